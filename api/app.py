@@ -1,0 +1,65 @@
+"""Litestar app factory: the HTTP edge (auth, status page, OpenAPI) and the built webmail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
+
+import api
+from api.config import Settings
+from api.http.auth_routes import AuthController
+from api.http.errors import EXCEPTION_HANDLERS
+from api.http.security_headers import SecurityHeadersMiddleware
+from api.http.status_page import status_page
+from api.http.webmail import webmail_router
+from api.services import Services, build_services
+
+__all__ = ["create_app", "openapi_config", "openapi_document"]
+
+# Swagger UI's files come from our own build (webmail-ui/dist/vendor), never from a CDN.
+_SWAGGER = "/webmail/vendor/swagger-ui"
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Sealbox",
+        version=api.__version__,
+        description="Sign-in, sessions and account administration of a Sealbox mail host.",
+        path="/openapi",
+        render_plugins=[
+            JsonRenderPlugin(),
+            SwaggerRenderPlugin(
+                js_url=f"{_SWAGGER}/swagger-ui-bundle.js",
+                css_url=f"{_SWAGGER}/swagger-ui.css",
+                standalone_preset_js_url=f"{_SWAGGER}/swagger-ui-standalone-preset.js",
+            ),
+        ],
+    )
+
+
+def create_app(services: Services) -> Litestar:
+    handlers: list[ControllerRouterHandler] = [AuthController, status_page]
+    webmail = webmail_router()
+    if webmail is not None:
+        handlers.append(webmail)
+    return Litestar(
+        route_handlers=handlers,
+        dependencies={"services": Provide(lambda: services, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[SecurityHeadersMiddleware],
+        openapi_config=openapi_config(),
+        request_max_body_size=1024 * 1024,
+        # api.logs configures logging once for the whole process.
+        logging_config=None,
+    )
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the HTTP API; independent of any node's settings."""
+    services = build_services(Settings(create_demo_account=False))
+    return create_app(services).openapi_schema.to_schema()

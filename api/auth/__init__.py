@@ -1,0 +1,1 @@
+"""Sign-in: passwords, TOTP, app passwords, sessions, throttling and the unlock cache."""

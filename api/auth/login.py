@@ -1,0 +1,105 @@
+"""Interactive sign-in: password, then TOTP when the account has it, then a session.
+
+An unknown address and a wrong password take the same time (one Argon2 run) and give
+the same error; both count against the throttle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from api.auth.sessions import SessionManager
+from api.auth.throttle import LoginThrottle
+from api.core.addresses import normalize_address
+from api.core.errors import InvalidAddressError, InvalidCredentialsError, InvalidTotpError
+from api.core.password_keys import PasswordKeyDeriver
+from api.core.totp import TotpService
+from api.core.unlock import burn_password_cost, unlock_with_password
+from api.store.records import AccountRecord
+from api.store.unit_of_work import Store
+from crypto.master_key import MasterKey
+from crypto.secret_value import SecretStr
+
+__all__ = ["LoginService", "SignedIn", "TotpRequired"]
+
+
+@dataclass(frozen=True, repr=False)
+class SignedIn:
+    token: str
+    account_id: str
+    address: str
+
+    def __repr__(self) -> str:
+        return f"SignedIn({self.account_id}, <token redacted>)"
+
+
+@dataclass(frozen=True, repr=False)
+class TotpRequired:
+    challenge: str
+
+    def __repr__(self) -> str:
+        return "TotpRequired(<challenge redacted>)"
+
+
+class LoginService:
+    def __init__(
+        self,
+        store: Store,
+        deriver: PasswordKeyDeriver,
+        throttle: LoginThrottle,
+        sessions: SessionManager,
+        totp: TotpService,
+    ) -> None:
+        self._store = store
+        self._deriver = deriver
+        self._throttle = throttle
+        self._sessions = sessions
+        self._totp = totp
+
+    async def verify_password(
+        self, username: str, password: SecretStr, client: str
+    ) -> tuple[AccountRecord, MasterKey]:
+        """The throttled password check shared by sign-in and Basic auth."""
+        try:
+            address = normalize_address(username)
+        except InvalidAddressError:
+            address = username.strip().lower()[:320]
+        await self._throttle.check(address, client)
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.get_by_address(address)
+        if account is None:
+            # A salt that is stable per address, so repeated probes look like a real account.
+            salt = hashlib.sha256(b"sealbox/v1/decoy-salt\x00" + address.encode()).digest()[:16]
+            await burn_password_cost(self._deriver, password, salt)
+            master_key = None
+        else:
+            master_key = await unlock_with_password(self._deriver, account, password)
+        if account is None or master_key is None:
+            await self._throttle.failed(address, client)
+            raise InvalidCredentialsError()
+        await self._throttle.succeeded(address)
+        return account, master_key
+
+    async def login(
+        self, username: str, password: SecretStr, client: str
+    ) -> SignedIn | TotpRequired:
+        account, master_key = await self.verify_password(username, password, client)
+        if account.has_second_factor:
+            return TotpRequired(await self._sessions.create_challenge(account, master_key))
+        token = await self._sessions.create(account, master_key)
+        return SignedIn(token=token, account_id=account.id, address=account.address)
+
+    async def complete_totp(self, challenge: str, code: str, client: str) -> SignedIn:
+        pending = await self._sessions.open_challenge(challenge)
+        if pending is None:
+            raise InvalidTotpError("this sign-in has expired; start again with your password")
+        address = pending.account.address
+        await self._throttle.check(address, client)
+        if not await self._totp.check(pending.account, pending.master_key, code):
+            await self._sessions.fail_challenge(pending)
+            await self._throttle.failed(address, client)
+            raise InvalidTotpError()
+        await self._sessions.finish_challenge(pending)
+        token = await self._sessions.create(pending.account, pending.master_key)
+        return SignedIn(token=token, account_id=pending.account.id, address=address)

@@ -1,0 +1,5 @@
+"""The `sealbox` command: serve, domain, user, openapi."""
+
+from api.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,48 @@
+"""`sealbox domain add|list|remove DOMAIN`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+
+from api.cli.output import say
+from api.services import Services
+
+__all__ = ["register"]
+
+
+def _day(timestamp: int) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
+
+
+async def add(services: Services, args: argparse.Namespace) -> None:
+    domain = await services.domains.add(args.domain)
+    say(f"added domain {domain.name}")
+
+
+async def list_domains(services: Services, _: argparse.Namespace) -> None:
+    for domain in await services.domains.list():
+        say(f"{domain.name}\tadded {_day(domain.created_at)}")
+
+
+async def remove(services: Services, args: argparse.Namespace) -> None:
+    await services.domains.remove(args.domain)
+    say(f"removed domain {args.domain}")
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+) -> None:
+    domain = commands.add_parser("domain", help="hosted domains")
+    actions = domain.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, handler, text in (
+        ("add", add, "host a domain"),
+        ("remove", remove, "stop hosting a domain without accounts"),
+    ):
+        parser = actions.add_parser(name, help=text, parents=common)
+        parser.add_argument("domain", metavar="DOMAIN")
+        parser.set_defaults(handler=handler)
+    actions.add_parser("list", help="list hosted domains", parents=common).set_defaults(
+        handler=list_domains
+    )

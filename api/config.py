@@ -1,0 +1,121 @@
+"""Sealbox settings: one frozen Struct read from sealbox.toml, then SEALBOX_* env, then flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+ENV_PREFIX = "SEALBOX_"
+CONFIG_ENV = "SEALBOX_CONFIG"
+
+
+class ConfigError(Exception):
+    """A setting is missing, unknown or of the wrong type; the message names it."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Every knob of a Sealbox node. Ports set to 0 disable that listener."""
+
+    data_dir: str = "./data"
+    # Empty means SQLite (WAL) at data_dir/sealbox.db; postgresql+asyncpg:// URLs work too.
+    database_url: str = ""
+    hostname: str = "localhost"
+    bind: str = "127.0.0.1"
+    # Empty means a self-signed pair generated on first start under data_dir/tls/.
+    tls_cert: str = ""
+    tls_key: str = ""
+
+    http_port: int = 8443
+    imap_port: int = 1143
+    imaps_port: int = 1993
+    pop3_port: int = 1110
+    pop3s_port: int = 1995
+    smtp_port: int = 2525
+    submission_port: int = 1587
+    submissions_port: int = 1465
+
+    # RFC 9106 second recommended option; stored per account so it can be raised later.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    # Each Argon2 run holds argon2_memory_kib of RAM; this bounds how many run at once.
+    argon2_max_concurrent: int = 2
+
+    session_ttl_seconds: int = 14 * 24 * 3600
+    login_challenge_ttl_seconds: int = 300
+    # Basic-auth clients resend the secret on every request; keep the unlock this long.
+    unlock_cache_seconds: int = 300
+    # Failed sign-ins allowed per window before 429, per account and per client address.
+    login_max_failures_per_account: int = 10
+    login_max_failures_per_client: int = 30
+    login_failure_window_seconds: int = 900
+
+    # PEM X25519 public key of an offline operator key; accounts created with
+    # `--recovery escrow` get their master key sealed to it.
+    escrow_public_key: str = ""
+
+    create_demo_account: bool = True
+    log_level: str = "info"
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_path / 'sealbox.db').resolve()}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    known = set(Settings.__struct_fields__)
+    values: dict[str, str] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        field = name[len(ENV_PREFIX) :].lower()
+        if field in known:
+            values[field] = value
+    return values
+
+
+def load_settings(
+    config_path: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge the TOML file, SEALBOX_* variables and explicit overrides, later ones winning."""
+    env = os.environ if environ is None else environ
+    path = config_path or env.get(CONFIG_ENV)
+    merged: dict[str, Any] = {}
+    if path:
+        merged.update(_read_toml(Path(path)))
+    merged.update(_from_environment(env))
+    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        # Environment values are strings; strict=False lets "8443" become 8443.
+        return msgspec.convert(merged, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from exc

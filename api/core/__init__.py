@@ -1,0 +1,1 @@
+"""The domain shared by every protocol: accounts, keys, credentials, and later mail."""

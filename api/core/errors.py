@@ -1,0 +1,123 @@
+"""Domain errors, one class per failure a user or operator can meet.
+
+Each protocol maps these in one table (HTTP: api/http/errors.py). Messages are written
+for people and never contain a secret.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccountExistsError",
+    "AccountNotFoundError",
+    "AppPasswordNotFoundError",
+    "DomainExistsError",
+    "DomainInUseError",
+    "DomainNotFoundError",
+    "InvalidAddressError",
+    "InvalidCredentialsError",
+    "InvalidRecoveryCodeError",
+    "InvalidTotpError",
+    "RecoveryUnavailableError",
+    "SealboxError",
+    "SecondFactorRequiredError",
+    "TooManyAttemptsError",
+    "TotpStateError",
+    "WeakPasswordError",
+]
+
+
+class SealboxError(Exception):
+    """Base of every domain error; `code` is the stable machine-readable name."""
+
+    code = "serverFail"
+    default_message = "the server could not complete the request"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class InvalidAddressError(SealboxError):
+    code = "invalidAddress"
+    default_message = "that is not a valid email address"
+
+
+class DomainNotFoundError(SealboxError):
+    code = "domainNotFound"
+    default_message = "this server does not host that domain"
+
+
+class DomainExistsError(SealboxError):
+    code = "domainExists"
+    default_message = "that domain is already hosted here"
+
+
+class DomainInUseError(SealboxError):
+    code = "domainInUse"
+    default_message = "the domain still has accounts; remove them first"
+
+
+class AccountExistsError(SealboxError):
+    code = "accountExists"
+    default_message = "an account with that address already exists"
+
+
+class AccountNotFoundError(SealboxError):
+    code = "accountNotFound"
+    default_message = "no account has that address"
+
+
+class WeakPasswordError(SealboxError):
+    code = "weakPassword"
+    default_message = "that password is too weak"
+
+
+class InvalidCredentialsError(SealboxError):
+    """Same message for an unknown address and a wrong password, on purpose."""
+
+    code = "invalidCredentials"
+    default_message = "the address or password is wrong"
+
+
+class SecondFactorRequiredError(SealboxError):
+    code = "secondFactorRequired"
+    default_message = "this account uses two-factor sign-in; use an app password for this client"
+
+
+class InvalidTotpError(SealboxError):
+    code = "invalidTotp"
+    default_message = "the authentication code is wrong or was already used"
+
+
+class TotpStateError(SealboxError):
+    code = "totpState"
+    default_message = "two-factor sign-in is not in the state this needs"
+
+
+class TooManyAttemptsError(SealboxError):
+    code = "tooManyAttempts"
+    default_message = "too many failed sign-ins; wait before trying again"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+class RecoveryUnavailableError(SealboxError):
+    code = "recoveryUnavailable"
+    default_message = (
+        "this account chose no recovery: without the password its mail cannot be decrypted"
+    )
+
+
+class InvalidRecoveryCodeError(SealboxError):
+    code = "invalidRecoveryCode"
+    default_message = "the address or recovery code is wrong"
+
+
+class AppPasswordNotFoundError(SealboxError):
+    code = "appPasswordNotFound"
+    default_message = "no app password with that id"

@@ -1,0 +1,1 @@
+"""The HTTP edge: /auth, the status page, the webmail's static files, errors -> responses."""

@@ -1,0 +1,118 @@
+"""`sealbox serve`: every enabled listener in one process, stopped cleanly by SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+
+import uvicorn
+
+from api.app import create_app
+from api.config import Settings
+from api.demo import create_demo_account
+from api.services import Services, build_services
+from api.tls import ensure_certificate, server_ssl_context
+
+__all__ = ["serve"]
+
+log = logging.getLogger("sealbox.server")
+
+
+class _HttpServer(uvicorn.Server):
+    # One process, many listeners: signals are ours to route, not uvicorn's.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _url(settings: Settings, port: int) -> str:
+    host = settings.hostname if settings.hostname else settings.bind
+    return f"https://{host}:{port}/"
+
+
+async def _announce_demo(services: Services) -> None:
+    demo = await create_demo_account(services)
+    if demo is None:
+        return
+    _say("sealbox: created a demo account on this fresh data directory")
+    _say(f"sealbox:   address  {demo.address}")
+    _say(f"sealbox:   password {demo.password}")
+
+
+class _Listener:
+    """A started listener: its task, and how to ask it to stop."""
+
+    def __init__(self, server: _HttpServer, task: asyncio.Task[None]) -> None:
+        self.server = server
+        self.task = task
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await self.task
+
+
+async def _start_http(services: Services) -> _Listener:
+    settings = services.settings
+    cert, key, generated = ensure_certificate(settings)
+    server_ssl_context(cert, key)  # fail early, with a clear message, on a bad pair
+    if generated:
+        _say(f"sealbox: generated a self-signed TLS certificate at {cert}")
+    config = uvicorn.Config(
+        create_app(services),
+        host=settings.bind,
+        port=settings.http_port,
+        ssl_certfile=str(cert),
+        ssl_keyfile=str(key),
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        lifespan="off",
+        # Idle TLS clients would otherwise hold a SIGTERM up for the 30 s close handshake.
+        timeout_graceful_shutdown=5,
+    )
+    server = _HttpServer(config)
+    task = asyncio.create_task(server.serve())
+    # uvicorn exposes readiness only as a flag, so poll it briefly.
+    while not server.started and not task.done():  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    if task.done():
+        raise SystemExit(
+            f"sealbox: the HTTPS listener could not start on port {settings.http_port}"
+        )
+    _say(
+        f"sealbox: https listening on {_url(settings, settings.http_port)} "
+        "(webmail at /webmail/, /auth, API docs at /openapi/swagger)"
+    )
+    return _Listener(server, task)
+
+
+async def serve(settings: Settings) -> None:
+    services = build_services(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    listeners: list[_Listener] = []
+    try:
+        await services.store.migrate()
+        await _announce_demo(services)
+        if settings.http_port:
+            listeners.append(await _start_http(services))
+        if not listeners:
+            _say("sealbox: every listener is disabled (all ports are 0); nothing to serve")
+            return
+        _say("sealbox: ready")
+        await stop.wait()
+        _say("sealbox: stopping")
+    finally:
+        for listener in listeners:
+            await listener.stop()
+        await services.close()
+        _say("sealbox: stopped")

@@ -1,0 +1,81 @@
+"""Wiring: builds every service of a node from its Settings, once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.auth.basic import CredentialAuthenticator
+from api.auth.login import LoginService
+from api.auth.sessions import SessionManager
+from api.auth.throttle import LoginThrottle
+from api.auth.unlock_cache import UnlockCache
+from api.config import Settings
+from api.core.accounts import AccountService
+from api.core.app_passwords import AppPasswordService
+from api.core.domains import DomainService
+from api.core.password_keys import PasswordKeyDeriver
+from api.core.passwords import PasswordService
+from api.core.totp import TotpService
+from api.store.unit_of_work import Store
+from crypto.kdf import Argon2Params
+
+__all__ = ["Services", "build_services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    domains: DomainService
+    accounts: AccountService
+    passwords: PasswordService
+    app_passwords: AppPasswordService
+    totp: TotpService
+    sessions: SessionManager
+    login: LoginService
+    credentials: CredentialAuthenticator
+    unlock_cache: UnlockCache
+
+    async def close(self) -> None:
+        self.unlock_cache.clear()
+        await self.store.close()
+
+
+def build_services(settings: Settings) -> Services:
+    # Owner-only: the directory holds the database, blobs and the TLS key.
+    settings.data_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store = Store(settings.effective_database_url)
+    params = Argon2Params(
+        time_cost=settings.argon2_time_cost,
+        memory_kib=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+    deriver = PasswordKeyDeriver(params, settings.argon2_max_concurrent)
+    accounts = AccountService(store, deriver, settings.escrow_public_key)
+    throttle = LoginThrottle(
+        store,
+        max_per_account=settings.login_max_failures_per_account,
+        max_per_client=settings.login_max_failures_per_client,
+        window_seconds=settings.login_failure_window_seconds,
+    )
+    sessions = SessionManager(
+        store,
+        session_ttl=settings.session_ttl_seconds,
+        challenge_ttl=settings.login_challenge_ttl_seconds,
+    )
+    totp = TotpService(store)
+    login = LoginService(store, deriver, throttle, sessions, totp)
+    cache = UnlockCache(settings.unlock_cache_seconds)
+    return Services(
+        settings=settings,
+        store=store,
+        domains=DomainService(store),
+        accounts=accounts,
+        passwords=PasswordService(store, deriver, accounts),
+        app_passwords=AppPasswordService(store),
+        totp=totp,
+        sessions=sessions,
+        login=login,
+        credentials=CredentialAuthenticator(store, login, throttle, cache),
+        unlock_cache=cache,
+    )

@@ -1,0 +1,148 @@
+"""Queries over domains, accounts and aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.store.errors import StoreConflictError
+from api.store.ids import AccountId, DomainId
+from api.store.models import AccountRow, AliasRow, DomainRow
+from api.store.records import AccountRecord, DomainRecord, NewAccount
+
+__all__ = ["AccountRepository"]
+
+
+def _account(row: AccountRow) -> AccountRecord:
+    return msgspec.convert(row, AccountRecord, from_attributes=True)
+
+
+def _domain(row: DomainRow) -> DomainRecord:
+    return msgspec.convert(row, DomainRecord, from_attributes=True)
+
+
+class AccountRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _flush(self, what: str) -> None:
+        try:
+            await self._session.flush()
+        except IntegrityError as exc:
+            raise StoreConflictError(what) from exc
+
+    async def add_domain(self, domain_id: DomainId, name: str, created_at: int) -> DomainRecord:
+        row = DomainRow(id=domain_id, name=name, created_at=created_at)
+        self._session.add(row)
+        await self._flush(f"domain {name} exists")
+        return _domain(row)
+
+    async def get_domain(self, name: str) -> DomainRecord | None:
+        row = await self._session.scalar(select(DomainRow).where(DomainRow.name == name))
+        return None if row is None else _domain(row)
+
+    async def list_domains(self) -> Sequence[DomainRecord]:
+        rows = await self._session.scalars(select(DomainRow).order_by(DomainRow.name))
+        return [_domain(row) for row in rows]
+
+    async def count_accounts_in_domain(self, domain_id: DomainId) -> int:
+        query = (
+            select(func.count()).select_from(AccountRow).where(AccountRow.domain_id == domain_id)
+        )
+        return int(await self._session.scalar(query) or 0)
+
+    async def remove_domain(self, domain_id: DomainId) -> None:
+        await self._session.execute(delete(DomainRow).where(DomainRow.id == domain_id))
+
+    async def add_account(self, account: NewAccount) -> AccountRecord:
+        row = AccountRow(**msgspec.structs.asdict(account), credential_epoch=0)
+        self._session.add(row)
+        await self._flush(f"account {account.address} exists")
+        return _account(row)
+
+    async def get_by_address(self, address: str) -> AccountRecord | None:
+        row = await self._session.scalar(select(AccountRow).where(AccountRow.address == address))
+        return None if row is None else _account(row)
+
+    async def get(self, account_id: AccountId) -> AccountRecord | None:
+        row = await self._session.get(AccountRow, account_id)
+        return None if row is None else _account(row)
+
+    async def list_accounts(self) -> Sequence[AccountRecord]:
+        rows = await self._session.scalars(select(AccountRow).order_by(AccountRow.address))
+        return [_account(row) for row in rows]
+
+    async def remove(self, account_id: AccountId) -> None:
+        await self._session.execute(delete(AliasRow).where(AliasRow.account_id == account_id))
+        await self._session.execute(delete(AccountRow).where(AccountRow.id == account_id))
+
+    async def update_password(
+        self,
+        account_id: AccountId,
+        *,
+        salt: bytes,
+        time_cost: int,
+        memory_kib: int,
+        parallelism: int,
+        verifier: bytes,
+        slot: bytes,
+    ) -> None:
+        await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .values(
+                password_salt=salt,
+                argon2_time_cost=time_cost,
+                argon2_memory_kib=memory_kib,
+                argon2_parallelism=parallelism,
+                password_verifier=verifier,
+                password_slot=slot,
+                credential_epoch=AccountRow.credential_epoch + 1,
+            )
+        )
+
+    async def update_recovery(
+        self, account_id: AccountId, *, salt: bytes | None, slot: bytes | None
+    ) -> None:
+        await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .values(recovery_salt=salt, recovery_slot=slot)
+        )
+
+    async def set_totp(self, account_id: AccountId, sealed_secret: bytes | None) -> None:
+        await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .values(
+                totp_sealed_secret=sealed_secret,
+                totp_last_step=None,
+                credential_epoch=AccountRow.credential_epoch + 1,
+            )
+        )
+
+    async def claim_totp_step(self, account_id: AccountId, step: int) -> bool:
+        """Record `step` as used unless it (or a later one) was used: refuses replays."""
+        result = await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .where((AccountRow.totp_last_step.is_(None)) | (AccountRow.totp_last_step < step))
+            .values(totp_last_step=step)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def bump_credential_epoch(self, account_id: AccountId) -> None:
+        await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .values(credential_epoch=AccountRow.credential_epoch + 1)
+        )
+
+    async def update_settings(self, account_id: AccountId, blob: bytes) -> None:
+        await self._session.execute(
+            update(AccountRow).where(AccountRow.id == account_id).values(settings_blob=blob)
+        )

@@ -1,0 +1,80 @@
+"""Immutable records the store hands upward; ORM rows never leave api/store."""
+
+from __future__ import annotations
+
+import msgspec
+
+from api.store.ids import AccountId, AppPasswordId, DomainId
+
+__all__ = [
+    "AccountRecord",
+    "AppPasswordRecord",
+    "DomainRecord",
+    "LoginChallengeRecord",
+    "NewAccount",
+    "SessionRecord",
+]
+
+
+class DomainRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: DomainId
+    name: str
+    created_at: int
+
+
+class NewAccount(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a new account row needs; built by api.core with fresh keys."""
+
+    id: AccountId
+    address: str
+    domain_id: DomainId
+    created_at: int
+    password_salt: bytes
+    argon2_time_cost: int
+    argon2_memory_kib: int
+    argon2_parallelism: int
+    password_verifier: bytes
+    password_slot: bytes
+    recovery_mode: str
+    recovery_salt: bytes | None
+    recovery_slot: bytes | None
+    public_key: bytes
+    wrapped_private_key: bytes
+    settings_blob: bytes
+
+
+class AccountRecord(NewAccount, frozen=True, kw_only=True):
+    totp_sealed_secret: bytes | None
+    totp_last_step: int | None
+    credential_epoch: int
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_sealed_secret is not None
+
+
+class AppPasswordRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: AppPasswordId
+    account_id: AccountId
+    name: str
+    salt: bytes
+    verifier: bytes
+    slot: bytes
+    created_at: int
+    last_used_day: int | None
+
+
+class SessionRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id_hash: bytes
+    account_id: AccountId
+    wrapped_master_key: bytes
+    created_at: int
+    expires_at: int
+
+
+class LoginChallengeRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id_hash: bytes
+    account_id: AccountId
+    wrapped_master_key: bytes
+    attempts: int
+    expires_at: int

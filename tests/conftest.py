@@ -1,0 +1,69 @@
+"""Fixtures shared by every test: services on SQLite and PostgreSQL, a real server, the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from support.cli import CliResult, run_cli
+from support.environment import free_port, test_environment, test_settings
+from support.postgres import postgres_database, postgres_unavailable
+from support.server import RunningServer, start_server
+
+from api.services import Services, build_services
+
+_postgres_reason: str | None = None
+_postgres_checked = False
+
+
+async def _postgres_skip_reason() -> str | None:
+    global _postgres_checked, _postgres_reason
+    if not _postgres_checked:
+        _postgres_reason = await postgres_unavailable()
+        _postgres_checked = True
+        if _postgres_reason:
+            print(f"\nskipping PostgreSQL tests: {_postgres_reason}")
+    return _postgres_reason
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def services(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Services]:
+    """Migrated services on a fresh database of each backend (the same tests run on both)."""
+    async with AsyncExitStack() as stack:
+        url = ""
+        if request.param == "postgres":
+            reason = await _postgres_skip_reason()
+            if reason:
+                pytest.skip(reason)
+            url = await stack.enter_async_context(postgres_database())
+        built = build_services(test_settings(tmp_path / "data", url))
+        stack.push_async_callback(built.close)
+        await built.store.migrate()
+        yield built
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for CLI runs against a private data directory."""
+    return test_environment(tmp_path / "data")
+
+
+@pytest.fixture
+def cli(cli_env: dict[str, str]):  # type: ignore[no-untyped-def]
+    def run(*args: str, stdin: str = "") -> CliResult:
+        return run_cli(cli_env, *args, stdin=stdin)
+
+    return run
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RunningServer]:
+    """A real `sealbox serve` over HTTPS on a free port; stopped (and checked) afterwards."""
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = test_environment(data_dir, SEALBOX_HTTP_PORT=str(port))
+    running = start_server(data_dir, env, port)
+    yield running
+    assert running.stop() == 0, "\n".join(running.output)

@@ -1,0 +1,1 @@
+"""Shared test support: real servers, real CLI runs, real databases."""

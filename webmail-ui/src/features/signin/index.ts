@@ -1,0 +1,2 @@
+export { mountSignIn } from "./signin";
+export type { AuthApi, CurrentUser, SignInHandle, SignInOptions } from "./signin";
