@@ -17,6 +17,7 @@ the event loop and bound how many run at once.
 
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Self
 
@@ -72,7 +73,7 @@ class Argon2Params:
         return {name: getattr(self, name) for name in _PARAM_FIELDS}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Self:
+    def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Rebuild stored parameters; FormatError if a field is missing, extra or invalid."""
         if set(data) != set(_PARAM_FIELDS):
             raise FormatError("Argon2 parameters must have exactly " + ", ".join(_PARAM_FIELDS))

@@ -64,9 +64,10 @@ def encrypt_stream(
 
     def sealed() -> Iterator[bytes]:
         head = header.to_bytes()
+        ad = head + aad
         yield head
         for index, (block, last) in enumerate(split_blocks(chunks, chunk_size)):
-            yield cipher.encrypt(header.nonce(index, last), block, head + aad)
+            yield cipher.encrypt(header.nonce(index, last), block, ad)
 
     return sealed()
 
@@ -91,7 +92,8 @@ def decrypt_stream(key: SecretBytes, data: Iterable[bytes], aad: bytes) -> Itera
                 break
         header = read_header(head)
         ad = head[:HEADER_SIZE] + aad
-        body = chain([head[HEADER_SIZE:]], pieces)
+        # A view, so that a whole blob passed as one piece is not copied just to skip 12 bytes.
+        body: Iterable[bytes | memoryview] = chain([memoryview(head)[HEADER_SIZE:]], pieces)
         for index, (block, last) in enumerate(split_blocks(body, header.chunk_size + TAG_SIZE)):
             yield _open_chunk(cipher, header, ad, index, block, last)
 

@@ -74,7 +74,7 @@ def read_header(first_bytes: bytes) -> StreamHeader:
     return StreamHeader(chunk_size, bytes(first_bytes[5:HEADER_SIZE]))
 
 
-def split_blocks(pieces: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
+def split_blocks(pieces: Iterable[bytes | memoryview], size: int) -> Iterator[tuple[bytes, bool]]:
     """Re-cut pieces into ``(block, is_final)``; only the final block may be short or empty."""
     pending = b""
     for piece in pieces:

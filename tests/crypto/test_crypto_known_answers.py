@@ -11,7 +11,8 @@ import base64
 import hashlib
 import hmac
 
-from argon2.low_level import ARGON2_VERSION, Type, core, error_to_str, ffi, hash_secret_raw, lib
+from argon2 import low_level
+from argon2.low_level import ARGON2_VERSION, Type, core, error_to_str, ffi, hash_secret_raw
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -28,6 +29,9 @@ from crypto.slots import unwrap_master_key
 from crypto.stream import decrypt_bytes
 from crypto.tokens import parse_challenge_token, parse_session_token
 from crypto.verifier import make_verifier
+
+# The C library that core() drives; argon2-cffi re-exports it without declaring it.
+lib = low_level.lib  # type: ignore[attr-defined]
 
 
 def _argon2id_core(

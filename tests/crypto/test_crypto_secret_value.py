@@ -53,7 +53,7 @@ def test_secret_bytes_basics() -> None:
 def test_secret_bytes_is_immutable_unhashable_and_copies_share() -> None:
     secret = SecretBytes(b"abc")
     with pytest.raises(AttributeError):
-        secret._value = b"x"  # type: ignore[misc]
+        secret._value = b"x"
     with pytest.raises(TypeError):
         hash(secret)
     with pytest.raises(TypeError):
@@ -95,7 +95,7 @@ def test_secret_str_basics() -> None:
     with pytest.raises(TypeError):
         hash(secret)
     with pytest.raises(AttributeError):
-        secret._value = "x"  # type: ignore[misc]
+        secret._value = "x"
     with pytest.raises(TypeError):
         SecretStr(b"bytes")  # type: ignore[arg-type]
 
