@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from litestar import Litestar
@@ -14,7 +15,7 @@ import api
 from api.config import Settings
 from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
-from api.http.security_headers import SecurityHeadersMiddleware
+from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
 from api.http.webmail import webmail_router
 from api.services import Services, build_services
@@ -51,7 +52,7 @@ def create_app(services: Services) -> Litestar:
         route_handlers=handlers,
         dependencies={"services": Provide(lambda: services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[SecurityHeadersMiddleware],
+        before_send=[add_security_headers],
         openapi_config=openapi_config(),
         request_max_body_size=1024 * 1024,
         # api.logs configures logging once for the whole process.
@@ -61,5 +62,7 @@ def create_app(services: Services) -> Litestar:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of the HTTP API; independent of any node's settings."""
-    services = build_services(Settings(create_demo_account=False))
-    return create_app(services).openapi_schema.to_schema()
+    # A throwaway data directory: describing the API must not create ./data as a side effect.
+    with tempfile.TemporaryDirectory() as scratch:
+        services = build_services(Settings(data_dir=scratch, create_demo_account=False))
+        return create_app(services).openapi_schema.to_schema()

@@ -6,7 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -14,6 +14,15 @@ __all__ = ["ConfigError", "Settings", "load_settings"]
 
 ENV_PREFIX = "SEALBOX_"
 CONFIG_ENV = "SEALBOX_CONFIG"
+
+
+# A port of 0 turns its listener off.
+Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
+# RFC 9106 3.1 bounds; memory must also cover 8 KiB per lane (see __post_init__).
+Argon2TimeCost = Annotated[int, msgspec.Meta(ge=1)]
+Argon2Parallelism = Annotated[int, msgspec.Meta(ge=1, le=0xFFFFFF)]
+Argon2MemoryKib = Annotated[int, msgspec.Meta(ge=8)]
+AtLeastOne = Annotated[int, msgspec.Meta(ge=1)]
 
 
 class ConfigError(Exception):
@@ -32,21 +41,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     tls_cert: str = ""
     tls_key: str = ""
 
-    http_port: int = 8443
-    imap_port: int = 1143
-    imaps_port: int = 1993
-    pop3_port: int = 1110
-    pop3s_port: int = 1995
-    smtp_port: int = 2525
-    submission_port: int = 1587
-    submissions_port: int = 1465
+    http_port: Port = 8443
+    imap_port: Port = 1143
+    imaps_port: Port = 1993
+    pop3_port: Port = 1110
+    pop3s_port: Port = 1995
+    smtp_port: Port = 2525
+    submission_port: Port = 1587
+    submissions_port: Port = 1465
 
     # RFC 9106 second recommended option; stored per account so it can be raised later.
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    argon2_parallelism: int = 4
+    argon2_time_cost: Argon2TimeCost = 3
+    argon2_memory_kib: Argon2MemoryKib = 65536
+    argon2_parallelism: Argon2Parallelism = 4
     # Each Argon2 run holds argon2_memory_kib of RAM; this bounds how many run at once.
-    argon2_max_concurrent: int = 2
+    argon2_max_concurrent: AtLeastOne = 2
 
     session_ttl_seconds: int = 14 * 24 * 3600
     login_challenge_ttl_seconds: int = 300
@@ -63,6 +72,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     create_demo_account: bool = True
     log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        # msgspec turns this ValueError into a ValidationError without a field path,
+        # so the message itself names the settings.
+        if self.argon2_memory_kib < 8 * self.argon2_parallelism:
+            raise ValueError("argon2_memory_kib must be at least 8 * argon2_parallelism")
 
     @property
     def data_path(self) -> Path:

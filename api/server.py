@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from api.app import create_app
-from api.config import Settings
+from api.config import ConfigError, Settings
 from api.demo import create_demo_account
 from api.services import Services, build_services
 from api.tls import ensure_certificate, server_ssl_context
@@ -58,6 +58,15 @@ class _Listener:
         await self.task
 
 
+async def _serve_http(server: _HttpServer) -> None:
+    try:
+        await server.serve()
+    except SystemExit:
+        # uvicorn exits when it cannot bind (after logging why). Raised inside a task, that
+        # would end the event loop at once, skipping our clean shutdown and error message.
+        return
+
+
 async def _start_http(services: Services) -> _Listener:
     settings = services.settings
     cert, key, generated = ensure_certificate(settings)
@@ -73,18 +82,22 @@ async def _start_http(services: Services) -> _Listener:
         log_config=None,
         access_log=False,
         server_header=False,
+        # We terminate TLS ourselves, so nothing in front can vouch for X-Forwarded-For;
+        # uvicorn would trust it from 127.0.0.1 and let anyone reset the per-client throttle.
+        proxy_headers=False,
         lifespan="off",
         # Idle TLS clients would otherwise hold a SIGTERM up for the 30 s close handshake.
         timeout_graceful_shutdown=5,
     )
     server = _HttpServer(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(_serve_http(server))
     # uvicorn exposes readiness only as a flag, so poll it briefly.
     while not server.started and not task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     if task.done():
-        raise SystemExit(
-            f"sealbox: the HTTPS listener could not start on port {settings.http_port}"
+        raise ConfigError(
+            f"the HTTPS listener could not start on port {settings.http_port} "
+            "(in use, or not allowed?)"
         )
     _say(
         f"sealbox: https listening on {_url(settings, settings.http_port)} "

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from api.auth.basic import CredentialAuthenticator
 from api.auth.login import LoginService
+from api.auth.password_reset import ThrottledPasswords
 from api.auth.sessions import SessionManager
 from api.auth.throttle import LoginThrottle
 from api.auth.unlock_cache import UnlockCache
@@ -29,6 +30,8 @@ class Services:
     domains: DomainService
     accounts: AccountService
     passwords: PasswordService
+    # What the HTTP edge uses: the same operations, counted by the sign-in throttle.
+    throttled_passwords: ThrottledPasswords
     app_passwords: AppPasswordService
     totp: TotpService
     sessions: SessionManager
@@ -64,6 +67,7 @@ def build_services(settings: Settings) -> Services:
         challenge_ttl=settings.login_challenge_ttl_seconds,
     )
     totp = TotpService(store)
+    passwords = PasswordService(store, deriver, accounts)
     login = LoginService(store, deriver, throttle, sessions, totp)
     cache = UnlockCache(settings.unlock_cache_seconds)
     return Services(
@@ -71,7 +75,8 @@ def build_services(settings: Settings) -> Services:
         store=store,
         domains=DomainService(store),
         accounts=accounts,
-        passwords=PasswordService(store, deriver, accounts),
+        passwords=passwords,
+        throttled_passwords=ThrottledPasswords(passwords, throttle),
         app_passwords=AppPasswordService(store),
         totp=totp,
         sessions=sessions,

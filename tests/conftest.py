@@ -11,6 +11,7 @@ from support.cli import CliResult, run_cli
 from support.environment import free_port, test_environment, test_settings
 from support.postgres import postgres_database, postgres_unavailable
 from support.server import RunningServer, start_server
+from support.services import ServicesFactory
 
 from api.services import Services, build_services
 
@@ -29,19 +30,36 @@ async def _postgres_skip_reason() -> str | None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def services(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Services]:
-    """Migrated services on a fresh database of each backend (the same tests run on both)."""
+async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh database of each backend: "" (SQLite under the data dir) or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    reason = await _postgres_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    async with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def make_services(database_url: str, tmp_path: Path) -> AsyncIterator[ServicesFactory]:
+    """Builds migrated services on this test's database with settings overrides; closes them."""
     async with AsyncExitStack() as stack:
-        url = ""
-        if request.param == "postgres":
-            reason = await _postgres_skip_reason()
-            if reason:
-                pytest.skip(reason)
-            url = await stack.enter_async_context(postgres_database())
-        built = build_services(test_settings(tmp_path / "data", url))
-        stack.push_async_callback(built.close)
-        await built.store.migrate()
-        yield built
+
+        async def make(**overrides: object) -> Services:
+            built = build_services(test_settings(tmp_path / "data", database_url, **overrides))
+            stack.push_async_callback(built.close)
+            await built.store.migrate()
+            return built
+
+        yield make
+
+
+@pytest.fixture
+async def services(make_services: ServicesFactory) -> Services:
+    """Migrated services on a fresh database of each backend (the same tests run on both)."""
+    return await make_services()
 
 
 @pytest.fixture

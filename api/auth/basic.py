@@ -56,5 +56,6 @@ class CredentialAuthenticator:
         account, master_key = await self._login.verify_password(username, secret, client)
         if account.has_second_factor:
             raise SecondFactorRequiredError()
+        await self._login.signed_in(account)
         self._cache.put(account.id, secret.reveal(), account.credential_epoch, master_key)
         return UnlockedAccount(account.id, account.address, master_key)

@@ -78,8 +78,15 @@ class LoginService:
         if account is None or master_key is None:
             await self._throttle.failed(address, client)
             raise InvalidCredentialsError()
-        await self._throttle.succeeded(address)
         return account, master_key
+
+    async def signed_in(self, account: AccountRecord) -> None:
+        """Forgive past failures, once every factor has been checked.
+
+        Not after the password alone: each new sign-in would then forgive wrong TOTP
+        codes, and someone holding the password could guess codes without limit.
+        """
+        await self._throttle.succeeded(account.address)
 
     async def login(
         self, username: str, password: SecretStr, client: str
@@ -87,6 +94,7 @@ class LoginService:
         account, master_key = await self.verify_password(username, password, client)
         if account.has_second_factor:
             return TotpRequired(await self._sessions.create_challenge(account, master_key))
+        await self.signed_in(account)
         token = await self._sessions.create(account, master_key)
         return SignedIn(token=token, account_id=account.id, address=account.address)
 
@@ -101,5 +109,6 @@ class LoginService:
             await self._throttle.failed(address, client)
             raise InvalidTotpError()
         await self._sessions.finish_challenge(pending)
+        await self.signed_in(pending.account)
         token = await self._sessions.create(pending.account, pending.master_key)
         return SignedIn(token=token, account_id=pending.account.id, address=address)

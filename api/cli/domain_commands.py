@@ -6,6 +6,7 @@ import argparse
 import datetime
 
 from api.cli.output import say
+from api.core.addresses import normalize_domain
 from api.services import Services
 
 __all__ = ["register"]
@@ -27,7 +28,7 @@ async def list_domains(services: Services, _: argparse.Namespace) -> None:
 
 async def remove(services: Services, args: argparse.Namespace) -> None:
     await services.domains.remove(args.domain)
-    say(f"removed domain {args.domain}")
+    say(f"removed domain {normalize_domain(args.domain)}")
 
 
 def register(

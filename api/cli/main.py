@@ -103,6 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_run(handler, settings, args))
     except (SealboxError, ConfigError, CommandError) as exc:
         return fail(str(exc))
+    except OSError as exc:
+        # An unusable data directory, key or output file: name it, without a traceback.
+        if exc.filename and exc.strerror:
+            return fail(f"cannot use {exc.filename}: {exc.strerror.lower()}")
+        return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
     return 0

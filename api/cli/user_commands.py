@@ -7,6 +7,7 @@ import argparse
 from api.cli.domain_commands import _day
 from api.cli.output import say
 from api.cli.secret_input import SecretReader
+from api.core.addresses import normalize_address
 from api.services import Services
 
 __all__ = ["register"]
@@ -42,7 +43,7 @@ async def list_users(services: Services, _: argparse.Namespace) -> None:
 
 async def remove(services: Services, args: argparse.Namespace) -> None:
     await services.accounts.remove(args.address)
-    say(f"removed account {args.address} and everything it stored")
+    say(f"removed account {normalize_address(args.address)} and everything it stored")
 
 
 async def passwd(services: Services, args: argparse.Namespace) -> None:

@@ -11,11 +11,18 @@ __all__ = ["normalize_address", "normalize_domain"]
 # Dot-atom local parts only: quoted local parts are legal but hostile to every client.
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Python's codec is IDNA 2003, which maps these to other letters ("straße" -> "strasse"),
+# a different domain under IDNA 2008 (RFC 5891); refuse them rather than guess.
+_IDNA_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
 
 
 def normalize_domain(name: str) -> str:
     """Lower-case an ASCII (or IDNA-encodable) domain name, or raise InvalidAddressError."""
     candidate = name.strip().rstrip(".").lower()
+    if _IDNA_DEVIATIONS.intersection(candidate):
+        raise InvalidAddressError(
+            f"{name!r} is ambiguous between IDNA versions; type its xn-- (ASCII) form"
+        )
     try:
         candidate = candidate.encode("idna").decode("ascii")
     except UnicodeError as exc:

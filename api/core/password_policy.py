@@ -20,6 +20,10 @@ MAX_PASSWORD_LENGTH = 1024
 MIN_SCORE = 3
 # zxcvbn refuses longer input; the first 72 characters decide guessability anyway.
 _ZXCVBN_MAX = 72
+# zxcvbn scores any three-part password at least 3, so "johnsmith@gmail" would pass for
+# johnsmith@gmail.com; like most directories, refuse the account name outright when it
+# is long enough to be more than a coincidence.
+_MIN_LOCAL_PART_MATCH = 3
 
 
 def _personal_words(address: str) -> list[str]:
@@ -35,6 +39,9 @@ def check_new_password(password: str, *, address: str) -> None:
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WeakPasswordError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters")
+    local_part = address.rpartition("@")[0].lower()
+    if len(local_part) >= _MIN_LOCAL_PART_MATCH and local_part in password.lower():
+        raise WeakPasswordError("the password must not contain the part of your address before @")
     verdict = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=_personal_words(address))
     if int(verdict["score"]) >= MIN_SCORE:
         return

@@ -6,7 +6,7 @@ change also ends every other session, since it usually follows a suspected leak.
 
 from __future__ import annotations
 
-from api.core.accounts import RECOVERY_PURPOSE, AccountService
+from api.core.accounts import RECOVERY_PURPOSE, AccountService, RecoverySlot
 from api.core.addresses import normalize_address
 from api.core.errors import (
     InvalidCredentialsError,
@@ -45,10 +45,24 @@ class PasswordService:
         new_password: SecretStr,
         *,
         keep_session: bytes | None,
+        next_recovery: RecoverySlot | None = None,
     ) -> None:
+        """Rewrap MK under the new password, end other sessions and pending sign-ins, and
+        (for a recovery reset) replace the spent code, all in one transaction."""
         check_new_password(new_password.reveal(), address=account.address)
         slot = await self._accounts.password_slot(account.id, master_key, new_password)
         async with self._store.transaction() as tx:
+            if next_recovery is not None:
+                # Conditional on the slot we opened: of two resets racing with one code,
+                # only the first wins; the other rolls back whole.
+                replaced = await tx.accounts.replace_recovery(
+                    account.id,
+                    expected_slot=account.recovery_slot,
+                    salt=next_recovery.salt,
+                    slot=next_recovery.slot,
+                )
+                if not replaced:
+                    raise InvalidRecoveryCodeError("this recovery code was just used")
             await tx.accounts.update_password(
                 account.id,
                 salt=slot.salt,
@@ -59,6 +73,7 @@ class PasswordService:
                 slot=slot.slot,
             )
             await tx.credentials.remove_sessions(account.id, keep=keep_session)
+            await tx.credentials.remove_challenges(account.id)
 
     async def change(
         self,
@@ -99,8 +114,12 @@ class PasswordService:
             )
         except CryptoError as exc:
             raise InvalidRecoveryCodeError() from exc
-        await self._set_password(account, master_key, new_password, keep_session=None)
-        return await self._rotate_recovery(account, master_key)
+        fresh = self._accounts.recovery_slot(account.id, master_key, "code")
+        assert fresh.code is not None
+        await self._set_password(
+            account, master_key, new_password, keep_session=None, next_recovery=fresh
+        )
+        return fresh.code
 
     async def reset_with_escrow(
         self, address: str, escrow_private_key_path: str, new_password: SecretStr
@@ -116,10 +135,3 @@ class PasswordService:
         except CryptoError as exc:
             raise RecoveryUnavailableError("that escrow key does not open this account") from exc
         await self._set_password(account, master_key, new_password, keep_session=None)
-
-    async def _rotate_recovery(self, account: AccountRecord, master_key: MasterKey) -> str:
-        fresh = self._accounts.recovery_slot(account.id, master_key, "code")
-        assert fresh.code is not None
-        async with self._store.transaction() as tx:
-            await tx.accounts.update_recovery(account.id, salt=fresh.salt, slot=fresh.slot)
-        return fresh.code

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from api.auth.login import SignedIn
-from api.http.principal import SESSION_COOKIE, AnyRequest, client_address, resolve_principal
+from api.http.principal import (
+    SESSION_COOKIE,
+    AnyRequest,
+    ServicesDep,
+    client_address,
+    resolve_principal,
+)
 from api.http.schemas import (
     AccountInfo,
     LoginRequest,
@@ -50,7 +57,7 @@ class AuthController(Controller):
 
     @post("/login", status_code=HTTP_200_OK, summary="Sign in with address and password")
     async def login(
-        self, request: AnyRequest, data: LoginRequest, services: Services
+        self, request: AnyRequest, data: JSONBody[LoginRequest], services: ServicesDep
     ) -> Response[SignedInResponse] | TotpRequiredResponse:
         """Returns a session (token + HttpOnly cookie), or a TOTP challenge to complete at
         /auth/totp. Unknown address and wrong password give the same 401."""
@@ -63,7 +70,7 @@ class AuthController(Controller):
 
     @post("/totp", status_code=HTTP_200_OK, summary="Complete sign-in with a TOTP code")
     async def totp(
-        self, request: AnyRequest, data: TotpRequest, services: Services
+        self, request: AnyRequest, data: JSONBody[TotpRequest], services: ServicesDep
     ) -> Response[SignedInResponse]:
         result = await services.login.complete_totp(
             data.challenge, data.code, client_address(request)
@@ -71,7 +78,7 @@ class AuthController(Controller):
         return _signed_in(result, services)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End this session")
-    async def logout(self, request: AnyRequest, services: Services) -> Response[None]:
+    async def logout(self, request: AnyRequest, services: ServicesDep) -> Response[None]:
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else None
         token = token or request.cookies.get(SESSION_COOKIE)
@@ -82,7 +89,7 @@ class AuthController(Controller):
         return response
 
     @get("/me", summary="The signed-in account")
-    async def me(self, request: AnyRequest, services: Services) -> AccountInfo:
+    async def me(self, request: AnyRequest, services: ServicesDep) -> AccountInfo:
         principal = await resolve_principal(request, services, challenge=False)
         return AccountInfo(
             account_id=principal.unlocked.account_id, username=principal.unlocked.address
@@ -90,23 +97,30 @@ class AuthController(Controller):
 
     @post("/password", status_code=HTTP_204_NO_CONTENT, summary="Change the password")
     async def change_password(
-        self, request: AnyRequest, data: PasswordChangeRequest, services: Services
+        self, request: AnyRequest, data: JSONBody[PasswordChangeRequest], services: ServicesDep
     ) -> None:
         """Rewraps the account key under the new password (no mail is re-encrypted) and
         ends every other session of the account."""
         principal = await resolve_principal(request, services, challenge=False)
-        await services.passwords.change(
+        await services.throttled_passwords.change(
             principal.unlocked.address,
             SecretStr(data.current_password),
             SecretStr(data.new_password),
+            client=client_address(request),
             keep_session=principal.session_id_hash,
         )
 
     @post("/recover", status_code=HTTP_200_OK, summary="Reset the password with the recovery code")
-    async def recover(self, data: RecoverRequest, services: Services) -> RecoverResponse:
+    async def recover(
+        self, request: AnyRequest, data: JSONBody[RecoverRequest], services: ServicesDep
+    ) -> RecoverResponse:
         """Keeps all mail. The code is spent: the response carries the next one, once.
-        Accounts that chose no recovery get 409 recoveryUnavailable."""
-        code = await services.passwords.reset_with_recovery_code(
-            data.username, data.recovery_code, SecretStr(data.new_password)
+        Accounts that chose no recovery get 409 recoveryUnavailable. Wrong codes count
+        against the sign-in throttle."""
+        code = await services.throttled_passwords.recover(
+            data.username,
+            data.recovery_code,
+            SecretStr(data.new_password),
+            client=client_address(request),
         )
         return RecoverResponse(recovery_code=code)

@@ -79,7 +79,13 @@ def validation_error(_: AnyRequest, exc: ValidationException) -> Response[ErrorB
 
 
 def http_error(_: AnyRequest, exc: HTTPException) -> Response[ErrorBody]:
-    names = {400: "invalidRequest", 401: "unauthorized", 404: "notFound", 405: "methodNotAllowed", 413: "tooLarge"}
+    names = {
+        400: "invalidRequest",
+        401: "unauthorized",
+        404: "notFound",
+        405: "methodNotAllowed",
+        413: "tooLarge",
+    }
     return Response(
         _body(names.get(exc.status_code, "httpError"), exc.detail),
         status_code=exc.status_code,

@@ -9,15 +9,25 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
 from api.core.unlocked import UnlockedAccount
 from api.services import Services
 from crypto.secret_value import SecretStr
 
-__all__ = ["SESSION_COOKIE", "AnyRequest", "Principal", "client_address", "resolve_principal"]
+__all__ = [
+    "SESSION_COOKIE",
+    "AnyRequest",
+    "Principal",
+    "ServicesDep",
+    "client_address",
+    "resolve_principal",
+]
 
 SESSION_COOKIE = "sealbox_session"
+# Handlers name the app-wide `services` dependency explicitly (Litestar 3 requires it).
+ServicesDep = NamedDependency[Services]
 AnyRequest = Request[Any, Any, State]
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="Sealbox", charset="UTF-8"'}
 

@@ -1,12 +1,15 @@
-"""Headers every HTTPS response carries: HSTS, no sniffing, no referrer, no caching of /auth."""
+"""Headers every HTTPS response carries: HSTS, no sniffing, no referrer, no caching of /auth.
+
+A `before_send` hook rather than middleware: middleware runs only for routed requests,
+and a 404 or 405 must carry the same headers.
+"""
 
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.middleware import AbstractMiddleware
-from litestar.types import Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
-__all__ = ["SecurityHeadersMiddleware"]
+__all__ = ["add_security_headers"]
 
 _ALWAYS = {
     "strict-transport-security": "max-age=31536000",
@@ -16,17 +19,11 @@ _ALWAYS = {
 }
 
 
-class SecurityHeadersMiddleware(AbstractMiddleware):
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        no_store = scope.get("path", "").startswith("/auth")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in _ALWAYS.items():
-                    headers.setdefault(name, value)
-                if no_store:
-                    headers["cache-control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in _ALWAYS.items():
+        headers.setdefault(name, value)
+    if scope.get("path", "").startswith("/auth"):
+        headers["cache-control"] = "no-store"

@@ -7,7 +7,7 @@ from html import escape
 from litestar import MediaType, get
 
 from api.config import Settings
-from api.services import Services
+from api.http.principal import ServicesDep
 
 __all__ = ["status_page"]
 
@@ -26,7 +26,7 @@ def _rows(settings: Settings) -> str:
 
 
 @get("/", media_type=MediaType.HTML, include_in_schema=False)
-async def status_page(services: Services) -> str:
+async def status_page(services: ServicesDep) -> str:
     settings = services.settings
     host = escape(settings.hostname)
     return f"""<!doctype html>

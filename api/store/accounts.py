@@ -105,14 +105,22 @@ class AccountRepository:
             )
         )
 
-    async def update_recovery(
-        self, account_id: AccountId, *, salt: bytes | None, slot: bytes | None
-    ) -> None:
-        await self._session.execute(
+    async def replace_recovery(
+        self,
+        account_id: AccountId,
+        *,
+        expected_slot: bytes | None,
+        salt: bytes | None,
+        slot: bytes | None,
+    ) -> bool:
+        """Swap the recovery slot only if it is still `expected_slot` (compare-and-set)."""
+        result = await self._session.execute(
             update(AccountRow)
             .where(AccountRow.id == account_id)
+            .where(AccountRow.recovery_slot == expected_slot)
             .values(recovery_salt=salt, recovery_slot=slot)
         )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def set_totp(self, account_id: AccountId, sealed_secret: bytes | None) -> None:
         await self._session.execute(

@@ -94,6 +94,11 @@ class CredentialRepository:
             delete(LoginChallengeRow).where(LoginChallengeRow.id_hash == id_hash)
         )
 
+    async def remove_challenges(self, account_id: AccountId) -> None:
+        await self._session.execute(
+            delete(LoginChallengeRow).where(LoginChallengeRow.account_id == account_id)
+        )
+
     async def purge_expired(self, now: int) -> None:
         await self._session.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
         await self._session.execute(

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,15 +21,18 @@ from sqlalchemy.ext.asyncio import (
 __all__ = ["Database"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Any constant every node agrees on; only schema migration takes this advisory lock.
+_MIGRATION_LOCK = 0x5EA1B0C5
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the writer; busy_timeout waits instead of failing.
     cursor = dbapi_connection.cursor()
+    # First, so that even switching to WAL waits for a concurrent writer.
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
@@ -61,6 +64,16 @@ class Database:
     async def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to call on every start."""
         async with self.engine.begin() as connection:
+            # Processes starting together (nodes, a CLI run beside `serve`) would all
+            # create the tables and all but one fail; one at a time, the later ones find
+            # the schema current. On SQLite, BEGIN IMMEDIATE also makes the DDL one
+            # transaction, which the driver would otherwise commit statement by statement.
+            if self.is_sqlite:
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
             await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
 
     async def close(self) -> None:

@@ -1,0 +1,285 @@
+"""The canary test (DESIGN.md, Keys): put unique canary strings through everything this
+stage stores, then read every file under the data directory and find none of them.
+
+Display names, passwords (old, changed, reset), recovery codes, app passwords, TOTP
+secrets, session tokens and sign-in challenges are searched in plain text, UTF-16,
+hex and base64 at every alignment. Addresses and app-password names are plaintext
+metadata by design (api/store/models.py); finding them proves the scan reads the data.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from support.cli_accounts import (
+    CliAccount,
+    add_account,
+    add_app_password,
+    checked_cli,
+    enable_totp,
+    unique_local_part,
+    write_escrow_keys,
+    wrong_totp_code,
+)
+from support.environment import free_port
+from support.environment import test_environment as sealbox_environment
+from support.server import RunningServer, https_client, start_server
+
+pytestmark = pytest.mark.slow
+
+DOMAIN = "canary.example"
+
+
+def canary(kind: str) -> str:
+    return f"CANARY-{kind}-{secrets.token_hex(8)}"
+
+
+def canary_password(kind: str) -> str:
+    # A canary that still passes the strength check.
+    return f"{canary(kind)}-horse-staple"
+
+
+# --- encodings ------------------------------------------------------------------------
+
+
+def _base64_cores(raw: bytes) -> Iterator[bytes]:
+    """Base64 of `raw` as it would appear inside any longer encoded value: for each of the
+    three alignments, the characters that depend on `raw` alone."""
+    for shift in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(b"\0" * shift + raw)
+            start = 4 if shift else 0  # the first quantum mixes in the unknown prefix
+            usable = (shift + len(raw)) // 3 * 4  # full quanta only; the rest mixes the suffix
+            core = encoded[start:usable]
+            if len(core) >= 12:
+                yield core
+
+
+def encodings(raw: bytes) -> Iterator[bytes]:
+    yield raw
+    yield raw.hex().encode()
+    yield raw.hex().upper().encode()
+    yield from _base64_cores(raw)
+
+
+def text_forms(text: str) -> Iterator[bytes]:
+    for variant in {text, text.lower(), text.upper()}:
+        yield from encodings(variant.encode())
+        yield variant.encode("utf-16-le")
+        yield variant.encode("utf-16-be")
+
+
+def code_forms(code: str) -> Iterator[bytes]:
+    """An app password or recovery code as typed, compacted, and as the bytes it encodes."""
+    compact = code.replace("-", "")
+    yield from text_forms(code)
+    yield from text_forms(compact)
+    yield from encodings(base64.b32decode(compact.upper()))
+
+
+def token_forms(token: str) -> Iterator[bytes]:
+    yield from encodings(token.encode())
+    raw = base64.urlsafe_b64decode(token.partition("_")[2] + "==")
+    yield from encodings(raw[:16])  # the id (only its hash may be stored)
+    yield from encodings(raw[16:])  # the session key
+
+
+def totp_forms(secret: str) -> Iterator[bytes]:
+    yield from text_forms(secret)
+    yield from encodings(base64.b32decode(secret))
+
+
+# --- the scan -------------------------------------------------------------------------
+
+
+@dataclass
+class Needles:
+    """Everything that must not be on disk, by a name to report it under."""
+
+    forms: dict[str, set[bytes]] = field(default_factory=dict)
+
+    def add(self, name: str, forms: Iterable[bytes]) -> None:
+        self.forms.setdefault(name, set()).update(forms)
+
+
+def read_data_dir(data_dir: Path) -> dict[str, bytes]:
+    files = {
+        str(p.relative_to(data_dir)): p.read_bytes() for p in data_dir.rglob("*") if p.is_file()
+    }
+    assert "sealbox.db" in files, sorted(files)
+    return files
+
+
+def found(needles: Needles, files: dict[str, bytes]) -> list[str]:
+    hits = []
+    for path, content in files.items():
+        haystacks = (content, path.encode())
+        for name, forms in needles.forms.items():
+            if any(form in hay for form in forms for hay in haystacks):
+                hits.append(f"{name} in {path}")
+    return hits
+
+
+# --- the test -------------------------------------------------------------------------
+
+
+@dataclass
+class Canary:
+    server: RunningServer
+    escrow_private_key: Path
+    needles: Needles = field(default_factory=Needles)
+    # Plaintext by design: must be found, or the scan is not reading the database.
+    expected: list[str] = field(default_factory=list)
+
+    def secret(self, name: str, forms: Iterable[bytes]) -> None:
+        self.needles.add(name, forms)
+
+    def cli(self, *args: str, stdin: str = "") -> str:
+        return checked_cli(self.server.env, *args, stdin=stdin).last_line
+
+
+@pytest.fixture
+def canary_node(tmp_path: Path) -> Iterator[Canary]:
+    # The operator's offline key lives outside the data directory.
+    private_path, public_path = write_escrow_keys(tmp_path / "escrow")
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = sealbox_environment(
+        data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_ESCROW_PUBLIC_KEY=str(public_path)
+    )
+    server = start_server(data_dir, env, port)
+    yield Canary(server, private_path)
+    assert server.stop() == 0, "\n".join(server.output)
+
+
+def _new_account(node: Canary, *, recovery: str) -> CliAccount:
+    name = canary("display-name")
+    node.secret("display name", text_forms(name))
+    password = canary_password("password")
+    node.secret("password", text_forms(password))
+    account = add_account(
+        node.server.env,
+        DOMAIN,
+        recovery=recovery,
+        name=f"Ada {name} Lovelace",
+        password=password,
+    )
+    node.expected.append(account.address)
+    if account.recovery_code:
+        node.secret("recovery code", code_forms(account.recovery_code))
+    return account
+
+
+def _signed_in(node: Canary, response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    key = "challenge" if body.get("totpRequired") else "token"
+    node.secret(f"sign-in {key}", token_forms(body[key]))
+    return str(body[key])
+
+
+def _exercise(node: Canary) -> None:
+    """Every path of this stage that stores something about a secret."""
+    node.cli("domain", "add", DOMAIN)
+    alice = _new_account(node, recovery="code")
+    bob = _new_account(node, recovery="escrow")
+    carol = _new_account(node, recovery="none")
+    assert alice.recovery_code is not None
+
+    app_name = f"mail app {secrets.token_hex(4)}"
+    node.expected.append(app_name)
+    app_password = add_app_password(node.server.env, alice, name=app_name)
+    node.secret("app password", code_forms(app_password))
+    totp = enable_totp(node.server.env, bob.address)
+    node.secret("TOTP secret", totp_forms(totp.secret))
+
+    with https_client(node.server) as client:
+
+        def login(account: CliAccount, password: str) -> httpx.Response:
+            response = client.post(
+                "/auth/login", json={"username": account.address, "password": password}
+            )
+            client.cookies.clear()
+            return response
+
+        token = _signed_in(node, login(alice, alice.password))
+        bearer = {"Authorization": f"Bearer {token}"}
+        for secret in (app_password, alice.password):
+            me = client.get("/auth/me", auth=(alice.address, secret))
+            assert me.status_code == 200, me.text
+
+        # Failed attempts feed the throttle tables; the tried password must not stay.
+        wrong = canary_password("wrong-password")
+        node.secret("wrong password", text_forms(wrong))
+        assert login(alice, wrong).status_code == 401
+        unknown = CliAccount(f"{unique_local_part()}@{DOMAIN}", "")
+        assert login(unknown, wrong).status_code == 401
+
+        changed = canary_password("changed-password")
+        node.secret("changed password", text_forms(changed))
+        response = client.post(
+            "/auth/password",
+            json={"currentPassword": alice.password, "newPassword": changed},
+            headers=bearer,
+        )
+        assert response.status_code == 204, response.text
+        _signed_in(node, login(alice, changed))
+
+        recovered = canary_password("recovered-password")
+        node.secret("recovered password", text_forms(recovered))
+        response = client.post(
+            "/auth/recover",
+            json={
+                "username": alice.address,
+                "recoveryCode": alice.recovery_code,
+                "newPassword": recovered,
+            },
+        )
+        assert response.status_code == 200, response.text
+        next_code = response.json()["recoveryCode"]
+        node.secret("recovery code", code_forms(next_code))
+        _signed_in(node, login(alice, recovered))
+
+        # One challenge left pending, one failed once and then completed.
+        _signed_in(node, login(bob, bob.password))
+        challenge = _signed_in(node, login(bob, bob.password))
+        for code in (wrong_totp_code(totp), totp.now()):
+            response = client.post("/auth/totp", json={"challenge": challenge, "code": code})
+        _signed_in(node, response)
+        _signed_in(node, login(carol, carol.password))
+
+    reset = canary_password("escrow-reset-password")
+    node.secret("escrow reset password", text_forms(reset))
+    node.cli(
+        *("user", "passwd", bob.address, "--password-stdin"),
+        *("--escrow-key", str(node.escrow_private_key)),
+        stdin=reset + "\n",
+    )
+    again = canary_password("code-reset-password")
+    node.secret("code reset password", text_forms(again))
+    last_code = node.cli(
+        *("user", "passwd", alice.address, "--recovery-code", "--password-stdin"),
+        stdin=f"{next_code}\n{again}\n",
+    )
+    node.secret("recovery code", code_forms(last_code))
+
+
+def test_no_canary_reaches_the_data_directory(canary_node: Canary) -> None:
+    _exercise(canary_node)
+    data_dir = canary_node.server.data_dir
+    scans = {"while running": read_data_dir(data_dir)}
+    assert canary_node.server.stop() == 0
+    scans["after stopping"] = read_data_dir(data_dir)
+
+    for moment, files in scans.items():
+        everything = b"".join(files.values())
+        missing = [value for value in canary_node.expected if value.encode() not in everything]
+        assert not missing, f"the scan {moment} misses plaintext metadata: {missing}"
+        hits = found(canary_node.needles, files)
+        assert not hits, f"{moment}: {hits}"
