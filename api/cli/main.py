@@ -15,6 +15,7 @@ from api.config import ConfigError, Settings, load_settings
 from api.core.errors import SealboxError
 from api.logs import configure_logging
 from api.services import Services, build_services
+from api.store.errors import StoreError
 
 __all__ = ["main"]
 
@@ -101,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             handler: Handler = args.handler
             asyncio.run(_run(handler, settings, args))
-    except (SealboxError, ConfigError, CommandError) as exc:
+    except (SealboxError, StoreError, ConfigError, CommandError) as exc:
         return fail(str(exc))
     except OSError as exc:
         # An unusable data directory, key or output file: name it, without a traceback.

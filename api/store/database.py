@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,19 +20,20 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from api.store.errors import StoreError
+
 __all__ = ["Database"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_WAL_ATTEMPTS = 100
 # Any constant every node agrees on; only schema migration takes this advisory lock.
 _MIGRATION_LOCK = 0x5EA1B0C5
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the writer; busy_timeout waits instead of failing.
+    # busy_timeout waits for a concurrent writer instead of failing at once.
     cursor = dbapi_connection.cursor()
-    # First, so that even switching to WAL waits for a concurrent writer.
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA secure_delete=ON")
@@ -61,8 +64,27 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    async def _enable_wal(self) -> None:
+        """Switch the file to WAL (readers beside the writer); the mode persists in the file.
+
+        The switch does not wait on busy_timeout, so processes starting together on a new
+        file retry it briefly instead of failing.
+        """
+        for _ in range(_WAL_ATTEMPTS):
+            try:
+                async with self.engine.connect() as connection:
+                    result = await connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+                    if str(result.scalar()).lower() == "wal":
+                        return
+            except OperationalError:
+                pass
+            await asyncio.sleep(0.05)
+        raise StoreError("the SQLite database stays locked; is another program using it?")
+
     async def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to call on every start."""
+        if self.is_sqlite:
+            await self._enable_wal()
         async with self.engine.begin() as connection:
             # Processes starting together (nodes, a CLI run beside `serve`) would all
             # create the tables and all but one fail; one at a time, the later ones find
