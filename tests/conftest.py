@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from support.cli import CliResult, run_cli
-from support.environment import free_port, test_environment, test_settings
+from support.environment import free_port, sealbox_environment, sealbox_settings
 from support.postgres import postgres_database, postgres_unavailable
 from support.server import RunningServer, start_server
 from support.services import ServicesFactory
@@ -48,7 +48,7 @@ async def make_services(database_url: str, tmp_path: Path) -> AsyncIterator[Serv
     async with AsyncExitStack() as stack:
 
         async def make(**overrides: object) -> Services:
-            built = build_services(test_settings(tmp_path / "data", database_url, **overrides))
+            built = build_services(sealbox_settings(tmp_path / "data", database_url, **overrides))
             stack.push_async_callback(built.close)
             await built.store.migrate()
             return built
@@ -65,7 +65,7 @@ async def services(make_services: ServicesFactory) -> Services:
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """Environment for CLI runs against a private data directory."""
-    return test_environment(tmp_path / "data")
+    return sealbox_environment(tmp_path / "data")
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
     """A real `sealbox serve` over HTTPS on a free port; stopped (and checked) afterwards."""
     data_dir = tmp_path / "data"
     port = free_port()
-    env = test_environment(data_dir, SEALBOX_HTTP_PORT=str(port))
+    env = sealbox_environment(data_dir, SEALBOX_HTTP_PORT=str(port))
     running = start_server(data_dir, env, port)
     yield running
     assert running.stop() == 0, "\n".join(running.output)

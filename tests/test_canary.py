@@ -27,8 +27,7 @@ from support.cli_accounts import (
     write_escrow_keys,
     wrong_totp_code,
 )
-from support.environment import free_port
-from support.environment import test_environment as sealbox_environment
+from support.environment import free_port, sealbox_environment
 from support.server import RunningServer, https_client, start_server
 
 pytestmark = pytest.mark.slow

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +46,7 @@ def client_address(request: AnyRequest) -> str:
 def _basic_credentials(value: str) -> tuple[str, SecretStr] | None:
     try:
         decoded = base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, non-ASCII input, UnicodeDecodeError
         return None
     username, colon, secret = decoded.partition(":")
     if not colon or not username:

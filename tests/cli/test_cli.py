@@ -25,8 +25,7 @@ from support.cli_accounts import (
     totp_from_uri,
     write_escrow_keys,
 )
-from support.environment import free_port
-from support.environment import test_environment as sealbox_environment
+from support.environment import free_port, sealbox_environment
 from support.server import RunningServer, https_client, start_server
 
 Cli = Callable[..., CliResult]

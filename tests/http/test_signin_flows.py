@@ -30,8 +30,7 @@ from support.cli_accounts import (
     unique_local_part,
     wrong_totp_code,
 )
-from support.environment import free_port
-from support.environment import test_environment as sealbox_environment
+from support.environment import free_port, sealbox_environment
 from support.server import RunningServer, https_client, start_server
 
 pytestmark = pytest.mark.slow

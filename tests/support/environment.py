@@ -8,7 +8,7 @@ from pathlib import Path
 
 from api.config import Settings, load_settings
 
-__all__ = ["CHEAP_ARGON2", "free_port", "test_environment", "test_settings"]
+__all__ = ["CHEAP_ARGON2", "free_port", "sealbox_environment", "sealbox_settings"]
 
 # Argon2 at its minimum cost keeps the suite fast; one test checks the real defaults.
 CHEAP_ARGON2 = {
@@ -28,7 +28,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_environment(data_dir: Path, **extra: str) -> dict[str, str]:
+def sealbox_environment(data_dir: Path, **extra: str) -> dict[str, str]:
     """A process environment for `sealbox` with every listener off unless `extra` turns it on."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEALBOX_")}
     env.update(CHEAP_ARGON2)
@@ -40,7 +40,7 @@ def test_environment(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_settings(data_dir: Path, database_url: str = "", **overrides: object) -> Settings:
+def sealbox_settings(data_dir: Path, database_url: str = "", **overrides: object) -> Settings:
     values: dict[str, object] = {"data_dir": str(data_dir), "database_url": database_url}
     values.update(overrides)
-    return load_settings(None, values, environ=test_environment(data_dir))
+    return load_settings(None, values, environ=sealbox_environment(data_dir))
