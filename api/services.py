@@ -14,6 +14,7 @@ from api.config import Settings
 from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
 from api.core.domains import DomainService
+from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.totp import TotpService
@@ -34,6 +35,7 @@ class Services:
     throttled_passwords: ThrottledPasswords
     app_passwords: AppPasswordService
     totp: TotpService
+    mailboxes: MailboxService
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -54,7 +56,8 @@ def build_services(settings: Settings) -> Services:
         parallelism=settings.argon2_parallelism,
     )
     deriver = PasswordKeyDeriver(params, settings.argon2_max_concurrent)
-    accounts = AccountService(store, deriver, settings.escrow_public_key)
+    mailboxes = MailboxService(store)
+    accounts = AccountService(store, deriver, settings.escrow_public_key, mailboxes)
     throttle = LoginThrottle(
         store,
         max_per_account=settings.login_max_failures_per_account,
@@ -79,6 +82,7 @@ def build_services(settings: Settings) -> Services:
         throttled_passwords=ThrottledPasswords(passwords, throttle),
         app_passwords=AppPasswordService(store),
         totp=totp,
+        mailboxes=mailboxes,
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

@@ -16,8 +16,10 @@ from api.core.addresses import normalize_address
 from api.core.clock import now
 from api.core.errors import AccountExistsError, AccountNotFoundError, DomainNotFoundError
 from api.core.escrow import load_escrow_public_key, seal_escrow
+from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.password_policy import check_new_password
+from api.core.unlocked import UnlockedAccount
 from api.store.errors import StoreConflictError
 from api.store.ids import AccountId, new_id
 from api.store.records import AccountRecord, NewAccount
@@ -61,10 +63,17 @@ class RecoverySlot:
 
 
 class AccountService:
-    def __init__(self, store: Store, deriver: PasswordKeyDeriver, escrow_public_key: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        deriver: PasswordKeyDeriver,
+        escrow_public_key: str,
+        mailboxes: MailboxService,
+    ) -> None:
         self._store = store
         self._deriver = deriver
         self._escrow_public_key = escrow_public_key
+        self._mailboxes = mailboxes
 
     async def password_slot(
         self, account_id: AccountId, master_key: MasterKey, password: SecretStr
@@ -144,6 +153,8 @@ class AccountService:
                 record = await tx.accounts.add_account(new)
             except StoreConflictError as exc:
                 raise AccountExistsError(f"{address} already has an account") from exc
+        # Made now, while MK is at hand: delivery must find an Inbox without any key.
+        await self._mailboxes.create_defaults(UnlockedAccount(account_id, address, master_key))
         return CreatedAccount(account=record, recovery_code=recovery_slot.code)
 
     async def get(self, address: str) -> AccountRecord:

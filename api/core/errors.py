@@ -15,8 +15,13 @@ __all__ = [
     "DomainNotFoundError",
     "InvalidAddressError",
     "InvalidCredentialsError",
+    "InvalidMailboxError",
     "InvalidRecoveryCodeError",
     "InvalidTotpError",
+    "MailboxForbiddenError",
+    "MailboxHasChildError",
+    "MailboxHasEmailError",
+    "MailboxNotFoundError",
     "RecoveryUnavailableError",
     "SealboxError",
     "SecondFactorRequiredError",
@@ -121,3 +126,34 @@ class InvalidRecoveryCodeError(SealboxError):
 class AppPasswordNotFoundError(SealboxError):
     code = "appPasswordNotFound"
     default_message = "no app password with that id"
+
+
+class MailboxNotFoundError(SealboxError):
+    code = "notFound"
+    default_message = "no mailbox with that id"
+
+
+class InvalidMailboxError(SealboxError):
+    """A mailbox property is invalid; `properties` names which (RFC 8620 5.3)."""
+
+    code = "invalidProperties"
+    default_message = "a mailbox property is invalid"
+
+    def __init__(self, message: str, properties: list[str]) -> None:
+        super().__init__(message)
+        self.properties = properties
+
+
+class MailboxHasChildError(SealboxError):
+    code = "mailboxHasChild"
+    default_message = "the mailbox has child mailboxes; move or destroy them first"
+
+
+class MailboxHasEmailError(SealboxError):
+    code = "mailboxHasEmail"
+    default_message = "the mailbox still holds mail"
+
+
+class MailboxForbiddenError(SealboxError):
+    code = "forbidden"
+    default_message = "that change to this mailbox is not allowed"

@@ -9,8 +9,10 @@ from api.store.ids import AccountId, AppPasswordId, DomainId
 __all__ = [
     "AccountRecord",
     "AppPasswordRecord",
+    "ChangeSet",
     "DomainRecord",
     "LoginChallengeRecord",
+    "MailboxRecord",
     "NewAccount",
     "SessionRecord",
 ]
@@ -78,3 +80,25 @@ class LoginChallengeRecord(msgspec.Struct, frozen=True, kw_only=True):
     wrapped_master_key: bytes
     attempts: int
     expires_at: int
+
+
+class MailboxRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    account_id: AccountId
+    parent_id: str | None
+    name_sealed: bytes
+    role: str | None
+    sort_order: int
+    is_subscribed: bool
+    uid_validity: int
+    uid_next: int
+
+
+class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
+    """Objects of one type changed after a state (RFC 8620 5.2), already collapsed."""
+
+    created: list[str]
+    updated: list[str]
+    destroyed: list[str]
+    new_modseq: int
+    has_more: bool

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from api.store.accounts import AccountRepository
+from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
+from api.store.mailboxes import MailboxRepository
 from api.store.throttle import ThrottleRepository
 
 __all__ = ["Store", "Transaction"]
@@ -21,10 +23,14 @@ class Transaction:
         accounts: AccountRepository,
         credentials: CredentialRepository,
         throttle: ThrottleRepository,
+        changes: ChangeLogRepository,
+        mailboxes: MailboxRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
         self.throttle = throttle
+        self.changes = changes
+        self.mailboxes = mailboxes
 
 
 class Store:
@@ -42,6 +48,8 @@ class Store:
                 AccountRepository(session),
                 CredentialRepository(session),
                 ThrottleRepository(session),
+                ChangeLogRepository(session),
+                MailboxRepository(session),
             )
 
     async def migrate(self) -> None:

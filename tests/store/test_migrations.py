@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from api.services import Services
 from api.store.database import MIGRATIONS_DIR
 from api.store.ids import DomainId
-from api.store.models import Base
+from api.store.schema import metadata
 from api.store.unit_of_work import Store
 
 
@@ -23,7 +23,7 @@ def _schema_differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
         connection, opts={"compare_type": True, "compare_server_default": True}
     )
-    return list(compare_metadata(context, Base.metadata))
+    return list(compare_metadata(context, metadata))
 
 
 def _head_revision() -> str:

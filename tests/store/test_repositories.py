@@ -7,6 +7,7 @@ import secrets
 
 import pytest
 from sqlalchemy import select
+from support.records import placeholder_account
 
 from api.services import Services
 from api.store.errors import StoreConflictError
@@ -17,34 +18,11 @@ from api.store.records import (
     AppPasswordRecord,
     DomainRecord,
     LoginChallengeRecord,
-    NewAccount,
     SessionRecord,
 )
 from api.store.unit_of_work import Store
 
 DAY = 86400
-
-
-def _new_account(account_id: str, address: str, domain_id: str) -> NewAccount:
-    """An account row with placeholder key material: the store treats it as opaque bytes."""
-    return NewAccount(
-        id=AccountId(account_id),
-        address=address,
-        domain_id=DomainId(domain_id),
-        created_at=1_700_000_000,
-        password_salt=b"s" * 16,
-        argon2_time_cost=1,
-        argon2_memory_kib=8192,
-        argon2_parallelism=1,
-        password_verifier=b"v" * 32,
-        password_slot=b"p" * 60,
-        recovery_mode="none",
-        recovery_salt=None,
-        recovery_slot=None,
-        public_key=b"k" * 32,
-        wrapped_private_key=b"w" * 60,
-        settings_blob=b"b" * 40,
-    )
 
 
 def _session(account_id: str, *, expires_at: int) -> SessionRecord:
@@ -75,7 +53,7 @@ async def _with_accounts(store: Store, *addresses: str) -> list[AccountRecord]:
     async with store.transaction() as tx:
         await tx.accounts.add_domain(DomainId("d0"), "example.org", 1)
         return [
-            await tx.accounts.add_account(_new_account(f"a{n}", address, "d0"))
+            await tx.accounts.add_account(placeholder_account(f"a{n}", address, "d0"))
             for n, address in enumerate(addresses)
         ]
 
@@ -162,7 +140,7 @@ async def test_account_conflicts(
     await _with_accounts(services.store, "alice@example.org")
     with pytest.raises(StoreConflictError):
         async with services.store.transaction() as tx:
-            await tx.accounts.add_account(_new_account(account_id, address, domain_id))
+            await tx.accounts.add_account(placeholder_account(account_id, address, domain_id))
 
 
 async def test_removing_an_account_removes_what_hangs_off_it(services: Services) -> None:

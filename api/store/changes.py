@@ -1,0 +1,146 @@
+"""The per-account change log: positions (JMAP states, IMAP MODSEQ) and /changes queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.store.errors import StoreError
+from api.store.ids import AccountId
+from api.store.mail_models import AccountCounterRow, ChangeRow, TypeStateRow
+from api.store.records import ChangeSet
+
+__all__ = ["CREATED", "DESTROYED", "UPDATED", "ChangeLogRepository", "StateTooOldError"]
+
+CREATED, UPDATED, DESTROYED = "c", "u", "d"
+
+
+class StateTooOldError(StoreError):
+    """The state is older than the kept log, newer than the newest, or a single position
+    holds more objects than the caller may receive: the client must resynchronise."""
+
+
+def _collapse(kinds: list[str]) -> str | None:
+    """Net effect of an object's changes since the state (RFC 8620 5.2)."""
+    first, last = kinds[0], kinds[-1]
+    if first == CREATED:
+        return None if last == DESTROYED else CREATED
+    return DESTROYED if last == DESTROYED else UPDATED
+
+
+class ChangeLogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def _upsert(self, table: type[AccountCounterRow] | type[TypeStateRow]) -> Any:
+        # Both dialects speak INSERT ... ON CONFLICT.
+        dialect = self._session.get_bind().dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+    async def next_modseq(self, account_id: AccountId) -> int:
+        """Take the next position; the row lock serialises writers of one account."""
+        await self._session.execute(
+            self._upsert(AccountCounterRow)
+            .values(account_id=account_id, modseq=0)
+            .on_conflict_do_nothing(index_elements=["account_id"])
+        )
+        result = await self._session.execute(
+            update(AccountCounterRow)
+            .where(AccountCounterRow.account_id == account_id)
+            .values(modseq=AccountCounterRow.modseq + 1)
+            .returning(AccountCounterRow.modseq)
+        )
+        return int(result.scalar_one())
+
+    async def record(
+        self, account_id: AccountId, modseq: int, type_name: str, changes: Iterable[tuple[str, str]]
+    ) -> None:
+        """Log (object id, kind) pairs at `modseq` and move the type's state there.
+
+        Several changes of one object in one batch are logged as their net effect.
+        """
+        histories: dict[str, list[str]] = {}
+        for object_id, kind in changes:
+            histories.setdefault(object_id, []).append(kind)
+        rows = [
+            ChangeRow(account_id=account_id, modseq=modseq, type=type_name, object_id=oid, kind=k)
+            for oid, history in histories.items()
+            if (k := _collapse(history)) is not None
+        ]
+        if not rows:
+            return
+        self._session.add_all(rows)
+        statement = self._upsert(TypeStateRow).values(
+            account_id=account_id, type=type_name, modseq=modseq, floor=0
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["account_id", "type"], set_={"modseq": modseq}
+            )
+        )
+        await self._session.flush()
+
+    async def state(self, account_id: AccountId, type_name: str) -> int:
+        row = await self._session.get(TypeStateRow, (account_id, type_name))
+        return 0 if row is None else row.modseq
+
+    async def changes_since(
+        self, account_id: AccountId, type_name: str, since: int, max_changes: int
+    ) -> ChangeSet:
+        row = await self._session.get(TypeStateRow, (account_id, type_name))
+        current, floor = (0, 0) if row is None else (row.modseq, row.floor)
+        if since < floor or since > current:
+            raise StateTooOldError(f"state {since} of {type_name} cannot be brought up to date")
+        result = await self._session.execute(
+            select(ChangeRow.modseq, ChangeRow.object_id, ChangeRow.kind)
+            .where(ChangeRow.account_id == account_id)
+            .where(ChangeRow.type == type_name)
+            .where(ChangeRow.modseq > since)
+            .order_by(ChangeRow.modseq, ChangeRow.object_id)
+        )
+        kinds: dict[str, list[str]] = {}
+        reached, has_more = since, False
+        pending: dict[str, list[str]] = {}
+        pending_modseq = since
+        for modseq, object_id, kind in result:
+            if modseq != pending_modseq:
+                # A position is reported whole or not at all, so the new state is exact.
+                if len(kinds.keys() | pending.keys()) > max_changes:
+                    has_more = True
+                    break
+                _merge(kinds, pending)
+                reached, pending, pending_modseq = pending_modseq, {}, modseq
+            pending.setdefault(object_id, []).append(kind)
+        else:
+            if len(kinds.keys() | pending.keys()) > max_changes:
+                has_more = True
+            else:
+                _merge(kinds, pending)
+                reached = pending_modseq
+        if has_more and reached == since:
+            raise StateTooOldError(f"one change of {type_name} exceeds maxChanges")
+        return _change_set(kinds, reached, has_more)
+
+
+def _merge(into: dict[str, list[str]], pending: dict[str, list[str]]) -> None:
+    for object_id, kinds in pending.items():
+        into.setdefault(object_id, []).extend(kinds)
+
+
+def _change_set(kinds: dict[str, list[str]], reached: int, has_more: bool) -> ChangeSet:
+    buckets: dict[str, list[str]] = {CREATED: [], UPDATED: [], DESTROYED: []}
+    for object_id, history in kinds.items():
+        net = _collapse(history)
+        if net is not None:
+            buckets[net].append(object_id)
+    return ChangeSet(
+        created=buckets[CREATED],
+        updated=buckets[UPDATED],
+        destroyed=buckets[DESTROYED],
+        new_modseq=reached,
+        has_more=has_more,
+    )

@@ -1,0 +1,54 @@
+"""Queries over mailboxes (RFC 8621 2); names arrive and leave sealed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.store.ids import AccountId
+from api.store.mail_models import MailboxRow
+from api.store.records import MailboxRecord
+
+__all__ = ["MailboxRepository"]
+
+
+def _record(row: MailboxRow) -> MailboxRecord:
+    return msgspec.convert(row, MailboxRecord, from_attributes=True)
+
+
+class MailboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, record: MailboxRecord) -> None:
+        self._session.add(MailboxRow(**msgspec.structs.asdict(record)))
+        await self._session.flush()
+
+    async def list(self, account_id: AccountId) -> Sequence[MailboxRecord]:
+        rows = await self._session.scalars(
+            select(MailboxRow).where(MailboxRow.account_id == account_id).order_by(MailboxRow.id)
+        )
+        return [_record(row) for row in rows]
+
+    async def count(self, account_id: AccountId) -> int:
+        query = select(func.count()).where(MailboxRow.account_id == account_id)
+        return int(await self._session.scalar(query) or 0)
+
+    async def update(self, account_id: AccountId, mailbox_id: str, **values: object) -> None:
+        """Set columns of one mailbox; callers pass only names of MailboxRecord fields."""
+        await self._session.execute(
+            update(MailboxRow)
+            .where(MailboxRow.account_id == account_id)
+            .where(MailboxRow.id == mailbox_id)
+            .values(**values)
+        )
+
+    async def remove(self, account_id: AccountId, mailbox_id: str) -> None:
+        await self._session.execute(
+            delete(MailboxRow)
+            .where(MailboxRow.account_id == account_id)
+            .where(MailboxRow.id == mailbox_id)
+        )

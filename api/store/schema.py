@@ -1,0 +1,12 @@
+"""The complete table metadata: every model module, imported once for Alembic and tests."""
+
+from __future__ import annotations
+
+from api.store import mail_models, models
+from api.store.models import Base
+
+__all__ = ["metadata"]
+
+# Importing the modules registers their tables on Base.metadata.
+_MODEL_MODULES = (models, mail_models)
+metadata = Base.metadata
