@@ -9,7 +9,7 @@ import msgspec
 
 from api.core.errors import InvalidMailboxError, MailboxForbiddenError
 
-__all__ = ["ROLES", "Mailbox", "check_mailbox", "normalize_name"]
+__all__ = ["MAX_NAME_OCTETS", "ROLES", "Mailbox", "check_mailbox", "normalize_name"]
 
 # IANA "IMAP Mailbox Name Attributes" roles usable in JMAP (RFC 8621 2; RFC 6154; RFC 8457).
 ROLES = frozenset(
@@ -29,7 +29,8 @@ ROLES = frozenset(
         "memos",
     }
 )
-MAX_NAME_LENGTH = 255
+# In UTF-8 octets, as JMAP's maxSizeMailboxName counts (RFC 8621 1.3.1).
+MAX_NAME_OCTETS = 1024
 # The IMAP hierarchy delimiter: a name holding it could not be shown to IMAP clients.
 DELIMITER = "/"
 
@@ -55,9 +56,9 @@ def normalize_name(name: str) -> str:
 def _check_name(name: str) -> None:
     if not name:
         raise InvalidMailboxError("a mailbox name must not be empty", ["name"])
-    if len(name) > MAX_NAME_LENGTH:
+    if len(name.encode("utf-8")) > MAX_NAME_OCTETS:
         raise InvalidMailboxError(
-            f"a mailbox name has at most {MAX_NAME_LENGTH} characters", ["name"]
+            f"a mailbox name has at most {MAX_NAME_OCTETS} bytes of UTF-8", ["name"]
         )
     if DELIMITER in name or any(unicodedata.category(ch) == "Cc" for ch in name):
         raise InvalidMailboxError(

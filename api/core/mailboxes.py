@@ -71,11 +71,26 @@ class MailboxBatch:
     """Changes to one account's mailboxes inside one transaction; each step is checked
     against the tree as the earlier steps left it."""
 
-    def __init__(self, tx: Transaction, unlocked: UnlockedAccount, tree: dict[str, Mailbox]):
+    def __init__(
+        self,
+        tx: Transaction,
+        unlocked: UnlockedAccount,
+        tree: dict[str, Mailbox],
+        *,
+        old_state: int,
+        modseq: int,
+    ) -> None:
         self._tx = tx
         self._unlocked = unlocked
         self.tree = tree
         self.changes: list[tuple[str, str]] = []
+        # The Mailbox state before the batch, and the one it moves to if anything changes.
+        self.old_state = old_state
+        self._modseq = modseq
+
+    @property
+    def new_state(self) -> int:
+        return self._modseq if self.changes else self.old_state
 
     def _record(self, mailbox: Mailbox) -> MailboxRecord:
         account_id = self._unlocked.account_id
@@ -167,8 +182,9 @@ class MailboxService:
             # Taking the position first locks the account's counter: batches of one
             # account run one after another and always see each other's results.
             modseq = await tx.changes.next_modseq(unlocked.account_id)
+            old_state = await tx.changes.state(unlocked.account_id, MAILBOX_TYPE)
             tree = await self._load(tx, unlocked)
-            batch = MailboxBatch(tx, unlocked, tree)
+            batch = MailboxBatch(tx, unlocked, tree, old_state=old_state, modseq=modseq)
             yield batch
             await tx.changes.record(unlocked.account_id, modseq, MAILBOX_TYPE, batch.changes)
 
@@ -176,13 +192,21 @@ class MailboxService:
         records = await tx.mailboxes.list(unlocked.account_id)
         return {r.id: _open(unlocked.master_key, r) for r in records}
 
-    async def list(self, unlocked: UnlockedAccount) -> Sequence[Mailbox]:
-        """Every mailbox of the account; a new account's defaults are made on first use."""
+    async def snapshot(self, unlocked: UnlockedAccount) -> tuple[Sequence[Mailbox], int]:
+        """Every mailbox and the Mailbox state they belong to, read in one transaction.
+
+        An account made before mailboxes existed gets its defaults on first use.
+        """
         async with self._store.transaction() as tx:
             mailboxes = list((await self._load(tx, unlocked)).values())
+            state = await tx.changes.state(unlocked.account_id, MAILBOX_TYPE)
         if mailboxes:
-            return mailboxes
-        return await self.create_defaults(unlocked)
+            return mailboxes, state
+        await self.create_defaults(unlocked)
+        return await self.snapshot(unlocked)
+
+    async def list(self, unlocked: UnlockedAccount) -> Sequence[Mailbox]:
+        return (await self.snapshot(unlocked))[0]
 
     async def create_defaults(self, unlocked: UnlockedAccount) -> Sequence[Mailbox]:
         async with self.batch(unlocked) as batch:

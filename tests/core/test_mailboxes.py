@@ -59,7 +59,8 @@ async def test_tree_changes_and_their_rules(services: Services) -> None:
     refusals: list[tuple[str, dict[str, object], type[Exception]]] = [
         ("create", {"name": ""}, InvalidMailboxError),
         ("create", {"name": "a/b"}, InvalidMailboxError),
-        ("create", {"name": "x" * 256}, InvalidMailboxError),
+        ("create", {"name": "x" * 1025}, InvalidMailboxError),
+        ("create", {"name": "\u00e9" * 513}, InvalidMailboxError),  # 1026 bytes
         ("create", {"name": "WORK"}, InvalidMailboxError),  # sibling names fold case
         ("create", {"name": "Orphan", "parent_id": "mnosuchmailbox"}, InvalidMailboxError),
         ("create", {"name": "Bin", "role": "trash"}, InvalidMailboxError),

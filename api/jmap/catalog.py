@@ -1,0 +1,21 @@
+"""Every JMAP method this server offers, registered in one place (RFC 8620 3.2).
+
+Each data-type module contributes a `register_*` function; add new ones here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from api.jmap.core_methods import register_core_methods
+from api.jmap.registry import MethodRegistry
+
+__all__ = ["server_registry"]
+
+
+@cache
+def server_registry() -> MethodRegistry:
+    """The node's registry, built once per process."""
+    registry = MethodRegistry()
+    register_core_methods(registry)
+    return registry

@@ -1,0 +1,103 @@
+"""The JMAP Session resource (RFC 8620 2): capabilities, accounts and the URLs to use.
+
+URLs are absolute (https://{hostname}[:{http_port}]/jmap/...) because clients such as
+jmapc use them exactly as given. Only the API endpoint answers today: the download,
+upload and event-source URLs are the ones those endpoints will have, and answer 404
+until they land; advertising them now keeps the Session's shape (and clients) stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+
+from api.config import Settings
+from api.core.unlocked import UnlockedAccount
+from api.jmap.capabilities import CORE
+from api.jmap.limits import CoreLimits
+
+__all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
+
+# RFC 4790 collations the server can apply in /query filters and sorts.
+COLLATIONS = ["i;ascii-numeric", "i;ascii-casemap", "i;unicode-casemap"]
+
+
+class CoreCapability(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    max_size_upload: int
+    max_concurrent_upload: int
+    max_size_request: int
+    max_concurrent_requests: int
+    max_calls_in_request: int
+    max_objects_in_get: int
+    max_objects_in_set: int
+    collation_algorithms: list[str]
+
+
+class SessionAccount(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    name: str
+    is_personal: bool
+    is_read_only: bool
+    account_capabilities: dict[str, dict[str, Any]]
+
+
+class Session(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    capabilities: dict[str, CoreCapability]
+    accounts: dict[str, SessionAccount]
+    primary_accounts: dict[str, str]
+    username: str
+    api_url: str
+    download_url: str
+    upload_url: str
+    event_source_url: str
+    state: str
+
+
+def base_url(settings: Settings) -> str:
+    """https://host[:port] as clients reach this node; the port is left out when 443."""
+    host = settings.hostname
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 literal (RFC 3986 3.2.2)
+    port = "" if settings.http_port == 443 else f":{settings.http_port}"
+    return f"https://{host}{port}"
+
+
+def _core_capability(limits: CoreLimits) -> CoreCapability:
+    return CoreCapability(
+        max_size_upload=limits.max_size_upload,
+        max_concurrent_upload=limits.max_concurrent_upload,
+        max_size_request=limits.max_size_request,
+        max_concurrent_requests=limits.max_concurrent_requests,
+        max_calls_in_request=limits.max_calls_in_request,
+        max_objects_in_get=limits.max_objects_in_get,
+        max_objects_in_set=limits.max_objects_in_set,
+        collation_algorithms=list(COLLATIONS),
+    )
+
+
+def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLimits) -> Session:
+    """The Session for one signed-in user; `state` is a hash of everything else in it."""
+    root = base_url(settings)
+    account_id = unlocked.account_id
+    account = SessionAccount(
+        name=unlocked.address, is_personal=True, is_read_only=False, account_capabilities={}
+    )
+    session = Session(
+        capabilities={CORE: _core_capability(limits)},
+        accounts={account_id: account},
+        # Core names no account data, but clients (jmapc) take the default account from
+        # here when no data capability is offered yet.
+        primary_accounts={CORE: account_id},
+        username=unlocked.address,
+        api_url=f"{root}/jmap/api/",
+        download_url=f"{root}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}",
+        upload_url=f"{root}/jmap/upload/{{accountId}}/",
+        event_source_url=(
+            f"{root}/jmap/eventsource/?types={{types}}&closeafter={{closeafter}}&ping={{ping}}"
+        ),
+        state="",
+    )
+    # Stable across requests and nodes: only a change of the contents changes the state.
+    digest = hashlib.sha256(msgspec.json.encode(session, order="sorted")).hexdigest()
+    return msgspec.structs.replace(session, state=digest[:16])
