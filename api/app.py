@@ -1,4 +1,4 @@
-"""Litestar app factory: the HTTP edge (auth, status page, OpenAPI) and the built webmail."""
+"""Litestar app factory: the HTTP edge (auth, JMAP, status page, OpenAPI) and the webmail."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ import api
 from api.config import Settings
 from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
+from api.http.jmap_routes import JmapController
 from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
 from api.http.webmail import webmail_router
+from api.jmap.endpoint import JmapApi
 from api.services import Services, build_services
 
 __all__ = ["create_app", "openapi_config", "openapi_document"]
@@ -30,7 +32,7 @@ def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Sealbox",
         version=api.__version__,
-        description="Sign-in, sessions and account administration of a Sealbox mail host.",
+        description="Sign-in, sessions and the JMAP API (RFC 8620) of a Sealbox mail host.",
         path="/openapi",
         render_plugins=[
             JsonRenderPlugin(),
@@ -44,13 +46,18 @@ def openapi_config() -> OpenAPIConfig:
 
 
 def create_app(services: Services) -> Litestar:
-    handlers: list[ControllerRouterHandler] = [AuthController, status_page]
+    handlers: list[ControllerRouterHandler] = [AuthController, JmapController, status_page]
+    jmap = JmapApi(services)
     webmail = webmail_router()
     if webmail is not None:
         handlers.append(webmail)
     return Litestar(
         route_handlers=handlers,
-        dependencies={"services": Provide(lambda: services, sync_to_thread=False)},
+        dependencies={
+            "services": Provide(lambda: services, sync_to_thread=False),
+            # One per app: it holds the per-account count of requests in flight.
+            "jmap": Provide(lambda: jmap, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         before_send=[add_security_headers],
         openapi_config=openapi_config(),

@@ -8,6 +8,7 @@ from litestar import MediaType, get
 
 from api.config import Settings
 from api.http.principal import ServicesDep
+from api.jmap.session import base_url
 
 __all__ = ["status_page"]
 
@@ -29,6 +30,8 @@ def _rows(settings: Settings) -> str:
 async def status_page(services: ServicesDep) -> str:
     settings = services.settings
     host = escape(settings.hostname)
+    # What to type into a JMAP client: the Session resource of RFC 8620 2.2.
+    jmap_session = escape(f"{base_url(settings)}/.well-known/jmap")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sealbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -37,6 +40,7 @@ td{{padding:.2rem 1rem .2rem 0}}</style></head>
 <body><h1>Sealbox is running on {host}</h1>
 <p>A mail host whose mail is encrypted at rest with keys only its users unlock.</p>
 <ul><li><a href="/webmail/">Webmail</a> (sign-in preview)</li>
+<li>JMAP session (RFC 8620): <code>{jmap_session}</code>, with an app password</li>
 <li><a href="/openapi/swagger">HTTP API documentation</a>
 (<a href="/openapi/openapi.json">openapi.json</a>)</li></ul>
 <table><tr><th>listener</th><th>port</th><th>state</th></tr>
