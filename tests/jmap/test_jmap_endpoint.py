@@ -12,6 +12,7 @@ from api.core.unlocked import UnlockedAccount
 from api.jmap.endpoint import JmapApi
 from api.jmap.errors import LimitError, NotRequestError, UnknownCapabilityError
 from api.jmap.limits import CoreLimits, RequestGate
+from api.jmap.registry import MethodContext, MethodRegistry
 from api.services import Services
 
 CORE = "urn:ietf:params:jmap:core"
@@ -83,3 +84,27 @@ async def test_gate_refuses_requests_over_the_limit() -> None:
     await asyncio.gather(*holders)
     async with gate.enter("a1"):
         pass
+
+
+async def test_concurrent_requests_of_one_account_are_limited(
+    jmap_services: Services, alice: UnlockedAccount
+) -> None:
+    registry = MethodRegistry()
+    started, release = asyncio.Event(), asyncio.Event()
+
+    @registry.method("Slow/wait", CORE, dict[str, Any], account_scoped=False)
+    async def slow(_: MethodContext, __: dict[str, Any]) -> dict[str, Any]:
+        started.set()
+        await release.wait()
+        return {}
+
+    api = JmapApi(jmap_services, registry, CoreLimits(max_concurrent_requests=1))
+    first = asyncio.create_task(api.handle(_body([["Slow/wait", {}, "s"]]), alice))
+    await started.wait()
+    with pytest.raises(LimitError) as caught:
+        await api.handle(_body([]), alice)
+    assert caught.value.limit == "maxConcurrentRequests"
+    release.set()
+    assert (await first).method_responses == [("Slow/wait", {}, "s")]
+    # The slot is free again once the first request is done.
+    assert (await api.handle(_body([]), alice)).method_responses == []

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from api.core.unlocked import UnlockedAccount
+from api.jmap.capabilities import CORE
 from api.jmap.errors import UnknownCapabilityError
+from api.jmap.limits import MethodLimits
 from api.jmap.local import LocalJmapCaller
+from api.jmap.registry import MethodContext, MethodRegistry
 from api.services import Services
-
-CORE = "urn:ietf:params:jmap:core"
 
 
 async def test_echo_in_process(jmap_services: Services, alice: UnlockedAccount) -> None:
@@ -42,3 +45,16 @@ async def test_method_errors_and_capabilities(
     assert responses[0][1]["type"] == "unknownMethod"
     with pytest.raises(UnknownCapabilityError):
         await caller.call([], ["urn:example:unknown"])
+
+
+async def test_no_max_objects_in_get(jmap_services: Services, alice: UnlockedAccount) -> None:
+    registry = MethodRegistry()
+
+    @registry.method("Limits/show", CORE, dict[str, Any], account_scoped=False)
+    async def show(context: MethodContext, _: dict[str, Any]) -> MethodLimits:
+        return context.limits
+
+    caller = LocalJmapCaller(jmap_services, alice, registry)
+    [(_, limits, _)] = await caller.call([("Limits/show", {}, "l")], [CORE])
+    assert isinstance(limits, MethodLimits)
+    assert limits.max_objects_in_get is None
