@@ -183,6 +183,27 @@ def _signed_in(node: Canary, response: httpx.Response) -> str:
     return str(body[key])
 
 
+def _create_mailboxes(node: Canary, client: httpx.Client, bearer: dict[str, str]) -> None:
+    """Mailbox names are sealed under the account's key (JMAP Mailbox/set)."""
+    names = [canary("mailbox"), canary("child-mailbox")]
+    for name in names:
+        node.secret("mailbox name", text_forms(name))
+    session = client.get("/.well-known/jmap", headers=bearer).json()
+    account_id = session["primaryAccounts"]["urn:ietf:params:jmap:mail"]
+    create = {
+        "parent": {"name": names[0]},
+        "child": {"name": names[1], "parentId": "#parent"},
+    }
+    body = {
+        "using": ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"],
+        "methodCalls": [["Mailbox/set", {"accountId": account_id, "create": create}, "0"]],
+    }
+    response = client.post("/jmap/api/", json=body, headers=bearer)
+    assert response.status_code == 200, response.text
+    [[name, result, _]] = response.json()["methodResponses"]
+    assert name == "Mailbox/set" and set(result["created"]) == {"parent", "child"}, result
+
+
 def _exercise(node: Canary) -> None:
     """Every path of this stage that stores something about a secret."""
     node.cli("domain", "add", DOMAIN)
@@ -209,6 +230,7 @@ def _exercise(node: Canary) -> None:
 
         token = _signed_in(node, login(alice, alice.password))
         bearer = {"Authorization": f"Bearer {token}"}
+        _create_mailboxes(node, client, bearer)
         for secret in (app_password, alice.password):
             me = client.get("/auth/me", auth=(alice.address, secret))
             assert me.status_code == 200, me.text

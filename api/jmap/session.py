@@ -14,8 +14,9 @@ from typing import Any
 import msgspec
 
 from api.config import Settings
+from api.core.mailbox_rules import MAX_NAME_OCTETS
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE
+from api.jmap.capabilities import CORE, MAIL
 from api.jmap.limits import CoreLimits
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
@@ -43,7 +44,8 @@ class SessionAccount(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
 
 class Session(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
-    capabilities: dict[str, CoreCapability]
+    # Each capability has its own object shape (RFC 8620 2), so the map is untyped here.
+    capabilities: dict[str, dict[str, Any]]
     accounts: dict[str, SessionAccount]
     primary_accounts: dict[str, str]
     username: str
@@ -76,19 +78,34 @@ def _core_capability(limits: CoreLimits) -> CoreCapability:
     )
 
 
+def _mail_account_capability() -> dict[str, Any]:
+    """RFC 8621 1.3.1. Sort options grow with Email/query; none exist before it lands."""
+    return {
+        "maxMailboxesPerEmail": None,
+        "maxMailboxDepth": None,
+        "maxSizeMailboxName": MAX_NAME_OCTETS,
+        "maxSizeAttachmentsPerEmail": 50_000_000,
+        "emailQuerySortOptions": [],
+        "mayCreateTopLevelMailbox": True,
+    }
+
+
 def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLimits) -> Session:
     """The Session for one signed-in user; `state` is a hash of everything else in it."""
     root = base_url(settings)
     account_id = unlocked.account_id
     account = SessionAccount(
-        name=unlocked.address, is_personal=True, is_read_only=False, account_capabilities={}
+        name=unlocked.address,
+        is_personal=True,
+        is_read_only=False,
+        account_capabilities={MAIL: _mail_account_capability()},
     )
     session = Session(
-        capabilities={CORE: _core_capability(limits)},
+        capabilities={CORE: msgspec.to_builtins(_core_capability(limits)), MAIL: {}},
         accounts={account_id: account},
         # Core names no account data, but clients (jmapc) take the default account from
-        # here when no data capability is offered yet.
-        primary_accounts={CORE: account_id},
+        # its entry here as well.
+        primary_accounts={CORE: account_id, MAIL: account_id},
         username=unlocked.address,
         api_url=f"{root}/jmap/api/",
         download_url=f"{root}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}",

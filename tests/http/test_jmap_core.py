@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow
 
 DOMAIN = "jmap.example"
 CORE = "urn:ietf:params:jmap:core"
+MAIL = "urn:ietf:params:jmap:mail"
 ERROR = "urn:ietf:params:jmap:error:"
 
 
@@ -83,7 +84,7 @@ def test_session_with_basic_app_password(node: Node) -> None:
     session = response.json()
     [account_id] = session["accounts"]
     assert session["accounts"][account_id]["name"] == node.account.address
-    assert session["primaryAccounts"] == {CORE: account_id}
+    assert session["primaryAccounts"] == {CORE: account_id, MAIL: account_id}
     assert session["username"] == node.account.address
     assert session["apiUrl"] == f"https://127.0.0.1:{node.server.http_port}/jmap/api/"
     assert session["capabilities"][CORE]["maxCallsInRequest"] == 64
@@ -267,3 +268,58 @@ def test_status_page_names_the_session_url(node: Node) -> None:
     with https_client(node.server) as client:
         page = client.get("/").text
     assert f"https://127.0.0.1:{node.server.http_port}/.well-known/jmap" in page
+
+
+def test_mailboxes_over_https_with_basic_auth(node: Node) -> None:
+    """Mailbox/query -> /get by reference, /set, /changes: RFC 8621 2 end to end."""
+    with https_client(node.server) as client:
+        session = client.get("/.well-known/jmap", auth=node.basic).json()
+        account = {"accountId": session["primaryAccounts"][MAIL]}
+        calls = _calls(
+            _api(
+                client,
+                {
+                    "using": [CORE, MAIL],
+                    "methodCalls": [
+                        ["Mailbox/query", {**account, "filter": {"role": "inbox"}}, "q"],
+                        [
+                            "Mailbox/get",
+                            {
+                                **account,
+                                "#ids": {"resultOf": "q", "name": "Mailbox/query", "path": "/ids"},
+                            },
+                            "g",
+                        ],
+                        ["Mailbox/set", {**account, "create": {"new": {"name": "Receipts"}}}, "s"],
+                    ],
+                },
+                auth=node.basic,
+            )
+        )
+        assert [name for name, _, _ in calls] == ["Mailbox/query", "Mailbox/get", "Mailbox/set"], (
+            calls
+        )
+        [inbox] = calls[1][1]["list"]
+        assert (inbox["name"], inbox["role"]) == ("Inbox", "inbox")
+        created = calls[2][1]["created"]["new"]["id"]
+        old_state = calls[2][1]["oldState"]
+        changes = _calls(
+            _api(
+                client,
+                {
+                    "using": [CORE, MAIL],
+                    "methodCalls": [["Mailbox/changes", {**account, "sinceState": old_state}, "c"]],
+                },
+                auth=node.basic,
+            )
+        )
+        assert changes[0][1]["created"] == [created]
+        # Without the mail capability in `using`, the method is unknown (RFC 8620 3.6.2).
+        refused = _calls(
+            _api(
+                client,
+                {"using": [CORE], "methodCalls": [["Mailbox/get", account, "x"]]},
+                auth=node.basic,
+            )
+        )
+        assert refused[0][0] == "error" and refused[0][1]["type"] == "unknownMethod"

@@ -56,7 +56,7 @@ async def test_max_size_request(jmap_services: Services, alice: UnlockedAccount)
 async def test_unknown_capability(jmap_services: Services, alice: UnlockedAccount) -> None:
     api = JmapApi(jmap_services)
     with pytest.raises(UnknownCapabilityError):
-        await api.handle(_body([], using=[CORE, "urn:ietf:params:jmap:mail"]), alice)
+        await api.handle(_body([], using=[CORE, "urn:ietf:params:jmap:contacts"]), alice)
     with pytest.raises(NotRequestError):
         await api.handle(b'{"using": []}', alice)
 

@@ -9,12 +9,11 @@ import pytest
 from support.environment import sealbox_settings
 
 from api.core.unlocked import UnlockedAccount
+from api.jmap.capabilities import CORE, MAIL
 from api.jmap.limits import CoreLimits
 from api.jmap.session import base_url, build_session
 from api.store.ids import AccountId
 from crypto.master_key import MasterKey
-
-CORE = "urn:ietf:params:jmap:core"
 
 
 @pytest.mark.parametrize(
@@ -44,17 +43,27 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
             "maxObjectsInGet": 1000,
             "maxObjectsInSet": 1000,
             "collationAlgorithms": ["i;ascii-numeric", "i;ascii-casemap", "i;unicode-casemap"],
-        }
+        },
+        MAIL: {},
     }
     assert session["accounts"] == {
         "aalice": {
             "name": "alice@example.org",
             "isPersonal": True,
             "isReadOnly": False,
-            "accountCapabilities": {},
+            "accountCapabilities": {
+                MAIL: {
+                    "maxMailboxesPerEmail": None,
+                    "maxMailboxDepth": None,
+                    "maxSizeMailboxName": 1024,
+                    "maxSizeAttachmentsPerEmail": 50000000,
+                    "emailQuerySortOptions": [],
+                    "mayCreateTopLevelMailbox": True,
+                }
+            },
         }
     }
-    assert session["primaryAccounts"] == {CORE: "aalice"}
+    assert session["primaryAccounts"] == {CORE: "aalice", MAIL: "aalice"}
     assert session["username"] == "alice@example.org"
     assert session["apiUrl"] == "https://mail.example.org/jmap/api/"
     assert session["downloadUrl"] == (

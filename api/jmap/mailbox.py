@@ -1,0 +1,130 @@
+"""Mailbox/get and Mailbox/changes (RFC 8621 2.2, 2.3), and the Mailbox wire shape.
+
+Counts are 0 until Email lands in the store; uidValidity and uidNext are the vendor
+properties of urn:sealbox:imap, returned only when asked for by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.core.mailbox_rules import Mailbox
+from api.core.mailboxes import MailboxService
+from api.jmap.errors import CannotCalculateChangesError, InvalidArgumentsError, RequestTooLargeError
+from api.jmap.registry import MethodArguments, MethodContext
+from api.jmap.states import parse_state, state_string
+from api.store.changes import StateTooOldError
+from api.store.ids import AccountId
+
+__all__ = ["MAILBOX_PROPERTIES", "mailbox_changes", "mailbox_get", "render_mailbox"]
+
+# The owner may do everything with every mailbox of a personal account (2.1 myRights).
+_ALL_RIGHTS = {
+    right: True
+    for right in (
+        "mayReadItems",
+        "mayAddItems",
+        "mayRemoveItems",
+        "maySetSeen",
+        "maySetKeywords",
+        "mayCreateChild",
+        "mayRename",
+        "mayDelete",
+        "maySubmit",
+    )
+}
+MAILBOX_PROPERTIES = (
+    "id",
+    "name",
+    "parentId",
+    "role",
+    "sortOrder",
+    "totalEmails",
+    "unreadEmails",
+    "totalThreads",
+    "unreadThreads",
+    "myRights",
+    "isSubscribed",
+)
+IMAP_PROPERTIES = ("uidValidity", "uidNext")
+
+
+def render_mailbox(mailbox: Mailbox) -> dict[str, Any]:
+    return {
+        "id": mailbox.id,
+        "name": mailbox.name,
+        "parentId": mailbox.parent_id,
+        "role": mailbox.role,
+        "sortOrder": mailbox.sort_order,
+        "totalEmails": 0,
+        "unreadEmails": 0,
+        "totalThreads": 0,
+        "unreadThreads": 0,
+        "myRights": dict(_ALL_RIGHTS),
+        "isSubscribed": mailbox.is_subscribed,
+        "uidValidity": mailbox.uid_validity,
+        "uidNext": mailbox.uid_next,
+    }
+
+
+class GetArguments(MethodArguments, frozen=True, kw_only=True):
+    account_id: str
+    ids: list[str] | None = None
+    properties: list[str] | None = None
+
+
+class ChangesArguments(MethodArguments, frozen=True, kw_only=True):
+    account_id: str
+    since_state: str
+    max_changes: int | None = None
+
+
+def _properties(requested: list[str] | None) -> list[str]:
+    if requested is None:
+        return list(MAILBOX_PROPERTIES)
+    unknown = sorted(set(requested) - set(MAILBOX_PROPERTIES) - set(IMAP_PROPERTIES))
+    if unknown:
+        raise InvalidArgumentsError(f"unknown Mailbox properties: {', '.join(unknown)}")
+    # 5.1: the id is always returned.
+    return ["id", *[p for p in requested if p != "id"]]
+
+
+async def mailbox_get(context: MethodContext, arguments: GetArguments) -> dict[str, Any]:
+    properties = _properties(arguments.properties)
+    limit = context.limits.max_objects_in_get
+    if arguments.ids is not None and limit is not None and len(arguments.ids) > limit:
+        raise RequestTooLargeError(f"at most {limit} ids per Mailbox/get")
+    service: MailboxService = context.services.mailboxes
+    listed, state = await service.snapshot(context.unlocked)
+    mailboxes = {m.id: m for m in listed}
+    wanted = list(mailboxes) if arguments.ids is None else arguments.ids
+    found = [render_mailbox(mailboxes[i]) for i in dict.fromkeys(wanted) if i in mailboxes]
+    return {
+        "accountId": context.account_id,
+        "state": state_string(state),
+        "list": [{p: m[p] for p in properties} for m in found],
+        "notFound": [i for i in dict.fromkeys(wanted) if i not in mailboxes],
+    }
+
+
+async def mailbox_changes(context: MethodContext, arguments: ChangesArguments) -> dict[str, Any]:
+    if arguments.max_changes is not None and arguments.max_changes < 1:
+        raise InvalidArgumentsError("maxChanges must be a positive integer")
+    since = parse_state(arguments.since_state)
+    limit = arguments.max_changes or 10_000
+    try:
+        changes = await context.services.mailboxes.changes(
+            AccountId(context.account_id), since, limit
+        )
+    except StateTooOldError as exc:
+        raise CannotCalculateChangesError(str(exc)) from exc
+    return {
+        "accountId": context.account_id,
+        "oldState": arguments.since_state,
+        "newState": state_string(changes.new_modseq),
+        "hasMoreChanges": changes.has_more,
+        "created": changes.created,
+        "updated": changes.updated,
+        "destroyed": changes.destroyed,
+        "updatedProperties": None,
+    }
