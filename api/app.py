@@ -15,6 +15,7 @@ import api
 from api.config import Settings
 from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
+from api.http.jmap_push_routes import event_source
 from api.http.jmap_routes import JmapController
 from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
@@ -46,7 +47,12 @@ def openapi_config() -> OpenAPIConfig:
 
 
 def create_app(services: Services) -> Litestar:
-    handlers: list[ControllerRouterHandler] = [AuthController, JmapController, status_page]
+    handlers: list[ControllerRouterHandler] = [
+        AuthController,
+        JmapController,
+        event_source,
+        status_page,
+    ]
     jmap = JmapApi(services)
     webmail = webmail_router()
     if webmail is not None:

@@ -125,6 +125,8 @@ async def serve(settings: Settings) -> None:
         await stop.wait()
         _say("sealbox: stopping")
     finally:
+        # End push streams first, or they would hold the listeners' graceful stop open.
+        services.state_broker.close()
         for listener in listeners:
             await listener.stop()
         await services.close()

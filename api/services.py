@@ -13,11 +13,14 @@ from api.auth.unlock_cache import UnlockCache
 from api.config import Settings
 from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
+from api.core.blobs import BlobService
 from api.core.domains import DomainService
 from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
+from api.core.push import StateBroker
 from api.core.totp import TotpService
+from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
 from crypto.kdf import Argon2Params
 
@@ -36,12 +39,15 @@ class Services:
     app_passwords: AppPasswordService
     totp: TotpService
     mailboxes: MailboxService
+    blobs: BlobService
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
     unlock_cache: UnlockCache
+    state_broker: StateBroker
 
     async def close(self) -> None:
+        self.state_broker.close()
         self.unlock_cache.clear()
         await self.store.close()
 
@@ -50,6 +56,8 @@ def build_services(settings: Settings) -> Services:
     # Owner-only: the directory holds the database, blobs and the TLS key.
     settings.data_path.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = Store(settings.effective_database_url)
+    broker = StateBroker()
+    store.add_commit_listener(broker.publish)
     params = Argon2Params(
         time_cost=settings.argon2_time_cost,
         memory_kib=settings.argon2_memory_kib,
@@ -83,8 +91,10 @@ def build_services(settings: Settings) -> Services:
         app_passwords=AppPasswordService(store),
         totp=totp,
         mailboxes=mailboxes,
+        blobs=BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs")),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),
         unlock_cache=cache,
+        state_broker=broker,
     )

@@ -35,6 +35,8 @@ def _collapse(kinds: list[str]) -> str | None:
 class ChangeLogRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # What this transaction changed, for the commit listeners (push).
+        self.touched: dict[AccountId, set[str]] = {}
 
     def _upsert(self, table: type[AccountCounterRow] | type[TypeStateRow]) -> Any:
         # Both dialects speak INSERT ... ON CONFLICT.
@@ -74,6 +76,7 @@ class ChangeLogRepository:
         if not rows:
             return
         self._session.add_all(rows)
+        self.touched.setdefault(account_id, set()).add(type_name)
         statement = self._upsert(TypeStateRow).values(
             account_id=account_id, type=type_name, modseq=modseq, floor=0
         )

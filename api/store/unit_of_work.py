@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from api.store.accounts import AccountRepository
 from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
+from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
 from api.store.throttle import ThrottleRepository
 
-__all__ = ["Store", "Transaction"]
+__all__ = ["CommitListener", "Store", "Transaction"]
 
 
 class Transaction:
@@ -33,9 +34,18 @@ class Transaction:
         self.mailboxes = mailboxes
 
 
+# Called after a commit with {account id: data types whose state moved}.
+CommitListener = Callable[[Mapping[AccountId, frozenset[str]]], None]
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.database = Database(url)
+        self._commit_listeners: list[CommitListener] = []
+
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Hear about state changes once they are durable (push, IMAP IDLE)."""
+        self._commit_listeners.append(listener)
 
     @property
     def url(self) -> str:
@@ -43,14 +53,21 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
+        changes: ChangeLogRepository
         async with self.database.session() as session:
+            changes = ChangeLogRepository(session)
             yield Transaction(
                 AccountRepository(session),
                 CredentialRepository(session),
                 ThrottleRepository(session),
-                ChangeLogRepository(session),
+                changes,
                 MailboxRepository(session),
             )
+        # Only after the commit: a client told of a new state must be able to read it.
+        if changes.touched:
+            touched = {account: frozenset(types) for account, types in changes.touched.items()}
+            for listener in self._commit_listeners:
+                listener(touched)
 
     async def migrate(self) -> None:
         await self.database.migrate()
