@@ -17,7 +17,8 @@ only the standard library, ``cryptography``, ``argon2`` and ``pyotp``, and nothi
 - ``keypair``: the account's X25519 key pair, private half wrapped under an MK subkey.
 - ``sealing``: HPKE (RFC 9180) sealing of per-message data keys to the public key.
 - ``stream``: chunked STREAM AEAD for large messages with random-access decryption;
-  ``stream_format`` holds its byte layout (header, nonces, chunk arithmetic).
+  ``stream_format`` holds its byte layout (header, nonces, chunk arithmetic);
+  ``stream_sealer`` encrypts the same format block by block for async producers.
 - ``tokens``: session and login-challenge bearer tokens.
 - ``totp``: RFC 6238 one-time codes with replay refusal.
 

@@ -10,6 +10,7 @@ __all__ = [
     "AccountExistsError",
     "AccountNotFoundError",
     "AppPasswordNotFoundError",
+    "BlobNotFoundError",
     "DomainExistsError",
     "DomainInUseError",
     "DomainNotFoundError",
@@ -157,3 +158,10 @@ class MailboxHasEmailError(SealboxError):
 class MailboxForbiddenError(SealboxError):
     code = "forbidden"
     default_message = "that change to this mailbox is not allowed"
+
+
+class BlobNotFoundError(SealboxError):
+    """No such blob in this account; another account's blob looks exactly the same."""
+
+    code = "blobNotFound"
+    default_message = "no blob with that id"

@@ -39,6 +39,7 @@ STATUS_BY_ERROR: dict[type[errors.SealboxError], int] = {
     errors.AccountNotFoundError: HTTP_404_NOT_FOUND,
     errors.DomainNotFoundError: HTTP_404_NOT_FOUND,
     errors.AppPasswordNotFoundError: HTTP_404_NOT_FOUND,
+    errors.BlobNotFoundError: HTTP_404_NOT_FOUND,
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from api.store.accounts import AccountRepository
+from api.store.blobs.repository import BlobRepository
 from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
@@ -26,12 +27,14 @@ class Transaction:
         throttle: ThrottleRepository,
         changes: ChangeLogRepository,
         mailboxes: MailboxRepository,
+        blobs: BlobRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
         self.throttle = throttle
         self.changes = changes
         self.mailboxes = mailboxes
+        self.blobs = blobs
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -62,6 +65,7 @@ class Store:
                 ThrottleRepository(session),
                 changes,
                 MailboxRepository(session),
+                BlobRepository(session),
             )
         # Only after the commit: a client told of a new state must be able to read it.
         if changes.touched:

@@ -21,6 +21,7 @@ from crypto.stream import (
     plaintext_size,
     read_header,
 )
+from crypto.stream_sealer import StreamSealer
 
 KEY = SecretBytes(bytes(range(32)))
 AAD = b"blob-1"
@@ -234,3 +235,17 @@ def test_plaintext_size_refuses_impossible_sizes() -> None:
     for total in [0, HEADER_SIZE, HEADER_SIZE + TAG - 1, HEADER_SIZE + 32 + 5]:
         with pytest.raises(FormatError):
             plaintext_size(total, 16)
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 48])
+def test_stream_sealer_output_is_read_by_decrypt_bytes(size: int) -> None:
+    key = SecretBytes(bytes(range(32)))
+    data = bytes(range(size))
+    sealer = StreamSealer(key, b"aad", chunk_size=16)
+    starts = list(range(0, max(size, 1), 16))
+    sealed = sealer.header + b"".join(
+        sealer.seal(data[at : at + 16], last=at == starts[-1]) for at in starts
+    )
+    assert decrypt_bytes(key, sealed, b"aad") == data
+    with pytest.raises(ValueError, match="already"):
+        sealer.seal(b"", last=True)

@@ -1,0 +1,169 @@
+"""Blobs of an account (RFC 8620 6): stored encrypted, read back by range, purged when stale.
+
+Each blob is STREAM ciphertext (crypto.stream) under its own random data key; the data
+key is HPKE-sealed to the account's *public* key, so delivery and uploads store without
+the user's password and only an unlocked master key can read. Plaintext exists only in
+memory, a bounded piece at a time: nothing of it is written to disk, temp files included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator
+
+from api.core.blob_reader import OpenBlob, blob_aad
+from api.core.clock import DAY, now
+from api.core.errors import AccountNotFoundError, BlobNotFoundError
+from api.core.unlocked import UnlockedAccount
+from api.store.blobs.backend import BlobBackend
+from api.store.blobs.repository import BlobRecord
+from api.store.ids import AccountId, new_id
+from api.store.unit_of_work import Store
+from crypto.keypair import unwrap_private_key
+from crypto.sealing import new_data_key, open_data_key, seal_data_key
+from crypto.stream import HEADER_SIZE
+from crypto.stream_sealer import StreamSealer
+
+__all__ = ["UPLOAD_TTL", "BlobService"]
+
+# RFC 8620 6.1: unreferenced uploads must live at least 1 hour; a day covers slow drafts.
+UPLOAD_TTL = DAY
+# Plaintext encrypted per thread hop; bounds what an upload holds in memory.
+_BATCH_CHUNKS = 16
+_PURGE_BATCH = 500
+
+
+def _seal_blocks(sealer: StreamSealer, data: bytes, *, final: bool) -> bytes:
+    """Seal ``data`` cut into chunk_size blocks; with ``final`` the last block ends the stream."""
+    size = sealer.chunk_size
+    if not final:
+        return b"".join(
+            sealer.seal(data[at : at + size], last=False) for at in range(0, len(data), size)
+        )
+    starts = range(0, max(len(data), 1), size)
+    return b"".join(sealer.seal(data[at : at + size], last=at == starts[-1]) for at in starts)
+
+
+class _Counter:
+    size = 0
+
+
+async def _sealed(
+    sealer: StreamSealer, chunks: AsyncIterable[bytes], counter: _Counter
+) -> AsyncIterator[bytes]:
+    """Ciphertext of ``chunks``, encrypted batch by batch off the event loop."""
+    yield sealer.header
+    batch = sealer.chunk_size * _BATCH_CHUNKS
+    pending = bytearray()
+    async for piece in chunks:
+        counter.size += len(piece)
+        pending += piece
+        if len(pending) > batch:
+            # Keep at least one byte back: only more data proves a full block is not final.
+            cut = (len(pending) - 1) // sealer.chunk_size * sealer.chunk_size
+            data = bytes(pending[:cut])
+            del pending[:cut]
+            yield await asyncio.to_thread(_seal_blocks, sealer, data, final=False)
+    yield await asyncio.to_thread(_seal_blocks, sealer, bytes(pending), final=True)
+
+
+class BlobService:
+    def __init__(self, store: Store, backend: BlobBackend) -> None:
+        self._store = store
+        self.backend = backend
+
+    async def public_key(self, account_id: AccountId) -> bytes:
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.get(account_id)
+        if account is None:
+            raise AccountNotFoundError()
+        return account.public_key
+
+    async def store(
+        self,
+        account_id: AccountId,
+        public_key: bytes,
+        chunks: AsyncIterable[bytes],
+        *,
+        expires: int | None,
+    ) -> BlobRecord:
+        """Encrypt and store ``chunks``; returns once both blob and row are durable.
+
+        An exception from ``chunks`` (a size limit, a dropped client) leaves nothing behind.
+        """
+        blob_id = new_id("b")
+        data_key = new_data_key()
+        sealer = StreamSealer(data_key, blob_aad(account_id, blob_id))
+        sealed_key = seal_data_key(public_key, data_key, account_id=account_id, object_id=blob_id)
+        counter = _Counter()
+        stored_size = await self.backend.put(blob_id, _sealed(sealer, chunks, counter))
+        record = BlobRecord(
+            id=blob_id,
+            account_id=account_id,
+            size=counter.size,
+            sealed_data_key=sealed_key,
+            stored_size=stored_size,
+            created_at=now(),
+            expires_at=expires,
+        )
+        try:
+            async with self._store.transaction() as tx:
+                await tx.blobs.add(record)
+        except BaseException:
+            await asyncio.shield(self.backend.delete(blob_id))
+            raise
+        return record
+
+    async def upload(self, account_id: AccountId, chunks: AsyncIterable[bytes]) -> BlobRecord:
+        """An RFC 8620 6.1 upload: stored with an expiry until something references it."""
+        public_key = await self.public_key(account_id)
+        return await self.store(account_id, public_key, chunks, expires=now() + UPLOAD_TTL)
+
+    async def find(self, account_id: AccountId, blob_id: str) -> BlobRecord:
+        async with self._store.transaction() as tx:
+            record = await tx.blobs.get(account_id, blob_id)
+        if record is None:
+            raise BlobNotFoundError()
+        return record
+
+    async def open(self, unlocked: UnlockedAccount, blob_id: str) -> OpenBlob:
+        """Open a blob for reading: BlobNotFoundError, or DecryptionError if keys do not fit."""
+        account_id = unlocked.account_id
+        async with self._store.transaction() as tx:
+            record = await tx.blobs.get(account_id, blob_id)
+            account = await tx.accounts.get(account_id)
+        if record is None or account is None:
+            raise BlobNotFoundError()
+        private_key = unwrap_private_key(
+            unlocked.master_key, account.wrapped_private_key, account_id=account_id
+        )
+        data_key = open_data_key(
+            private_key, record.sealed_data_key, account_id=account_id, object_id=blob_id
+        )
+        header = await self.backend.read(blob_id, 0, HEADER_SIZE)
+        return OpenBlob(record, data_key, self.backend, header)
+
+    async def read_all(self, unlocked: UnlockedAccount, blob_id: str) -> bytes:
+        return await (await self.open(unlocked, blob_id)).read()
+
+    async def keep(self, account_id: AccountId, blob_id: str) -> None:
+        """Clear an upload's expiry once an object references it."""
+        async with self._store.transaction() as tx:
+            await tx.blobs.keep(account_id, blob_id)
+
+    async def purge_expired(self, at: int | None = None) -> int:
+        """Destroy uploads past their expiry; returns how many.
+
+        The row goes first: with its sealed data key gone the ciphertext is already
+        unreadable (crypto-shredding), so a crash before the file delete leaks nothing.
+        """
+        purged = 0
+        while True:
+            async with self._store.transaction() as tx:
+                expired = await tx.blobs.expired(now() if at is None else at, _PURGE_BATCH)
+                await tx.blobs.remove([record.id for record in expired])
+            for record in expired:
+                await self.backend.delete(record.id)
+            purged += len(expired)
+            if len(expired) < _PURGE_BATCH:
+                return purged

@@ -1,0 +1,50 @@
+"""The blob backend interface: opaque ciphertext objects under keys, read by byte range.
+
+Shaped like S3 (PUT an object, GET with a Range, DELETE, HEAD) so an object-store
+backend can replace the filesystem one without touching callers. A backend only ever
+sees ciphertext: encryption happens above it, in api.core.blobs.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterable
+
+__all__ = ["BlobBackend", "BlobMissingError", "check_key"]
+
+# Keys are ids the server made; anything else (a "/" or "..") is a bug, never a path.
+_KEY = re.compile(r"[a-z0-9]{4,64}")
+
+
+class BlobMissingError(Exception):
+    """The object does not exist (S3 NoSuchKey)."""
+
+
+def check_key(key: str) -> str:
+    if not _KEY.fullmatch(key):
+        raise ValueError(f"invalid blob key {key!r}")
+    return key
+
+
+class BlobBackend(ABC):
+    """Stores immutable objects; every method is safe to call concurrently."""
+
+    @abstractmethod
+    async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
+        """Store the object durably and return its size.
+
+        When this returns, the object survives a crash; if ``chunks`` raises, nothing is
+        left behind and the error propagates. Writing an existing key replaces it whole.
+        """
+
+    @abstractmethod
+    async def read(self, key: str, offset: int, length: int) -> bytes:
+        """Return up to ``length`` bytes from ``offset`` (short at the end, like a Range GET)."""
+
+    @abstractmethod
+    async def delete(self, key: str) -> None:
+        """Remove the object; deleting a missing key is not an error (as in S3)."""
+
+    @abstractmethod
+    async def exists(self, key: str) -> bool: ...

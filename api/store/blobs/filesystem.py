@@ -1,0 +1,104 @@
+"""Blobs as files under data_dir/blobs/, written so that a returned put survives a crash.
+
+Layout: ``blobs/<key[1:3]>/<key[3:5]>/<key>``; keys are random ids, so two levels of
+1,024 directories keep every directory small. A put writes a temp file in the target
+directory, fsyncs it, renames it over the key and fsyncs the directory (rename is atomic
+only within one filesystem, and the directory entry is durable only after its fsync).
+Readers therefore see either nothing or the whole object. File I/O runs in threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+from collections.abc import AsyncIterable
+from pathlib import Path
+from typing import BinaryIO
+
+from api.store.blobs.backend import BlobBackend, BlobMissingError, check_key
+
+__all__ = ["TEMP_SUFFIX", "FilesystemBlobBackend"]
+
+TEMP_SUFFIX = ".tmp"
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _open_temp(directory: Path) -> tuple[Path, BinaryIO]:
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temp = directory / f".{secrets.token_hex(8)}{TEMP_SUFFIX}"
+    # O_EXCL: never reuse an existing file; 0600: owner-only, like the whole data dir.
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return temp, os.fdopen(descriptor, "wb")
+
+
+def _commit(file: BinaryIO, temp: Path, target: Path) -> None:
+    file.flush()
+    os.fsync(file.fileno())
+    file.close()
+    temp.replace(target)
+    _fsync_directory(target.parent)
+
+
+def _abandon(file: BinaryIO, temp: Path) -> None:
+    file.close()
+    temp.unlink(missing_ok=True)
+
+
+def _read(path: Path, offset: int, length: int) -> bytes:
+    try:
+        with path.open("rb") as file:
+            file.seek(offset)
+            return file.read(length)
+    except FileNotFoundError:
+        raise BlobMissingError(path.name) from None
+
+
+class FilesystemBlobBackend(BlobBackend):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        check_key(key)
+        return self.root / key[1:3] / key[3:5] / key
+
+    async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
+        target = self.path(key)
+        temp, file = await asyncio.to_thread(_open_temp, target.parent)
+        size = 0
+        try:
+            async for chunk in chunks:
+                await asyncio.to_thread(file.write, chunk)
+                size += len(chunk)
+            await asyncio.to_thread(_commit, file, temp, target)
+        except BaseException:
+            # Cancellation included: a half-written temp file must not outlive the put.
+            await asyncio.shield(asyncio.to_thread(_abandon, file, temp))
+            raise
+        return size
+
+    async def read(self, key: str, offset: int, length: int) -> bytes:
+        if offset < 0 or length < 0:
+            raise ValueError("offset and length must not be negative")
+        return await asyncio.to_thread(_read, self.path(key), offset, length)
+
+    async def delete(self, key: str) -> None:
+        path = self.path(key)
+
+        def remove() -> None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                _fsync_directory(path.parent)
+
+        await asyncio.to_thread(remove)
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self.path(key).is_file)

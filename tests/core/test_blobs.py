@@ -1,0 +1,134 @@
+"""BlobService on both database backends: round trips at chunk boundaries, ranges, keys
+that must not open a blob, tampering, and purging expired uploads (RFC 8620 6.1)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from support.services import PASSWORD, create_account, unlock
+
+from api.core.blobs import BlobService
+from api.core.errors import BlobNotFoundError
+from api.core.unlocked import UnlockedAccount
+from api.services import Services
+from api.store.blobs.filesystem import FilesystemBlobBackend
+from crypto.errors import DecryptionError
+from crypto.master_key import MasterKey
+from crypto.stream import DEFAULT_CHUNK_SIZE
+
+CHUNK = DEFAULT_CHUNK_SIZE
+
+
+async def _unlocked(services: Services, address: str = "alice@example.org") -> UnlockedAccount:
+    created = await create_account(services, address)
+    master_key = await unlock(services, created.account.id, PASSWORD)
+    assert master_key is not None
+    return UnlockedAccount(created.account.id, created.account.address, master_key)
+
+
+async def _pieces(data: bytes, size: int = 10_000) -> AsyncIterator[bytes]:
+    for at in range(0, len(data), size):
+        yield data[at : at + size]
+
+
+def _backend(services: Services) -> FilesystemBlobBackend:
+    backend = services.blobs.backend
+    assert isinstance(backend, FilesystemBlobBackend)
+    return backend
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5_000_000])
+async def test_round_trip(services: Services, size: int) -> None:
+    unlocked = await _unlocked(services)
+    data = os.urandom(size)
+    record = await services.blobs.upload(unlocked.account_id, _pieces(data, 7_777))
+    assert record.size == size
+    assert record.id.startswith("b")
+    assert record.expires_at is not None
+    assert await services.blobs.read_all(unlocked, record.id) == data
+    opened = await services.blobs.open(unlocked, record.id)
+    assert b"".join([piece async for piece in opened.stream()]) == data
+    stored = _backend(services).path(record.id).read_bytes()
+    assert len(stored) == record.stored_size
+    if size >= 16:
+        assert data[:16] not in stored
+
+
+async def test_ranges(services: Services) -> None:
+    unlocked = await _unlocked(services)
+    data = os.urandom(3 * CHUNK + 123)
+    record = await services.blobs.upload(unlocked.account_id, _pieces(data))
+    opened = await services.blobs.open(unlocked, record.id)
+    cases = [(0, 10), (CHUNK - 5, 10), (CHUNK, CHUNK), (2 * CHUNK + 1, 10**9), (len(data), 5)]
+    for start, length in cases:
+        assert await opened.read(start, length) == data[start : start + length]
+        streamed = b"".join([piece async for piece in opened.stream(start, length)])
+        assert streamed == data[start : start + length]
+
+
+async def test_another_account_cannot_see_or_open_it(services: Services) -> None:
+    alice = await _unlocked(services)
+    bob = await _unlocked(services, "bob@example.org")
+    record = await services.blobs.upload(alice.account_id, _pieces(b"for alice"))
+    with pytest.raises(BlobNotFoundError):
+        await services.blobs.open(bob, record.id)
+    # Even with alice's row in hand, a wrong master key opens neither key nor content.
+    wrong = UnlockedAccount(alice.account_id, alice.address, MasterKey.generate())
+    with pytest.raises(DecryptionError):
+        await services.blobs.open(wrong, record.id)
+
+
+async def test_tampered_ciphertext_fails(services: Services) -> None:
+    unlocked = await _unlocked(services)
+    record = await services.blobs.upload(unlocked.account_id, _pieces(b"x" * (CHUNK + 10)))
+    path = _backend(services).path(record.id)
+    stored = bytearray(path.read_bytes())
+    stored[20] ^= 1
+    path.write_bytes(bytes(stored))
+    opened = await services.blobs.open(unlocked, record.id)
+    with pytest.raises(DecryptionError):
+        await opened.read(0, 10)
+    path.write_bytes(bytes(stored[: CHUNK + 40]))  # truncated: the final chunk is gone
+    with pytest.raises(DecryptionError):
+        await opened.read(0, 10)
+
+
+async def test_store_to_public_key_needs_no_password(services: Services) -> None:
+    unlocked = await _unlocked(services)
+    public_key = await services.blobs.public_key(unlocked.account_id)
+    record = await services.blobs.store(
+        unlocked.account_id, public_key, _pieces(b"delivered mail"), expires=None
+    )
+    assert record.expires_at is None
+    assert await services.blobs.read_all(unlocked, record.id) == b"delivered mail"
+
+
+async def test_expired_uploads_are_purged(services: Services) -> None:
+    unlocked = await _unlocked(services)
+    kept = await services.blobs.upload(unlocked.account_id, _pieces(b"referenced"))
+    await services.blobs.keep(unlocked.account_id, kept.id)
+    stale = await services.blobs.upload(unlocked.account_id, _pieces(b"abandoned"))
+    assert stale.expires_at is not None
+    assert await services.blobs.purge_expired(stale.expires_at - 1) == 0
+    assert await services.blobs.purge_expired(stale.expires_at) == 1
+    with pytest.raises(BlobNotFoundError):
+        await services.blobs.open(unlocked, stale.id)
+    assert not _backend(services).path(stale.id).exists()
+    assert await services.blobs.read_all(unlocked, kept.id) == b"referenced"
+
+
+async def test_failed_upload_leaves_no_file(services: Services, tmp_path: Path) -> None:
+    unlocked = await _unlocked(services)
+
+    async def failing() -> AsyncIterator[bytes]:
+        yield b"a" * 200_000
+        raise RuntimeError("limit")
+
+    service: BlobService = services.blobs
+    with pytest.raises(RuntimeError):
+        await service.upload(unlocked.account_id, failing())
+    root = _backend(services).root
+    assert not [path for path in root.rglob("*") if path.is_file()]
