@@ -17,6 +17,7 @@ from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
 from api.http.jmap_push_routes import event_source
 from api.http.jmap_routes import JmapController
+from api.http.jmap_ws_routes import jmap_websocket
 from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
 from api.http.webmail import webmail_router
@@ -51,6 +52,7 @@ def create_app(services: Services) -> Litestar:
         AuthController,
         JmapController,
         event_source,
+        jmap_websocket,
         status_page,
     ]
     jmap = JmapApi(services)

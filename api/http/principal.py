@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
@@ -17,6 +18,7 @@ from crypto.secret_value import SecretStr
 
 __all__ = [
     "SESSION_COOKIE",
+    "AnyConnection",
     "AnyRequest",
     "Principal",
     "ServicesDep",
@@ -28,6 +30,8 @@ SESSION_COOKIE = "sealbox_session"
 # Handlers name the app-wide `services` dependency explicitly (Litestar 3 requires it).
 ServicesDep = NamedDependency[Services]
 AnyRequest = Request[Any, Any, State]
+# HTTP requests and WebSocket upgrades alike carry the credentials in headers/cookies.
+AnyConnection = ASGIConnection[Any, Any, Any, State]
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="Sealbox", charset="UTF-8"'}
 
 
@@ -39,7 +43,7 @@ class Principal:
     session_id_hash: bytes | None
 
 
-def client_address(request: AnyRequest) -> str:
+def client_address(request: AnyConnection) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -55,7 +59,7 @@ def _basic_credentials(value: str) -> tuple[str, SecretStr] | None:
 
 
 async def resolve_principal(
-    request: AnyRequest, services: Services, *, challenge: bool
+    request: AnyConnection, services: Services, *, challenge: bool
 ) -> Principal:
     """Authenticate the request or raise 401.
 

@@ -1,9 +1,9 @@
 """The JMAP Session resource (RFC 8620 2): capabilities, accounts and the URLs to use.
 
 URLs are absolute (https://{hostname}[:{http_port}]/jmap/...) because clients such as
-jmapc use them exactly as given. Only the API endpoint answers today: the download,
-upload and event-source URLs are the ones those endpoints will have, and answer 404
-until they land; advertising them now keeps the Session's shape (and clients) stable.
+jmapc use them exactly as given. The API, event-source and WebSocket endpoints answer;
+the download and upload URLs are the ones those endpoints will have, and answer 404
+until the blob store lands; advertising them now keeps the Session's shape stable.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import msgspec
 from api.config import Settings
 from api.core.mailbox_rules import MAX_NAME_OCTETS
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL
+from api.jmap.capabilities import CORE, MAIL, WEBSOCKET
 from api.jmap.limits import CoreLimits
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
@@ -101,7 +101,12 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
         account_capabilities={MAIL: _mail_account_capability()},
     )
     session = Session(
-        capabilities={CORE: msgspec.to_builtins(_core_capability(limits)), MAIL: {}},
+        capabilities={
+            CORE: msgspec.to_builtins(_core_capability(limits)),
+            MAIL: {},
+            # RFC 8887 4: where to open the socket, and that push works over it.
+            WEBSOCKET: {"url": f"wss{root[len('https') :]}/jmap/ws/", "supportsPush": True},
+        },
         accounts={account_id: account},
         # Core names no account data, but clients (jmapc) take the default account from
         # its entry here as well.

@@ -9,7 +9,7 @@ import pytest
 from support.environment import sealbox_settings
 
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL
+from api.jmap.capabilities import CORE, MAIL, WEBSOCKET
 from api.jmap.limits import CoreLimits
 from api.jmap.session import base_url, build_session
 from api.store.ids import AccountId
@@ -45,6 +45,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
             "collationAlgorithms": ["i;ascii-numeric", "i;ascii-casemap", "i;unicode-casemap"],
         },
         MAIL: {},
+        WEBSOCKET: {"url": "wss://mail.example.org/jmap/ws/", "supportsPush": True},
     }
     assert session["accounts"] == {
         "aalice": {
