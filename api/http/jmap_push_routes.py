@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from litestar import Response, get
+from litestar.params import FromQuery
 from litestar.response import Stream
 
 from api.http.principal import AnyRequest, ServicesDep, resolve_principal
@@ -19,9 +20,9 @@ __all__ = ["event_source"]
 async def event_source(
     request: AnyRequest,
     services: ServicesDep,
-    types: str = "*",
-    closeafter: str = "no",
-    ping: str = "0",
+    types: FromQuery[str] = "*",
+    closeafter: FromQuery[str] = "no",
+    ping: FromQuery[str] = "0",
 ) -> Stream | Response[dict[str, str]]:
     """A text/event-stream of `state` events (StateChange objects) and `ping` events."""
     principal = await resolve_principal(request, services, challenge=True)
