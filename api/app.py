@@ -15,6 +15,7 @@ import api
 from api.config import Settings
 from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
+from api.http.jmap_blob_routes import BlobController
 from api.http.jmap_push_routes import event_source
 from api.http.jmap_routes import JmapController
 from api.http.jmap_ws_routes import jmap_websocket
@@ -51,6 +52,7 @@ def create_app(services: Services) -> Litestar:
     handlers: list[ControllerRouterHandler] = [
         AuthController,
         JmapController,
+        BlobController,
         event_source,
         jmap_websocket,
         status_page,

@@ -204,6 +204,20 @@ def _create_mailboxes(node: Canary, client: httpx.Client, bearer: dict[str, str]
     assert name == "Mailbox/set" and set(result["created"]) == {"parent", "child"}, result
 
 
+def _upload_blob(node: Canary, client: httpx.Client, bearer: dict[str, str]) -> None:
+    """Uploaded blobs are STREAM ciphertext under a data key sealed to the account."""
+    content = canary("blob")
+    node.secret("blob content", text_forms(content))
+    body = (content + "\n").encode() * 20_000  # several chunks of the stream
+    session = client.get("/.well-known/jmap", headers=bearer).json()
+    account_id = session["primaryAccounts"]["urn:ietf:params:jmap:core"]
+    upload = client.post(f"/jmap/upload/{account_id}/", content=body, headers=bearer)
+    assert upload.status_code == 201, upload.text
+    blob_id = upload.json()["blobId"]
+    download = client.get(f"/jmap/download/{account_id}/{blob_id}/x.txt", headers=bearer)
+    assert download.content == body
+
+
 def _exercise(node: Canary) -> None:
     """Every path of this stage that stores something about a secret."""
     node.cli("domain", "add", DOMAIN)
@@ -231,6 +245,7 @@ def _exercise(node: Canary) -> None:
         token = _signed_in(node, login(alice, alice.password))
         bearer = {"Authorization": f"Bearer {token}"}
         _create_mailboxes(node, client, bearer)
+        _upload_blob(node, client, bearer)
         for secret in (app_password, alice.password):
             me = client.get("/auth/me", auth=(alice.address, secret))
             assert me.status_code == 200, me.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from api.jmap.blob_copy import register_blob_methods
 from api.jmap.core_methods import register_core_methods
 from api.jmap.mailbox_methods import register_mailbox_methods
 from api.jmap.registry import MethodRegistry
@@ -19,5 +20,6 @@ def server_registry() -> MethodRegistry:
     """The node's registry, built once per process."""
     registry = MethodRegistry()
     register_core_methods(registry)
+    register_blob_methods(registry)
     register_mailbox_methods(registry)
     return registry

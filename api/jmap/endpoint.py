@@ -8,6 +8,7 @@ so it is the same code whatever carries the bytes.
 from __future__ import annotations
 
 from api.core.unlocked import UnlockedAccount
+from api.jmap.blob_upload import Uploads
 from api.jmap.capabilities import CORE
 from api.jmap.catalog import server_registry
 from api.jmap.dispatcher import Dispatcher, check_using
@@ -34,6 +35,7 @@ class JmapApi:
         self.capabilities = frozenset({CORE}) | self.registry.capabilities()
         self._dispatcher = Dispatcher(self.registry)
         self._gate = RequestGate(self.limits.max_concurrent_requests)
+        self.uploads = Uploads(services.blobs, self.limits)
 
     def session(self, unlocked: UnlockedAccount) -> Session:
         return build_session(self.services.settings, unlocked, self.limits)

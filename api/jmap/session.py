@@ -1,9 +1,8 @@
 """The JMAP Session resource (RFC 8620 2): capabilities, accounts and the URLs to use.
 
 URLs are absolute (https://{hostname}[:{http_port}]/jmap/...) because clients such as
-jmapc use them exactly as given. The API, event-source and WebSocket endpoints answer;
-the download and upload URLs are the ones those endpoints will have, and answer 404
-until the blob store lands; advertising them now keeps the Session's shape stable.
+jmapc use them exactly as given. The API, upload, download (6.1, 6.2), event-source and
+WebSocket endpoints all answer at the URLs advertised here.
 """
 
 from __future__ import annotations
