@@ -12,6 +12,7 @@ import uvicorn
 
 from api.app import create_app
 from api.config import ConfigError, Settings
+from api.core.blob_purge import purge_blobs_periodically
 from api.demo import create_demo_account
 from api.services import Services, build_services
 from api.tls import ensure_certificate, server_ssl_context
@@ -121,8 +122,12 @@ async def serve(settings: Settings) -> None:
         if not listeners:
             _say("sealbox: every listener is disabled (all ports are 0); nothing to serve")
             return
+        purge = asyncio.create_task(purge_blobs_periodically(services.blobs))
         _say("sealbox: ready")
         await stop.wait()
+        purge.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purge
         _say("sealbox: stopping")
     finally:
         # End push streams first, or they would hold the listeners' graceful stop open.

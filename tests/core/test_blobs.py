@@ -3,6 +3,7 @@ that must not open a blob, tampering, and purging expired uploads (RFC 8620 6.1)
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from support.services import PASSWORD, create_account, unlock
 
+from api.core.blob_purge import purge_blobs_periodically
 from api.core.blobs import BlobService
 from api.core.errors import BlobNotFoundError
 from api.core.unlocked import UnlockedAccount
@@ -132,3 +134,21 @@ async def test_failed_upload_leaves_no_file(services: Services, tmp_path: Path) 
         await service.upload(unlocked.account_id, failing())
     root = _backend(services).root
     assert not [path for path in root.rglob("*") if path.is_file()]
+
+
+async def test_the_periodic_purge_runs_until_cancelled(services: Services) -> None:
+    unlocked = await _unlocked(services)
+    public_key = await services.blobs.public_key(unlocked.account_id)
+    stale = await services.blobs.store(
+        unlocked.account_id, public_key, _pieces(b"old upload"), expires=1
+    )
+    task = asyncio.create_task(purge_blobs_periodically(services.blobs, interval=0.01))
+    for _ in range(200):
+        if not _backend(services).path(stale.id).exists():
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with pytest.raises(BlobNotFoundError):
+        await services.blobs.find(unlocked.account_id, stale.id)
