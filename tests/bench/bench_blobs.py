@@ -4,7 +4,8 @@ Run with `.venv/bin/python tests/bench/bench_blobs.py` (not collected by pytest)
 real services on a temporary SQLite data directory: the upload path is what
 POST /jmap/upload runs after TLS (64 KiB pieces in, STREAM encryption off the event loop,
 temp file, fsync, rename, fsync of the directory, row commit); the download path is what
-GET /jmap/download runs (data key unsealed, 1 MiB pieces decrypted by range).
+GET /jmap/download runs (data key unsealed, 1 MiB pieces decrypted by range). Then the
+same over HTTPS: a real `sealbox serve` and an httpx client on loopback (TLS included).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import httpx
+from support.cli_accounts import add_account, add_app_password, checked_cli
+from support.environment import free_port, sealbox_environment
+from support.server import https_client, start_server
 from support.services import PASSWORD, create_account, unlock
 
 from api.config import load_settings
@@ -39,6 +44,36 @@ async def _pieces(data: bytes) -> AsyncIterator[bytes]:
 def _rate(seconds: list[float]) -> str:
     best, median = min(seconds), statistics.median(seconds)
     return f"{SIZE / best / 1e6:7.1f} MB/s best, {SIZE / median / 1e6:7.1f} MB/s median"
+
+
+def over_https(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        data_dir = Path(scratch) / "data"
+        port = free_port()
+        env = sealbox_environment(
+            data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1"
+        )
+        server = start_server(data_dir, env, port)
+        try:
+            checked_cli(env, "domain", "add", "bench.example")
+            account = add_account(env, "bench.example")
+            auth = httpx.BasicAuth(account.address, add_app_password(env, account))
+            with https_client(server, auth=auth) as client:
+                [account_id] = client.get("/.well-known/jmap").json()["accounts"]
+                uploads, downloads = [], []
+                for _ in range(ROUNDS):
+                    started = time.perf_counter()
+                    response = client.post(f"/jmap/upload/{account_id}/", content=data)
+                    uploads.append(time.perf_counter() - started)
+                    blob_id = response.json()["blobId"]
+                    started = time.perf_counter()
+                    received = client.get(f"/jmap/download/{account_id}/{blob_id}/b").content
+                    downloads.append(time.perf_counter() - started)
+                    assert received == data
+        finally:
+            server.stop()
+    print(f"HTTPS upload (POST, 201):          {_rate(uploads)}")
+    print(f"HTTPS download (GET, 200):         {_rate(downloads)}")
 
 
 async def main() -> None:
@@ -69,6 +104,7 @@ async def main() -> None:
     print(f"10 MB blob, {ROUNDS} rounds, {os.cpu_count()} CPUs, data dir on {scratch}")
     print(f"upload + encrypt + fsync + commit: {_rate(uploads)}")
     print(f"download + decrypt:                {_rate(downloads)}")
+    over_https(data)
 
 
 if __name__ == "__main__":
