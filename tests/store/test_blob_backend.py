@@ -121,3 +121,16 @@ async def test_concurrent_puts_do_not_mix(tmp_path: Path) -> None:
     for index, key in enumerate(keys):
         assert await backend.read(key, 0, 30_000) == b"".join(body(index))
     assert not [path for path in _files(tmp_path) if path.name.endswith(TEMP_SUFFIX)]
+
+
+async def test_stale_temp_files_of_a_crashed_put_are_removed(tmp_path: Path) -> None:
+    backend = FilesystemBlobBackend(tmp_path)
+    await backend.put("bkeep0001", _pieces(b"done"))
+    shard = tmp_path / "ke" / "ep"
+    stale, fresh = shard / f".dead{TEMP_SUFFIX}", shard / f".live{TEMP_SUFFIX}"
+    stale.write_bytes(b"ciphertext")
+    fresh.write_bytes(b"ciphertext")
+    os.utime(stale, (1, 1))
+    assert await backend.abandon_incomplete(3600) == 1
+    assert not stale.exists() and fresh.exists()
+    assert await backend.exists("bkeep0001")

@@ -48,3 +48,10 @@ class BlobBackend(ABC):
 
     @abstractmethod
     async def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    async def abandon_incomplete(self, idle_seconds: float) -> int:
+        """Remove puts a crash left unfinished, idle for ``idle_seconds``; returns how many.
+
+        (S3: abort stale multipart uploads.) Only ciphertext is ever in them.
+        """

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import time
 from collections.abc import AsyncIterable
 from pathlib import Path
 from typing import BinaryIO
@@ -51,6 +52,18 @@ def _commit(file: BinaryIO, temp: Path, target: Path) -> None:
 def _abandon(file: BinaryIO, temp: Path) -> None:
     file.close()
     temp.unlink(missing_ok=True)
+
+
+def _remove_stale_temps(root: Path, idle_seconds: float) -> int:
+    cutoff = time.time() - idle_seconds
+    removed = 0
+    for temp in root.glob(f"*/*/.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            # Every write of a live put moves mtime: only a dead put stays this idle.
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
+                removed += 1
+    return removed
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -102,3 +115,6 @@ class FilesystemBlobBackend(BlobBackend):
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.path(key).is_file)
+
+    async def abandon_incomplete(self, idle_seconds: float) -> int:
+        return await asyncio.to_thread(_remove_stale_temps, self.root, idle_seconds)
