@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated
 
 import msgspec
@@ -95,7 +96,7 @@ class BlobController(Controller):
         )
 
     @get(
-        "/jmap/download/{account_id:str}/{blob_id:str}/{name:str}",
+        "/jmap/download/{account_id:str}/{blob_id:str}/{name:path}",
         summary="Download a blob (RFC 8620 6.2); supports one byte Range",
     )
     async def download(
@@ -104,14 +105,15 @@ class BlobController(Controller):
         services: ServicesDep,
         account_id: Annotated[str, PathParameter()],
         blob_id: Annotated[str, PathParameter()],
-        name: Annotated[str, PathParameter()],
+        # A path parameter: routing sees %2F decoded, so a name may hold "/".
+        name: Annotated[Path, PathParameter()],
         media_type: Annotated[str | None, QueryParameter(name="type")] = None,
     ) -> Stream:
         principal = await resolve_principal(request, services, challenge=True)
         _owned(account_id, principal.unlocked.account_id)
         blob = await services.blobs.open(principal.unlocked, blob_id)
         headers = {
-            "Content-Disposition": content_disposition(name),
+            "Content-Disposition": content_disposition(str(name).lstrip("/")),
             # A blob id names immutable content, but only this user may see it.
             "Cache-Control": "private, max-age=31536000, immutable",
             "Accept-Ranges": "bytes",

@@ -231,3 +231,12 @@ def test_blob_copy(node: Node, client: httpx.Client) -> None:
     ]  # fmt: skip
     assert second[0] == "error" and second[2] == "1"
     assert second[1]["type"] == "fromAccountNotFound"
+
+
+@pytest.mark.parametrize("name", ["a/b.txt", "100% sure?.txt", "#hash&amp.txt"])
+def test_names_with_url_delimiters(node: Node, client: httpx.Client, name: str) -> None:
+    blob_id = _upload(client, node, b"named")
+    response = client.get(_url(node, blob_id, name))
+    assert response.status_code == 200, response.text
+    encoded = response.headers["content-disposition"].split("filename*=UTF-8''")[1]
+    assert urllib.parse.unquote(encoded) == name
