@@ -29,9 +29,11 @@ __all__ = [
     "as_raw",
     "as_text",
     "as_urls",
+    "form_allowed",
     "header_list",
     "header_value",
     "parse_form",
+    "parse_header_property",
 ]
 
 HeaderForm = Literal["Raw", "Text", "Addresses", "GroupedAddresses", "MessageIds", "Date", "URLs"]
@@ -46,6 +48,32 @@ FORMS: tuple[HeaderForm, ...] = (
 )
 HeaderValue = str | list[str] | list[EmailAddress] | list[EmailAddressGroup] | None
 
+# 4.1.2: each form may be asked of the fields named here, and of any field that neither
+# RFC 5322 nor RFC 2369 defines; Raw may be asked of every field.
+_FORM_FIELDS: dict[str, frozenset[str]] = {
+    "Text": frozenset({"subject", "comments", "keywords", "list-id"}),
+    "Addresses": frozenset(
+        {"from", "sender", "reply-to", "to", "cc", "bcc"}
+        | {f"resent-{name}" for name in ("from", "sender", "reply-to", "to", "cc", "bcc")}
+    ),
+    "MessageIds": frozenset({"message-id", "in-reply-to", "references", "resent-message-id"}),
+    "Date": frozenset({"date", "resent-date"}),
+    "URLs": frozenset(
+        {
+            "list-help",
+            "list-unsubscribe",
+            "list-subscribe",
+            "list-post",
+            "list-owner",
+            "list-archive",
+        }
+    ),
+}
+_FORM_FIELDS["GroupedAddresses"] = _FORM_FIELDS["Addresses"]
+_DEFINED_FIELDS = frozenset().union(*_FORM_FIELDS.values()) - {"list-id", "resent-reply-to"} | {
+    "return-path",
+    "received",
+}
 _COMMENT = re.compile(r"\([^()]*\)")
 _MSG_ID = re.compile(r"<\s*([^<>\s]+)\s*>")
 _URL = re.compile(r"<\s*([^<>]*?)\s*>")
@@ -145,3 +173,29 @@ def header_value(
     if all_values:
         return [parse_form(raw, form) for raw in found]
     return parse_form(found[-1], form) if found else None
+
+
+def form_allowed(name: str, form: HeaderForm) -> bool:
+    """Whether 4.1.2 permits this form for this field (else the request is invalid)."""
+    field = name.lower()
+    return form == "Raw" or field in _FORM_FIELDS[form] or field not in _DEFINED_FIELDS
+
+
+def parse_header_property(prop: str) -> tuple[str, HeaderForm, bool] | None:
+    """Split "header:{name}[:as{Form}][:all]" (4.1.3); None if it is not well formed.
+
+    The form defaults to Raw; the field name is returned as given (it matches any case).
+    """
+    parts = prop.split(":")
+    if len(parts) < 2 or parts[0] != "header" or not parts[1]:
+        return None
+    name, rest = parts[1], parts[2:]
+    all_values = bool(rest) and rest[-1] == "all"
+    if all_values:
+        rest = rest[:-1]
+    form: HeaderForm = "Raw"
+    if rest:
+        if len(rest) > 1 or not rest[0].startswith("as") or rest[0][2:] not in FORMS:
+            return None
+        form = FORMS[FORMS.index(rest[0][2:])]
+    return name, form, all_values

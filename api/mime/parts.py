@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from email.policy import default as _default_policy
 
 from api.mime.fields import (
-    PARSE_LIMIT,
     RawHeader,
     clean_text,
     last_named,
@@ -27,10 +26,13 @@ from api.mime.fields import (
 __all__ = ["MAX_DEPTH", "MimeNode", "ParamBudget", "parse_params", "split_message"]
 
 MAX_DEPTH = 20
+# Longer than any real Content-Type or Content-Disposition, RFC 2231 filenames included.
+_PARAMS_LIMIT = 4096
 
 _WORD = r"[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+"
 _ATTRIBUTE = r"[!#$%&+\-.0-9A-Z^_`a-z{|}~]+"  # no "*": RFC 2231 goes to the stdlib
-_VALUE = rf'(?:{_WORD}|"[^"\\\r\n]*")'
+# Unquoted values are read up to ";" or space: "boundary=----=_NextPart_0" is common.
+_VALUE = r'(?:[^;"\s\\()]+|"[^"\\\r\n]*")'
 _SIMPLE = re.compile(
     rf"\s*({_WORD}(?:\s*/\s*{_WORD})?)\s*((?:;\s*(?:{_ATTRIBUTE}\s*=\s*{_VALUE}\s*)?)*)"
 )
@@ -64,7 +66,7 @@ class ParamBudget:
     """Characters of parameter syntax left for the stdlib parser in one message.
 
     The stdlib parameter parser is quadratic on some hostile values (";" repeated 16 KiB
-    takes 0.4 s), so it gets at most PARSE_LIMIT characters per value and BUDGET in all;
+    takes 0.4 s), so it gets at most _PARAMS_LIMIT characters per value and BUDGET in all;
     plain values (no RFC 2231, comments or escapes) take the linear path below for free.
     """
 
@@ -81,7 +83,7 @@ def parse_params(
     field = last_named(headers, name)
     if field is None:
         return None, {}
-    text = unfold(field.raw)[:PARSE_LIMIT]
+    text = unfold(field.raw)[:_PARAMS_LIMIT]
     simple = _SIMPLE.fullmatch(text)
     if simple is not None:
         params = {k.lower(): v.strip('"') for k, v in _PARAM.findall(simple.group(2))}

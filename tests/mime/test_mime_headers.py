@@ -8,7 +8,16 @@ import pytest
 
 from api.mime.addresses import EmailAddress, EmailAddressGroup, as_addresses, as_grouped_addresses
 from api.mime.fields import RawHeader, split_header_block
-from api.mime.headers import as_date, as_message_ids, as_raw, as_text, as_urls, header_value
+from api.mime.headers import (
+    as_date,
+    as_message_ids,
+    as_raw,
+    as_text,
+    as_urls,
+    form_allowed,
+    header_value,
+    parse_header_property,
+)
 
 
 def _a(name: str | None, email: str) -> EmailAddress:
@@ -196,3 +205,41 @@ def test_header_value(name: str, form: Any, all_values: bool, expected: object) 
 )
 def test_split_header_block(block: bytes, expected: list[tuple[str, bytes]]) -> None:
     assert split_header_block(block) == tuple(RawHeader(name=n, raw=r) for n, r in expected)
+
+
+@pytest.mark.parametrize(
+    ("prop", "expected"),
+    [
+        ("header:Subject", ("Subject", "Raw", False)),
+        ("header:Subject:asText", ("Subject", "Text", False)),
+        ("header:From:asAddresses:all", ("From", "Addresses", True)),
+        ("header:X-Thing:all", ("X-Thing", "Raw", True)),
+        ("header:List-Post:asURLs", ("List-Post", "URLs", False)),
+        ("header:X:asFoo", None),
+        ("header::asText", None),
+        ("header:A:asText:extra", None),
+        ("subject", None),
+    ],
+)
+def test_parse_header_property(prop: str, expected: object) -> None:
+    assert parse_header_property(prop) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "allowed"),
+    [
+        ("Subject", "Text", True),
+        ("subject", "Addresses", False),
+        ("From", "GroupedAddresses", True),
+        ("From", "Date", False),
+        ("Resent-Date", "Date", True),
+        ("References", "MessageIds", True),
+        ("List-Unsubscribe", "URLs", True),
+        ("Received", "Text", False),
+        ("Received", "Raw", True),
+        ("X-Custom", "Date", True),
+        ("List-Id", "Text", True),
+    ],
+)
+def test_form_allowed(name: str, form: Any, allowed: bool) -> None:
+    assert form_allowed(name, form) is allowed

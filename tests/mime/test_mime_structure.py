@@ -273,3 +273,15 @@ def test_part_bytes_are_exact() -> None:
 )
 def test_has_attachment(raw: str, expected: bool) -> None:
     assert parse_email(raw.encode()).has_attachment is expected
+
+
+def test_unquoted_boundary_with_equals_sign() -> None:
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=----=_NextPart_000_0001\r\n\r\n"
+        b"------=_NextPart_000_0001\r\nContent-Type: text/plain\r\n\r\none\r\n"
+        b"------=_NextPart_000_0001\r\nContent-Type: text/plain; name=two.txt\r\n\r\ntwo\r\n"
+        b"------=_NextPart_000_0001--\r\n"
+    )
+    parsed = parse_email(raw)
+    assert [p.part_id for p in leaves(parsed.body_structure)] == ["1", "2"]
+    assert [p.name for p in parsed.attachments] == ["two.txt"]
