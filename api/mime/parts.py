@@ -23,7 +23,7 @@ from api.mime.fields import (
     unfold,
 )
 
-__all__ = ["MAX_DEPTH", "MimeNode", "ParamBudget", "parse_params", "split_message"]
+__all__ = ["MAX_DEPTH", "MimeNode", "ParseBudget", "parse_params", "split_message"]
 
 MAX_DEPTH = 20
 # Longer than any real Content-Type or Content-Disposition, RFC 2231 filenames included.
@@ -59,11 +59,14 @@ class MimeNode:
 
 def split_message(raw: bytes) -> MimeNode:
     """The whole message as a tree of parts."""
-    return _node(raw, 0, len(raw), "text/plain", 0, ParamBudget())
+    return _node(raw, 0, len(raw), "text/plain", 0, ParseBudget())
 
 
-class ParamBudget:
-    """Characters of parameter syntax left for the stdlib parser in one message.
+class ParseBudget:
+    """What one message may still spend: body parts, and stdlib parameter parsing.
+
+    At most MAX_PARTS parts in all, so a message of tiny parts cannot cost memory in
+    proportion to tens of millions of objects; a multipart beyond that is one opaque part.
 
     The stdlib parameter parser is quadratic on some hostile values (";" repeated 16 KiB
     takes 0.4 s), so it gets at most _PARAMS_LIMIT characters per value and BUDGET in all;
@@ -71,13 +74,15 @@ class ParamBudget:
     """
 
     BUDGET = 131_072
+    MAX_PARTS = 10_000
 
     def __init__(self) -> None:
         self.left = self.BUDGET
+        self.parts_left = self.MAX_PARTS
 
 
 def parse_params(
-    headers: tuple[RawHeader, ...], name: str, budget: ParamBudget
+    headers: tuple[RawHeader, ...], name: str, budget: ParseBudget
 ) -> tuple[str | None, dict[str, str]]:
     """A Content-Type or Content-Disposition value: lowercased token and its parameters."""
     field = last_named(headers, name)
@@ -101,7 +106,7 @@ def parse_params(
 
 
 def _node(
-    raw: bytes, start: int, end: int, default_type: str, depth: int, budget: ParamBudget
+    raw: bytes, start: int, end: int, default_type: str, depth: int, budget: ParseBudget
 ) -> MimeNode:
     header_end, body_start = _split_head(raw, start, end)
     headers = split_header_block(raw[start:header_end])
@@ -110,15 +115,18 @@ def _node(
     if media is None or "/" not in media:
         media = default_type
     children = None
-    if media.startswith("multipart/") and depth < MAX_DEPTH:
+    opaque = depth >= MAX_DEPTH
+    if media.startswith("multipart/") and not opaque:
         boundary = params.get("boundary", "").encode("utf-8", "replace")
         child_default = "message/rfc822" if media == "multipart/digest" else "text/plain"
-        ranges = _split_body(raw, body_start, end, boundary) if boundary else []
+        ranges = _split_body(raw, body_start, end, boundary, budget.parts_left) if boundary else []
+        opaque = ranges is None
         if ranges:
+            budget.parts_left -= len(ranges)
             children = tuple(_node(raw, s, e, child_default, depth + 1, budget) for s, e in ranges)
     if media.startswith("multipart/") and children is None:
-        # Too deep: opaque octets. No boundary or delimiter: readable text (RFC 2046 5.1.1).
-        media, params = ("application/octet-stream" if depth >= MAX_DEPTH else "text/plain"), {}
+        # Too deep or too many parts: opaque octets. No delimiter: text (RFC 2046 5.1.1).
+        media, params = ("application/octet-stream" if opaque else "text/plain"), {}
     return MimeNode(
         headers=headers,
         type=media,
@@ -142,11 +150,14 @@ def _split_head(raw: bytes, start: int, end: int) -> tuple[int, int]:
     return at + 1, at + (2 if raw[at + 1] == 0x0A else 3)
 
 
-def _split_body(raw: bytes, start: int, end: int, boundary: bytes) -> list[tuple[int, int]]:
+def _split_body(
+    raw: bytes, start: int, end: int, boundary: bytes, limit: int
+) -> list[tuple[int, int]] | None:
     """Byte ranges of the body parts between delimiter lines (RFC 2046 5.1.1).
 
     A delimiter is "--boundary" at the start of a line followed only by transport padding;
     the line break before it belongs to it. A missing close delimiter ends at the body's end.
+    None when there are more than `limit` parts.
     """
     marker = b"--" + boundary
     ranges: list[tuple[int, int]] = []
@@ -163,6 +174,8 @@ def _split_body(raw: bytes, start: int, end: int, boundary: bytes) -> list[tuple
         if not raw[after + (2 if closing else 0) : line_end].strip(b" \t\r\n"):
             if part_start is not None:
                 ranges.append((part_start, _before_break(raw, part_start, at)))
+                if len(ranges) > limit:
+                    return None
             if closing:
                 return ranges
             part_start = line_end
@@ -171,7 +184,7 @@ def _split_body(raw: bytes, start: int, end: int, boundary: bytes) -> list[tuple
             at = raw.find(marker, after, end)
     if part_start is not None:
         ranges.append((part_start, end))
-    return ranges
+    return ranges if len(ranges) <= limit else None
 
 
 def _before_break(raw: bytes, part_start: int, delimiter: int) -> int:

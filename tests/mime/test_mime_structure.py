@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.mime.email_view import ParsedEmail, parse_email
-from api.mime.parts import MAX_DEPTH
+from api.mime.parts import MAX_DEPTH, ParseBudget
 from api.mime.structure import EmailBodyPart, leaves
 
 
@@ -285,3 +285,12 @@ def test_unquoted_boundary_with_equals_sign() -> None:
     parsed = parse_email(raw)
     assert [p.part_id for p in leaves(parsed.body_structure)] == ["1", "2"]
     assert [p.name for p in parsed.attachments] == ["two.txt"]
+
+
+def test_part_count_is_capped() -> None:
+    many = ParseBudget.MAX_PARTS + 1
+    raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"--b\r\n\r\nx\r\n" * many
+    part = parse_email(raw).body_structure
+    assert (part.type, part.part_id, part.sub_parts) == ("application/octet-stream", "1", None)
+    fits = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"--b\r\n\r\nx\r\n" * (many - 1)
+    assert len(parse_email(fits).body_structure.sub_parts or []) == many - 1
