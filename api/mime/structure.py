@@ -61,9 +61,13 @@ def _part(raw: bytes, node: MimeNode, spans: dict[str, LeafSpan]) -> EmailBodyPa
     name = node.disposition_params.get("filename") or node.params.get("name")
     if name and "=?" in name:
         name = decode_words(name)
-    charset = node.params.get("charset") or ("us-ascii" if node.type.startswith("text/") else None)
+    # 4.1.4: the implicit us-ascii of text/* and of a part with no Content-Type at all.
+    implicit = node.type.startswith("text/") or last_named(headers, "content-type") is None
+    charset = node.params.get("charset") or ("us-ascii" if implicit else None)
     cte = last_named(headers, "content-transfer-encoding")
-    encoding = as_text(cte.raw).lower() if cte is not None else None
+    # The first token only: "base64 (sent by X)" and trailing junk are seen in the wild.
+    tokens = as_text(cte.raw).lower().replace("(", " ").split() if cte is not None else []
+    encoding = tokens[0] if tokens else None
     sub_parts = None
     part_id = None
     if node.children is not None:

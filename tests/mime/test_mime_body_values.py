@@ -103,3 +103,11 @@ def test_body_values_of_a_message() -> None:
     assert msgspec.json.encode(values["1"]) == (
         b'{"value":"caf\xc3\xa9","isEncodingProblem":false,"isTruncated":false}'
     )
+
+
+@pytest.mark.parametrize("cte", ["base64", "BASE64", " base64 (by a robot)", "base64\r\n "])
+def test_transfer_encoding_field_is_read_leniently(cte: str) -> None:
+    raw = f"Content-Type: text/plain\r\nContent-Transfer-Encoding:{cte}\r\n\r\naGk=\r\n".encode()
+    parsed = parse_email(raw)
+    assert parsed.part_bytes("1") == b"hi"
+    assert parsed.body_values(["1"])["1"].value == "hi"

@@ -216,6 +216,8 @@ def test_charset_defaults() -> None:
     binary = parse_email(_mime("application/pdf", "x").encode()).body_structure
     given = parse_email(_mime("text/plain; charset=ISO-8859-1", "x").encode()).body_structure
     assert (text.charset, binary.charset, given.charset) == ("us-ascii", None, "ISO-8859-1")
+    digest = _multipart("digest", "d", "\r\nSubject: one\r\n\r\n1")
+    assert parse_email(digest.encode()).attachments[0].charset == "us-ascii"
 
 
 def test_nesting_is_capped() -> None:
