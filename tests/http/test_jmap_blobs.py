@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from support.cli_accounts import CliAccount, add_account, add_app_password, checked_cli
-from support.environment import free_port, sealbox_environment
-from support.server import RunningServer, https_client, start_server
+from support.cli_accounts import CliAccount, add_account, add_app_password
+from support.server import RunningServer, hosted_server, https_client
 
 pytestmark = pytest.mark.slow
 
@@ -47,12 +46,8 @@ def _session(server: RunningServer, auth: httpx.BasicAuth) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    data_dir = tmp_path_factory.mktemp("blobs") / "data"
-    port = free_port()
-    env = sealbox_environment(data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1")
-    server = start_server(data_dir, env, port)
-    try:
-        checked_cli(env, "domain", "add", DOMAIN)
+    with hosted_server(tmp_path_factory, "blobs", DOMAIN) as server:
+        env = server.env
         account, other = add_account(env, DOMAIN), add_account(env, DOMAIN)
         app_password = add_app_password(env, account)
         other_auth = httpx.BasicAuth(other.address, add_app_password(env, other))
@@ -61,8 +56,6 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         with https_client(server, auth=other_auth) as client:
             other_blob = client.post(f"/jmap/upload/{other_id}/", content=b"bob's").json()
         yield Node(server, account, app_password, account_id, other_id, other_blob["blobId"])
-    finally:
-        assert server.stop() == 0, "\n".join(server.output)
 
 
 @pytest.fixture

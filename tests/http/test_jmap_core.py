@@ -14,9 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-from support.cli_accounts import CliAccount, add_account, add_app_password, checked_cli
-from support.environment import free_port, sealbox_environment
-from support.server import RunningServer, https_client, start_server
+from support.cli_accounts import CliAccount, add_account, add_app_password
+from support.server import RunningServer, hosted_server, https_client
 
 pytestmark = pytest.mark.slow
 
@@ -44,21 +43,14 @@ class Node:
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    data_dir = tmp_path_factory.mktemp("jmap") / "data"
-    port = free_port()
-    env = sealbox_environment(data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1")
-    server = start_server(data_dir, env, port)
-    try:
-        checked_cli(env, "domain", "add", DOMAIN)
-        account = add_account(env, DOMAIN)
-        app_password = add_app_password(env, account, "jmap client")
+    with hosted_server(tmp_path_factory, "jmap", DOMAIN) as server:
+        account = add_account(server.env, DOMAIN)
+        app_password = add_app_password(server.env, account, "jmap client")
         with https_client(server) as client:
             login = {"username": account.address, "password": account.password}
             response = client.post("/auth/login", json=login)
         assert response.status_code == 200, response.text
         yield Node(server, account, app_password, response.json()["token"])
-    finally:
-        assert server.stop() == 0, "\n".join(server.output)
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from support.cli_accounts import add_account, add_app_password, checked_cli
-from support.environment import free_port, sealbox_environment
-from support.server import RunningServer, https_client, start_server
+from support.cli_accounts import add_account, add_app_password
+from support.server import RunningServer, hosted_server, https_client
 
 pytestmark = pytest.mark.slow
 USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
@@ -39,16 +38,9 @@ class Node:
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    data_dir = tmp_path_factory.mktemp("push") / "data"
-    port = free_port()
-    env = sealbox_environment(data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1")
-    server = start_server(data_dir, env, port)
-    try:
-        checked_cli(env, "domain", "add", "push.example")
-        account = add_account(env, "push.example")
-        yield Node(server, account.address, add_app_password(env, account, "push client"))
-    finally:
-        assert server.stop() == 0, "\n".join(server.output)
+    with hosted_server(tmp_path_factory, "push", "push.example") as server:
+        account = add_account(server.env, "push.example")
+        yield Node(server, account.address, add_app_password(server.env, account, "push client"))
 
 
 def _events(node: Node, query: str, stop_after: int, seconds: float) -> list[tuple[str, Any]]:

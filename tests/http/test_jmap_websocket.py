@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from support.cli_accounts import add_account, add_app_password, checked_cli
-from support.environment import free_port, sealbox_environment
-from support.server import RunningServer, https_client, start_server
+from support.cli_accounts import add_account, add_app_password
+from support.server import RunningServer, hosted_server, https_client
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -42,21 +41,14 @@ class Node:
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    data_dir = tmp_path_factory.mktemp("ws") / "data"
-    port = free_port()
-    env = sealbox_environment(data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1")
-    server = start_server(data_dir, env, port)
-    try:
-        checked_cli(env, "domain", "add", "ws.example")
-        account = add_account(env, "ws.example")
-        secret = add_app_password(env, account, "ws client")
+    with hosted_server(tmp_path_factory, "ws", "ws.example") as server:
+        account = add_account(server.env, "ws.example")
+        secret = add_app_password(server.env, account, "ws client")
         token = base64.b64encode(f"{account.address}:{secret}".encode()).decode()
         authorization = f"Basic {token}"
         with https_client(server) as client:
             session = client.get("/.well-known/jmap", headers={"authorization": authorization})
         yield Node(server, authorization, session.json())
-    finally:
-        assert server.stop() == 0, "\n".join(server.output)
 
 
 def _open(node: Node, **options: Any) -> Any:

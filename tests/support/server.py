@@ -7,14 +7,19 @@ import ssl
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from support.cli import SEALBOX
+from support.cli_accounts import checked_cli
+from support.environment import free_port, sealbox_environment
 
-__all__ = ["RunningServer", "https_client", "start_server"]
+__all__ = ["RunningServer", "hosted_server", "https_client", "start_server"]
 
 
 @dataclass
@@ -75,3 +80,20 @@ def https_client(server: RunningServer, **options: object) -> httpx.Client:
     """An httpx client that trusts exactly this server's self-signed certificate."""
     context = ssl.create_default_context(cafile=str(server.cert_path))
     return httpx.Client(base_url=server.base_url, verify=context, timeout=30, **options)  # type: ignore[arg-type]
+
+
+@contextmanager
+def hosted_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, domain: str
+) -> Iterator[RunningServer]:
+    """A server whose Session URLs point at 127.0.0.1 (so clients here can follow them),
+    hosting `domain`; stopped, and checked for a clean exit, afterwards."""
+    data_dir = tmp_path_factory.mktemp(name) / "data"
+    port = free_port()
+    env = sealbox_environment(data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1")
+    server = start_server(data_dir, env, port)
+    try:
+        checked_cli(env, "domain", "add", domain)
+        yield server
+    finally:
+        assert server.stop() == 0, "\n".join(server.output)
