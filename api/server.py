@@ -116,6 +116,7 @@ async def serve(settings: Settings) -> None:
     listeners: list[_Listener] = []
     try:
         await services.store.migrate()
+        await services.start()
         await _announce_demo(services)
         if settings.http_port:
             listeners.append(await _start_http(services))

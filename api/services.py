@@ -46,6 +46,10 @@ class Services:
     unlock_cache: UnlockCache
     state_broker: StateBroker
 
+    async def start(self) -> None:
+        """What a serving node needs beyond the CLI: hearing other nodes' commits."""
+        await self.store.start_relay()
+
     async def close(self) -> None:
         self.state_broker.close()
         self.unlock_cache.clear()

@@ -2,8 +2,8 @@
 
 Each subscriber keeps a set of changed data types and an event, not a queue: a slow
 client coalesces many changes into one wake-up instead of growing a backlog. This
-broker serves one process; several nodes will relay commits through PostgreSQL
-LISTEN/NOTIFY into it (DESIGN.md, Storage and scale).
+broker serves one process; on PostgreSQL every node's commits reach it through
+LISTEN/NOTIFY (api/store/state_relay.py).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from api.store.credentials import CredentialRepository
 from api.store.database import Database
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
+from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.throttle import ThrottleRepository
 
 __all__ = ["CommitListener", "Store", "Transaction"]
@@ -45,10 +46,23 @@ class Store:
     def __init__(self, url: str) -> None:
         self.database = Database(url)
         self._commit_listeners: list[CommitListener] = []
+        self._relay: PostgresStateRelay | None = None
 
     def add_commit_listener(self, listener: CommitListener) -> None:
         """Hear about state changes once they are durable (push, IMAP IDLE)."""
         self._commit_listeners.append(listener)
+
+    def _deliver(self, touched: Mapping[AccountId, frozenset[str]]) -> None:
+        for listener in self._commit_listeners:
+            listener(touched)
+
+    async def start_relay(self) -> None:
+        """On PostgreSQL, hear every node's commits (this one's too) through LISTEN."""
+        if self.database.is_sqlite or self._relay is not None:
+            return
+        relay = PostgresStateRelay(self.database.url, self._deliver)
+        await relay.start()
+        self._relay = relay
 
     @property
     def url(self) -> str:
@@ -67,14 +81,19 @@ class Store:
                 MailboxRepository(session),
                 BlobRepository(session),
             )
-        # Only after the commit: a client told of a new state must be able to read it.
-        if changes.touched:
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
-            for listener in self._commit_listeners:
-                listener(touched)
+            if touched and self._relay is not None:
+                # Delivered by PostgreSQL to every node, this one included, at commit.
+                await notify_in_transaction(session, touched)
+        # Only after the commit: a client told of a new state must be able to read it.
+        if touched and self._relay is None:
+            self._deliver(touched)
 
     async def migrate(self) -> None:
         await self.database.migrate()
 
     async def close(self) -> None:
+        if self._relay is not None:
+            await self._relay.stop()
+            self._relay = None
         await self.database.close()

@@ -1,0 +1,68 @@
+"""State changes between nodes: PostgreSQL NOTIFY at commit, LISTEN on every node.
+
+With several `sealbox serve` nodes on one database, a change committed on one node must
+wake push clients connected to another (DESIGN.md, Storage and scale). The NOTIFY is
+sent inside the writing transaction, so PostgreSQL delivers it only if, and right when,
+the change commits. Payloads carry account ids and type names, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import asyncpg
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.store.ids import AccountId
+
+__all__ = ["CHANNEL", "PostgresStateRelay", "notify_in_transaction"]
+
+CHANNEL = "sealbox_state"
+log = logging.getLogger("sealbox.store.relay")
+
+Changes = Mapping[AccountId, frozenset[str]]
+
+
+def _encode(touched: Changes) -> str:
+    return json.dumps({account: sorted(types) for account, types in touched.items()})
+
+
+def _decode(payload: str) -> dict[AccountId, frozenset[str]]:
+    raw = json.loads(payload)
+    return {AccountId(account): frozenset(types) for account, types in raw.items()}
+
+
+async def notify_in_transaction(session: AsyncSession, touched: Changes) -> None:
+    await session.execute(select(func.pg_notify(CHANNEL, _encode(touched))))
+
+
+class PostgresStateRelay:
+    """One LISTEN connection per node, handing every notification to `deliver`."""
+
+    def __init__(self, url: str, deliver: Callable[[Changes], None]) -> None:
+        # asyncpg speaks the plain libpq URL, without SQLAlchemy's "+asyncpg" driver tag.
+        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._deliver = deliver
+        self._connection: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        self._connection = await asyncpg.connect(self._dsn)
+        await self._connection.add_listener(CHANNEL, self._on_notify)
+
+    def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            touched = _decode(payload)
+        except (ValueError, AttributeError, TypeError):
+            log.warning("ignored a malformed state notification", extra={"event": "relay.bad"})
+            return
+        self._deliver(touched)
+
+    async def stop(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
