@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.ids import AccountId
@@ -32,10 +32,6 @@ class MailboxRepository:
             select(MailboxRow).where(MailboxRow.account_id == account_id).order_by(MailboxRow.id)
         )
         return [_record(row) for row in rows]
-
-    async def count(self, account_id: AccountId) -> int:
-        query = select(func.count()).where(MailboxRow.account_id == account_id)
-        return int(await self._session.scalar(query) or 0)
 
     async def update(self, account_id: AccountId, mailbox_id: str, **values: object) -> None:
         """Set columns of one mailbox; callers pass only names of MailboxRecord fields."""
