@@ -42,7 +42,11 @@ async def notify_in_transaction(session: AsyncSession, touched: Changes) -> None
 
 
 class PostgresStateRelay:
-    """One LISTEN connection per node, handing every notification to `deliver`."""
+    """One LISTEN connection per node, handing every notification to `deliver`.
+
+    It does not reconnect yet: if PostgreSQL restarts, push on this node stays silent
+    until the node restarts (clients still see every change on their next request).
+    """
 
     def __init__(self, url: str, deliver: Callable[[Changes], None]) -> None:
         # asyncpg speaks the plain libpq URL, without SQLAlchemy's "+asyncpg" driver tag.

@@ -70,7 +70,6 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        changes: ChangeLogRepository
         async with self.database.session() as session:
             changes = ChangeLogRepository(session)
             yield Transaction(
