@@ -89,10 +89,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_path / 'sealbox.db').resolve()}"
 
-    @property
-    def uses_sqlite(self) -> bool:
-        return self.effective_database_url.startswith("sqlite")
-
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:

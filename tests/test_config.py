@@ -179,8 +179,6 @@ def test_defaults_are_the_documented_ports_and_rfc_9106_argon2() -> None:
 
 def test_default_database_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
     settings = load_settings(None, {"data_dir": str(tmp_path)}, environ={})
-    assert settings.uses_sqlite
     assert settings.effective_database_url == f"sqlite+aiosqlite:///{tmp_path / 'sealbox.db'}"
     postgres = load_settings(None, {"database_url": "postgresql+asyncpg://db/sealbox"}, environ={})
-    assert not postgres.uses_sqlite
     assert postgres.effective_database_url == "postgresql+asyncpg://db/sealbox"

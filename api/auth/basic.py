@@ -37,14 +37,14 @@ class CredentialAuthenticator:
             address = username
         async with self._store.transaction() as tx:
             account = await tx.accounts.get_by_address(address)
-            app_passwords = (
-                [] if account is None else (await tx.credentials.list_app_passwords(account.id))
-            )
         if account is not None:
+            # The hot path of every Basic request: one row read, no key derivation.
             cached = self._cache.get(account.id, secret.reveal(), account.credential_epoch)
             if cached is not None:
                 return UnlockedAccount(account.id, account.address, cached)
             await self._throttle.check(account.address, client)
+            async with self._store.transaction() as tx:
+                app_passwords = await tx.credentials.list_app_passwords(account.id)
             match = unlock_with_app_password(account, app_passwords, secret.reveal())
             if match is not None:
                 master_key, record = match

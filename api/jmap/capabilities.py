@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CORE", "MAIL", "SEALBOX_IMAP", "WEBSOCKET"]
+__all__ = ["CORE", "MAIL", "WEBSOCKET"]
 
 CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
 WEBSOCKET = "urn:ietf:params:jmap:websocket"
-# Vendor: IMAP facts (UIDs, UIDVALIDITY, MODSEQ) as JMAP properties, for the compat layer.
-SEALBOX_IMAP = "urn:sealbox:imap"

@@ -149,8 +149,3 @@ class AccountRepository:
             .where(AccountRow.id == account_id)
             .values(credential_epoch=AccountRow.credential_epoch + 1)
         )
-
-    async def update_settings(self, account_id: AccountId, blob: bytes) -> None:
-        await self._session.execute(
-            update(AccountRow).where(AccountRow.id == account_id).values(settings_blob=blob)
-        )

@@ -217,13 +217,11 @@ async def test_epoch_moves_with_every_credential_change(services: Services) -> N
         stale = await tx.accounts.replace_recovery(
             alice.id, expected_slot=with_totp.recovery_slot, salt=b"x" * 16, slot=b"X" * 60
         )
-        await tx.accounts.update_settings(alice.id, b"new settings")
     assert (replaced, stale) == (True, False)
     after = await _account(store, alice.id)
     assert after.credential_epoch == 3
     assert not after.has_second_factor
     assert (after.recovery_salt, after.recovery_slot) == (b"r" * 16, b"R" * 60)
-    assert after.settings_blob == b"new settings"
 
 
 async def test_claim_totp_step_refuses_equal_and_older_steps(services: Services) -> None:
