@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 from support.environment import sealbox_settings
+from support.fuzzing import in_process_client
+from support.fuzzing import json_values as fuzz_json
 
-from api.app import create_app
 from api.services import build_services
 
 POST_ENDPOINTS = ["/auth/login", "/auth/totp", "/auth/password", "/auth/recover", "/auth/logout"]
@@ -21,11 +22,7 @@ FIXTURES_OK = [HealthCheck.function_scoped_fixture]
 # Statuses a client may see for bad input; 500 and anything unlisted is a bug.
 EXPECTED = {200, 204, 400, 401, 404, 405, 409, 413, 415, 429}
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
-    max_leaves=12,
-)
+json_values = fuzz_json(max_text=40, max_key=12)
 login_shaped = st.fixed_dictionaries(
     {"username": st.text(max_size=60), "password": st.text(max_size=60)},
     optional={"extra": json_values},
@@ -43,9 +40,8 @@ async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Asyn
     services = build_services(sealbox_settings(data_dir))
     await services.store.migrate()
     await services.domains.add("example.org")
-    async with AsyncTestClient(app=create_app(services), base_url="https://testserver.local") as c:
+    async with in_process_client(services) as c:
         yield c
-    await services.close()
 
 
 def _assert_clean(status: int, text: str) -> None:

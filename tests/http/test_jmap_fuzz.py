@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 from support.environment import sealbox_settings
+from support.fuzzing import in_process_client
+from support.fuzzing import json_values as fuzz_json
 from support.services import PASSWORD, create_account
 
-from api.app import create_app
 from api.services import build_services
 
 CORE = "urn:ietf:params:jmap:core"
@@ -26,11 +27,7 @@ PROBLEM_TYPES = {
     "urn:ietf:params:jmap:error:limit",
 }
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
-    max_leaves=12,
-)
+json_values = fuzz_json()
 # Invocations whose names, arguments and references are mostly plausible, sometimes not.
 names = st.sampled_from(["Core/echo", "Mailbox/get", "Email/query", "error"]) | st.text(max_size=12)
 references = st.fixed_dictionaries(
@@ -62,13 +59,11 @@ async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Asyn
     services = build_services(sealbox_settings(data_dir))
     await services.store.migrate()
     await create_account(services, "fuzz@example.org")
-    app = create_app(services)
-    async with AsyncTestClient(app=app, base_url="https://testserver.local") as c:
+    async with in_process_client(services) as c:
         login = {"username": "fuzz@example.org", "password": PASSWORD.reveal()}
         token = (await c.post("/auth/login", json=login)).json()["token"]
         c.headers["authorization"] = f"Bearer {token}"
         yield c
-    await services.close()
 
 
 def _assert_protocol_answer(status: int, content_type: str, text: str) -> None:
