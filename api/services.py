@@ -15,6 +15,8 @@ from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
 from api.core.blobs import BlobService
 from api.core.domains import DomainService
+from api.core.emails import EmailService
+from api.core.ingest import EmailIngest
 from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
@@ -40,6 +42,7 @@ class Services:
     totp: TotpService
     mailboxes: MailboxService
     blobs: BlobService
+    emails: EmailService
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -85,6 +88,7 @@ def build_services(settings: Settings) -> Services:
     passwords = PasswordService(store, deriver, accounts)
     login = LoginService(store, deriver, throttle, sessions, totp)
     cache = UnlockCache(settings.unlock_cache_seconds)
+    blobs = BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs"))
     return Services(
         settings=settings,
         store=store,
@@ -95,7 +99,8 @@ def build_services(settings: Settings) -> Services:
         app_passwords=AppPasswordService(store),
         totp=totp,
         mailboxes=mailboxes,
-        blobs=BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs")),
+        blobs=blobs,
+        emails=EmailService(store, blobs, EmailIngest(store, blobs)),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

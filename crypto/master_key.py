@@ -18,6 +18,7 @@ __all__ = [
     "SUBKEY_SEARCH",
     "SUBKEY_SETTINGS",
     "SUBKEY_SUMMARIES",
+    "SUBKEY_THREADING",
     "MasterKey",
 ]
 
@@ -28,6 +29,7 @@ SUBKEY_CONTACTS = "contacts"
 SUBKEY_SUMMARIES = "summaries"
 SUBKEY_MAILBOX_NAMES = "mailbox-names"
 SUBKEY_SEARCH = "search"
+SUBKEY_THREADING = "threading"
 
 _SUBKEY_INFO = b"sealbox/v1/subkey/"
 

@@ -91,13 +91,33 @@ class BlobService:
 
         An exception from ``chunks`` (a size limit, a dropped client) leaves nothing behind.
         """
+        record = await self.write(account_id, public_key, chunks, expires=expires)
+        try:
+            async with self._store.transaction() as tx:
+                await tx.blobs.add(record)
+        except BaseException:
+            await self.discard(record.id)
+            raise
+        return record
+
+    async def write(
+        self,
+        account_id: AccountId,
+        public_key: bytes,
+        chunks: AsyncIterable[bytes],
+        *,
+        expires: int | None,
+    ) -> BlobRecord:
+        """Encrypt and durably write the content only; the caller adds the row in its own
+        transaction (with whatever references the blob) and calls `discard` if that fails.
+        """
         blob_id = new_id("b")
         data_key = new_data_key()
         sealer = StreamSealer(data_key, blob_aad(account_id, blob_id))
         sealed_key = seal_data_key(public_key, data_key, account_id=account_id, object_id=blob_id)
         counter = _Counter()
         stored_size = await self.backend.put(blob_id, _sealed(sealer, chunks, counter))
-        record = BlobRecord(
+        return BlobRecord(
             id=blob_id,
             account_id=account_id,
             size=counter.size,
@@ -106,13 +126,10 @@ class BlobService:
             created_at=now(),
             expires_at=expires,
         )
-        try:
-            async with self._store.transaction() as tx:
-                await tx.blobs.add(record)
-        except BaseException:
-            await asyncio.shield(self.backend.delete(blob_id))
-            raise
-        return record
+
+    async def discard(self, blob_id: str) -> None:
+        """Delete written content whose row never committed."""
+        await asyncio.shield(self.backend.delete(blob_id))
 
     async def upload(self, account_id: AccountId, chunks: AsyncIterable[bytes]) -> BlobRecord:
         """An RFC 8620 6.1 upload: stored with an expiry until something references it."""

@@ -14,8 +14,10 @@ __all__ = [
     "DomainExistsError",
     "DomainInUseError",
     "DomainNotFoundError",
+    "EmailNotFoundError",
     "InvalidAddressError",
     "InvalidCredentialsError",
+    "InvalidEmailError",
     "InvalidMailboxError",
     "InvalidRecoveryCodeError",
     "InvalidTotpError",
@@ -23,6 +25,8 @@ __all__ = [
     "MailboxHasChildError",
     "MailboxHasEmailError",
     "MailboxNotFoundError",
+    "MessageTooLargeError",
+    "OverQuotaError",
     "RecoveryUnavailableError",
     "SealboxError",
     "SecondFactorRequiredError",
@@ -165,3 +169,29 @@ class BlobNotFoundError(SealboxError):
 
     code = "blobNotFound"
     default_message = "no blob with that id"
+
+
+class EmailNotFoundError(SealboxError):
+    code = "notFound"
+    default_message = "no email with that id"
+
+
+class InvalidEmailError(SealboxError):
+    """An Email property is invalid; `properties` names which (RFC 8620 5.3)."""
+
+    code = "invalidProperties"
+    default_message = "an email property is invalid"
+
+    def __init__(self, message: str, properties: list[str]) -> None:
+        super().__init__(message)
+        self.properties = properties
+
+
+class OverQuotaError(SealboxError):
+    code = "overQuota"
+    default_message = "the account has no room for this message"
+
+
+class MessageTooLargeError(SealboxError):
+    code = "tooLarge"
+    default_message = "the message is larger than this server accepts"

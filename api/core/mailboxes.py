@@ -18,7 +18,7 @@ from api.core.mailbox_rules import Mailbox, check_mailbox, normalize_name
 from api.core.unlocked import UnlockedAccount
 from api.store.changes import CREATED, DESTROYED, UPDATED
 from api.store.ids import AccountId, new_id
-from api.store.records import ChangeSet, MailboxRecord
+from api.store.records import ChangeSet, MailboxCounts, MailboxRecord
 from api.store.unit_of_work import Store, Transaction
 from crypto.aead import open_sealed, seal
 from crypto.labels import bind
@@ -207,6 +207,13 @@ class MailboxService:
 
     async def list(self, unlocked: UnlockedAccount) -> Sequence[Mailbox]:
         return (await self.snapshot(unlocked))[0]
+
+    async def counts(
+        self, unlocked: UnlockedAccount, mailbox_ids: Sequence[str]
+    ) -> dict[str, MailboxCounts]:
+        """Email and thread counts (RFC 8621 2); an empty mailbox is absent from the map."""
+        async with self._store.transaction() as tx:
+            return await tx.emails.mailbox_counts(mailbox_ids)
 
     async def create_defaults(self, unlocked: UnlockedAccount) -> Sequence[Mailbox]:
         async with self.batch(unlocked) as batch:

@@ -1,7 +1,7 @@
 """Mailbox/get and Mailbox/changes (RFC 8621 2.2, 2.3), and the Mailbox wire shape.
 
-Counts are 0 until Email lands in the store; uidValidity and uidNext are the vendor
-properties of urn:sealbox:imap, returned only when asked for by name.
+Counts are read only when asked for; uidValidity and uidNext are the vendor properties
+of urn:sealbox:imap, returned only when asked for by name.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from api.jmap.registry import MethodArguments, MethodContext
 from api.jmap.states import parse_state, state_string
 from api.store.changes import StateTooOldError
 from api.store.ids import AccountId
+from api.store.records import MailboxCounts
 
 __all__ = ["MAILBOX_PROPERTIES", "mailbox_changes", "mailbox_get", "render_mailbox"]
 
@@ -49,17 +50,21 @@ MAILBOX_PROPERTIES = (
 IMAP_PROPERTIES = ("uidValidity", "uidNext")
 
 
-def render_mailbox(mailbox: Mailbox) -> dict[str, Any]:
+_COUNTS = ("totalEmails", "unreadEmails", "totalThreads", "unreadThreads")
+
+
+def render_mailbox(mailbox: Mailbox, counts: MailboxCounts | None = None) -> dict[str, Any]:
+    counts = counts or MailboxCounts()
     return {
         "id": mailbox.id,
         "name": mailbox.name,
         "parentId": mailbox.parent_id,
         "role": mailbox.role,
         "sortOrder": mailbox.sort_order,
-        "totalEmails": 0,
-        "unreadEmails": 0,
-        "totalThreads": 0,
-        "unreadThreads": 0,
+        "totalEmails": counts.total_emails,
+        "unreadEmails": counts.unread_emails,
+        "totalThreads": counts.total_threads,
+        "unreadThreads": counts.unread_threads,
         "myRights": dict(_ALL_RIGHTS),
         "isSubscribed": mailbox.is_subscribed,
         "uidValidity": mailbox.uid_validity,
@@ -98,7 +103,11 @@ async def mailbox_get(context: MethodContext, arguments: GetArguments) -> dict[s
     listed, state = await service.snapshot(context.unlocked)
     mailboxes = {m.id: m for m in listed}
     wanted = list(mailboxes) if arguments.ids is None else arguments.ids
-    found = [render_mailbox(mailboxes[i]) for i in dict.fromkeys(wanted) if i in mailboxes]
+    present = [i for i in dict.fromkeys(wanted) if i in mailboxes]
+    counts = {}
+    if any(p in _COUNTS for p in properties):
+        counts = await service.counts(context.unlocked, present)
+    found = [render_mailbox(mailboxes[i], counts.get(i)) for i in present]
     return {
         "accountId": context.account_id,
         "state": state_string(state),

@@ -48,3 +48,19 @@ class MailboxRepository:
             .where(MailboxRow.account_id == account_id)
             .where(MailboxRow.id == mailbox_id)
         )
+
+    async def allocate_uids(
+        self, account_id: AccountId, mailbox_ids: Sequence[str]
+    ) -> dict[str, int]:
+        """The next UID of each mailbox, taken for good (RFC 9051 2.3.1.1: never reused).
+
+        Callers hold the account's change-log lock, so allocations never interleave.
+        """
+        result = await self._session.execute(
+            update(MailboxRow)
+            .where(MailboxRow.account_id == account_id)
+            .where(MailboxRow.id.in_(list(mailbox_ids)))
+            .values(uid_next=MailboxRow.uid_next + 1)
+            .returning(MailboxRow.id, MailboxRow.uid_next)
+        )
+        return {mailbox_id: uid_next - 1 for mailbox_id, uid_next in result}

@@ -11,7 +11,9 @@ __all__ = [
     "AppPasswordRecord",
     "ChangeSet",
     "DomainRecord",
+    "EmailRecord",
     "LoginChallengeRecord",
+    "MailboxCounts",
     "MailboxRecord",
     "NewAccount",
     "SessionRecord",
@@ -102,3 +104,32 @@ class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
     destroyed: list[str]
     new_modseq: int
     has_more: bool
+
+
+class EmailRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One stored message's row; `mailboxes` maps each mailbox id to the message's UID there."""
+
+    id: str
+    account_id: AccountId
+    blob_id: str
+    thread_id: str | None
+    size: int
+    received_at: int
+    sent_at: int | None
+    flags: int
+    custom_keywords: str
+    summary_sealed: bytes
+    pending: bool
+    modseq: int
+    deleted_at: int | None = None
+    deleted_from: str | None = None
+    mailboxes: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class MailboxCounts(msgspec.Struct, frozen=True, kw_only=True):
+    """RFC 8621 2: totalEmails, unreadEmails, totalThreads, unreadThreads of one mailbox."""
+
+    total_emails: int = 0
+    unread_emails: int = 0
+    total_threads: int = 0
+    unread_threads: int = 0

@@ -10,9 +10,11 @@ from api.store.blobs.repository import BlobRepository
 from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
+from api.store.emails import EmailRepository
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
+from api.store.thread_keys import ThreadKeyRepository
 from api.store.throttle import ThrottleRepository
 
 __all__ = ["CommitListener", "Store", "Transaction"]
@@ -29,6 +31,8 @@ class Transaction:
         changes: ChangeLogRepository,
         mailboxes: MailboxRepository,
         blobs: BlobRepository,
+        emails: EmailRepository,
+        thread_keys: ThreadKeyRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -36,6 +40,8 @@ class Transaction:
         self.changes = changes
         self.mailboxes = mailboxes
         self.blobs = blobs
+        self.emails = emails
+        self.thread_keys = thread_keys
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -79,6 +85,8 @@ class Store:
                 changes,
                 MailboxRepository(session),
                 BlobRepository(session),
+                EmailRepository(session),
+                ThreadKeyRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

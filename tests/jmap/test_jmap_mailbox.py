@@ -6,47 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.services import PASSWORD, create_account, unlock
+from support.jmap_client import Client, make_client
 
-from api.core.unlocked import UnlockedAccount
-from api.jmap.local import LocalJmapCaller
 from api.services import Services
-
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
-
-
-class Client:
-    """One account's in-process JMAP caller with terse helpers for one call at a time."""
-
-    def __init__(self, caller: LocalJmapCaller, account_id: str) -> None:
-        self.caller = caller
-        self.account_id = account_id
-
-    async def batch(self, *calls: tuple[str, dict[str, Any]]) -> list[tuple[str, Any, str]]:
-        invocations = [
-            (name, {"accountId": self.account_id, **args}, f"c{i}")
-            for i, (name, args) in enumerate(calls)
-        ]
-        return await self.caller.call(invocations, USING)
-
-    async def one(self, name: str, **args: Any) -> dict[str, Any]:
-        [(response_name, body, _)] = await self.batch((name, args))
-        assert response_name == name, body
-        return dict(body)
-
-    async def error(self, name: str, **args: Any) -> dict[str, Any]:
-        [(response_name, body, _)] = await self.batch((name, args))
-        assert response_name == "error", body
-        return dict(body)
 
 
 @pytest.fixture
 async def client(services: Services) -> Client:
-    created = await create_account(services)
-    master_key = await unlock(services, created.account.id, PASSWORD)
-    assert master_key is not None
-    unlocked = UnlockedAccount(created.account.id, created.account.address, master_key)
-    return Client(LocalJmapCaller(services, unlocked), created.account.id)
+    return await make_client(services)
 
 
 async def test_get_lists_the_default_mailboxes_with_all_properties(client: Client) -> None:

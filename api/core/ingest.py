@@ -1,0 +1,213 @@
+"""The one way mail enters an account: JMAP Email/import and /set, IMAP APPEND, SMTP delivery.
+
+A message is parsed once (api.mime), its raw octets stored as an encrypted blob, its
+header summary sealed, and one transaction adds the email, its mailbox memberships with
+fresh IMAP UIDs, its thread and the change-log entries (Email, Mailbox counts, Thread).
+Unlocked callers thread at once; delivery, which has only the public key, leaves the
+email `pending` until `catch_up` runs at the account's next unlocked use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass
+
+from api.core.blobs import BlobService
+from api.core.email_summary import (
+    EmailSummary,
+    open_pending_summary,
+    seal_pending_summary,
+    seal_summary,
+    sent_at_seconds,
+    summarize,
+)
+from api.core.errors import AccountNotFoundError, InvalidEmailError, MailboxNotFoundError
+from api.core.keywords import keywords_to_stored
+from api.core.mailboxes import MAILBOX_TYPE
+from api.core.threading import assign_thread, thread_hashes
+from api.core.unlocked import UnlockedAccount
+from api.mime.email_view import parse_email
+from api.store.blobs.repository import BlobRecord
+from api.store.changes import CREATED, UPDATED
+from api.store.ids import AccountId, new_id
+from api.store.records import EmailRecord
+from api.store.unit_of_work import Store, Transaction
+from crypto.keypair import unwrap_private_key
+
+__all__ = ["EMAIL_TYPE", "THREAD_TYPE", "EmailIngest", "IncomingEmail"]
+
+EMAIL_TYPE = "Email"
+THREAD_TYPE = "Thread"
+# Pending deliveries threaded per transaction at an unlock.
+_CATCH_UP_BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingEmail:
+    """Where a message goes and how it starts: mailbox ids, checked keywords, receivedAt."""
+
+    mailbox_ids: Collection[str]
+    keywords: Collection[str]
+    received_at: int
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+class EmailIngest:
+    def __init__(self, store: Store, blobs: BlobService) -> None:
+        self._store = store
+        self._blobs = blobs
+
+    async def import_raw(
+        self, unlocked: UnlockedAccount, raw: bytes, incoming: IncomingEmail
+    ) -> EmailRecord:
+        """Store a message the user hands over (Email/import of new octets, IMAP APPEND)."""
+        public_key = await self._blobs.public_key(unlocked.account_id)
+        blob = await self._blobs.write(unlocked.account_id, public_key, _one(raw), expires=None)
+        try:
+            return await self._add(raw, blob, incoming, unlocked=unlocked, new_blob=True)
+        except BaseException:
+            await self._blobs.discard(blob.id)
+            raise
+
+    async def import_blob(
+        self, unlocked: UnlockedAccount, blob_id: str, incoming: IncomingEmail
+    ) -> EmailRecord:
+        """RFC 8621 4.8 Email/import: the email shares the uploaded blob, now kept."""
+        blob = await self._blobs.find(unlocked.account_id, blob_id)
+        raw = await self._blobs.read_all(unlocked, blob_id)
+        return await self._add(raw, blob, incoming, unlocked=unlocked, new_blob=False)
+
+    async def deliver(
+        self, account_id: AccountId, raw: bytes, incoming: IncomingEmail
+    ) -> EmailRecord:
+        """Store a message for a locked account (SMTP, local submission): no key needed.
+
+        Returns once blob and rows are durable, which is when SMTP may say 250.
+        """
+        public_key = await self._blobs.public_key(account_id)
+        blob = await self._blobs.write(account_id, public_key, _one(raw), expires=None)
+        try:
+            return await self._add(raw, blob, incoming, public_key=public_key, new_blob=True)
+        except BaseException:
+            await self._blobs.discard(blob.id)
+            raise
+
+    async def _add(
+        self,
+        raw: bytes,
+        blob: BlobRecord,
+        incoming: IncomingEmail,
+        *,
+        new_blob: bool,
+        unlocked: UnlockedAccount | None = None,
+        public_key: bytes | None = None,
+    ) -> EmailRecord:
+        """Add the email; unlocked it is threaded now, else sealed to `public_key`, pending."""
+        account_id = blob.account_id
+        if not incoming.mailbox_ids:
+            raise InvalidEmailError("an email must be in at least one mailbox", ["mailboxIds"])
+        summary = summarize(await asyncio.to_thread(parse_email, raw))
+        email_id = new_id("e")
+        if unlocked is not None:
+            sealed = seal_summary(unlocked.master_key, account_id, email_id, summary)
+        else:
+            assert public_key is not None
+            sealed = seal_pending_summary(public_key, account_id, email_id, summary)
+        flags, custom = keywords_to_stored(incoming.keywords)
+        async with self._store.transaction() as tx:
+            modseq = await tx.changes.next_modseq(account_id)
+            if new_blob:
+                await tx.blobs.add(blob)  # its row commits with the email, or not at all
+            else:
+                await tx.blobs.keep(account_id, blob.id)
+            mailbox_ids = sorted(set(incoming.mailbox_ids))
+            uids = await tx.mailboxes.allocate_uids(account_id, mailbox_ids)
+            if len(uids) != len(mailbox_ids):
+                raise MailboxNotFoundError("a mailbox in mailboxIds does not exist")
+            thread_id = None
+            if unlocked is not None:
+                thread_id, kind = await _thread(tx, unlocked, summary)
+                await tx.changes.record(account_id, modseq, THREAD_TYPE, [(thread_id, kind)])
+            record = EmailRecord(
+                id=email_id,
+                account_id=account_id,
+                blob_id=blob.id,
+                thread_id=thread_id,
+                size=len(raw),
+                received_at=incoming.received_at,
+                sent_at=sent_at_seconds(summary),
+                flags=flags,
+                custom_keywords=custom,
+                summary_sealed=sealed,
+                pending=unlocked is None,
+                modseq=modseq,
+                mailboxes=uids,
+            )
+            await tx.emails.add(record)
+            await tx.changes.record(account_id, modseq, EMAIL_TYPE, [(email_id, CREATED)])
+            await tx.changes.record(
+                account_id, modseq, MAILBOX_TYPE, [(m, UPDATED) for m in mailbox_ids]
+            )
+        return record
+
+    async def catch_up(self, unlocked: UnlockedAccount) -> int:
+        """Thread and re-seal mail delivered while the account was locked; returns how many.
+
+        Cheap when there is nothing to do (one indexed EXISTS), so every mail read calls it
+        first: no client ever sees a pending email's missing threadId.
+        """
+        account_id = unlocked.account_id
+        async with self._store.transaction() as tx:
+            if not await tx.emails.has_pending(account_id):
+                return 0
+        done = 0
+        while True:
+            async with self._store.transaction() as tx:
+                modseq = await tx.changes.next_modseq(account_id)
+                batch = await tx.emails.pending(account_id, _CATCH_UP_BATCH)
+                if batch:
+                    await self._settle(tx, unlocked, batch, modseq)
+            done += len(batch)
+            if len(batch) < _CATCH_UP_BATCH:
+                return done
+
+    async def _settle(
+        self, tx: Transaction, unlocked: UnlockedAccount, batch: list[EmailRecord], modseq: int
+    ) -> None:
+        account_id = unlocked.account_id
+        account = await tx.accounts.get(account_id)
+        if account is None:
+            raise AccountNotFoundError()
+        private_key = unwrap_private_key(
+            unlocked.master_key, account.wrapped_private_key, account_id=account_id
+        )
+        threads: list[tuple[str, str]] = []
+        for record in batch:
+            summary = open_pending_summary(
+                private_key, account_id, record.id, record.summary_sealed
+            )
+            thread_id, kind = await _thread(tx, unlocked, summary)
+            threads.append((thread_id, kind))
+            await tx.emails.update(
+                account_id,
+                record.id,
+                thread_id=thread_id,
+                summary_sealed=seal_summary(unlocked.master_key, account_id, record.id, summary),
+                pending=False,
+                modseq=modseq,
+            )
+        await tx.changes.record(account_id, modseq, EMAIL_TYPE, [(r.id, UPDATED) for r in batch])
+        await tx.changes.record(account_id, modseq, THREAD_TYPE, threads)
+
+
+async def _thread(
+    tx: Transaction, unlocked: UnlockedAccount, summary: EmailSummary
+) -> tuple[str, str]:
+    """(thread id, change kind) for a new message of an unlocked account."""
+    hashes = thread_hashes(unlocked.master_key, summary)
+    thread_id, is_new = await assign_thread(tx, unlocked.account_id, hashes)
+    return thread_id, CREATED if is_new else UPDATED

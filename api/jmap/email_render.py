@@ -1,0 +1,225 @@
+"""The Email object on the wire (RFC 8621 4.1): which properties exist and how each is shown.
+
+Properties fall in three groups by what they cost: row metadata (no decryption), the
+sealed summary (one AES-GCM open), and the parsed message (decrypt and parse the blob).
+Email/get reads the blob only when a requested property is in the last group.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from api.core.emails import EmailView
+from api.core.keywords import keywords_from_stored
+from api.jmap.errors import InvalidArgumentsError
+from api.mime.body_values import EmailBodyValue
+from api.mime.email_view import ParsedEmail
+from api.mime.headers import form_allowed, header_value, parse_header_property
+from api.mime.structure import EmailBodyPart
+from api.store.records import EmailRecord
+
+__all__ = [
+    "BODY_PROPERTIES",
+    "DEFAULT_PROPERTIES",
+    "BodyOptions",
+    "check_body_properties",
+    "check_properties",
+    "needs_message",
+    "part_blob_id",
+    "render_email",
+    "utc_date",
+]
+
+METADATA = ("id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt")
+# urn:sealbox:imap vendor properties, returned only when asked for by name.
+IMAP_METADATA = ("imapUids", "modseq")
+SUMMARY = (
+    "messageId",
+    "inReplyTo",
+    "references",
+    "sender",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "replyTo",
+    "subject",
+    "sentAt",
+    "hasAttachment",
+    "preview",
+)
+MESSAGE = ("headers", "bodyStructure", "bodyValues", "textBody", "htmlBody", "attachments")
+# 4.2: what Email/get returns when `properties` is null.
+DEFAULT_PROPERTIES = (
+    *METADATA,
+    *SUMMARY,
+    "bodyValues",
+    "textBody",
+    "htmlBody",
+    "attachments",
+)
+BODY_PROPERTIES = (
+    "partId",
+    "blobId",
+    "size",
+    "name",
+    "type",
+    "charset",
+    "disposition",
+    "cid",
+    "language",
+    "location",
+)
+_ALL_BODY_PROPERTIES = frozenset((*BODY_PROPERTIES, "headers", "subParts"))
+_KNOWN = frozenset((*METADATA, *IMAP_METADATA, *SUMMARY, *MESSAGE))
+
+
+class BodyOptions(msgspec.Struct, frozen=True, kw_only=True):
+    body_properties: tuple[str, ...] = BODY_PROPERTIES
+    fetch_text: bool = False
+    fetch_html: bool = False
+    fetch_all: bool = False
+    max_bytes: int = 0
+
+
+def utc_date(seconds: int) -> str:
+    """RFC 8620 1.4 UTCDate."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def part_blob_id(email_blob_id: str, part_id: str) -> str:
+    """The blobId of one leaf part: its message's blob and the part number."""
+    return f"{email_blob_id}_{part_id}"
+
+
+def check_properties(requested: list[str] | None) -> list[str]:
+    if requested is None:
+        return list(DEFAULT_PROPERTIES)
+    for prop in requested:
+        if prop in _KNOWN:
+            continue
+        parsed = parse_header_property(prop)
+        if parsed is None or not form_allowed(parsed[0], parsed[1]):
+            raise InvalidArgumentsError(f"unknown or invalid Email property {prop!r}")
+    return ["id", *[p for p in dict.fromkeys(requested) if p != "id"]]
+
+
+def check_body_properties(requested: list[str] | None) -> tuple[str, ...]:
+    if requested is None:
+        return BODY_PROPERTIES
+    unknown = sorted(set(requested) - _ALL_BODY_PROPERTIES)
+    if unknown:
+        raise InvalidArgumentsError(f"unknown body properties: {', '.join(unknown)}")
+    return tuple(requested)
+
+
+def needs_message(properties: list[str]) -> bool:
+    return any(p in MESSAGE or p.startswith("header:") for p in properties)
+
+
+def _metadata(record: EmailRecord, prop: str) -> Any:
+    if prop == "id":
+        return record.id
+    if prop == "blobId":
+        return record.blob_id
+    if prop == "threadId":
+        return record.thread_id
+    if prop == "mailboxIds":
+        return dict.fromkeys(sorted(record.mailboxes), True)
+    if prop == "keywords":
+        return dict.fromkeys(
+            sorted(keywords_from_stored(record.flags, record.custom_keywords)), True
+        )
+    if prop == "size":
+        return record.size
+    if prop == "receivedAt":
+        return utc_date(record.received_at)
+    if prop == "imapUids":
+        return dict(record.mailboxes)
+    return record.modseq
+
+
+def _summary(view: EmailView, prop: str) -> Any:
+    summary = view.summary
+    value = {
+        "messageId": summary.message_id,
+        "inReplyTo": summary.in_reply_to,
+        "references": summary.references,
+        "sender": summary.sender,
+        "from": summary.from_,
+        "to": summary.to,
+        "cc": summary.cc,
+        "bcc": summary.bcc,
+        "replyTo": summary.reply_to,
+        "subject": summary.subject,
+        "sentAt": summary.sent_at,
+        "hasAttachment": summary.has_attachment,
+        "preview": summary.preview,
+    }[prop]
+    return msgspec.to_builtins(value)
+
+
+def _part(part: EmailBodyPart, blob_id: str, options: BodyOptions) -> dict[str, Any]:
+    shown: dict[str, Any] = msgspec.to_builtins(part)
+    if part.part_id is not None:
+        shown["blobId"] = part_blob_id(blob_id, part.part_id)
+    result = {p: shown.get(p) for p in options.body_properties if p != "subParts"}
+    if part.sub_parts is not None:
+        result["subParts"] = [_part(child, blob_id, options) for child in part.sub_parts]
+    return result
+
+
+def _body_values(parsed: ParsedEmail, options: BodyOptions) -> dict[str, Any]:
+    wanted: list[str] = []
+    if options.fetch_all:
+        wanted = list(parsed.spans)
+    else:
+        if options.fetch_text:
+            wanted += [p.part_id for p in parsed.text_body if p.part_id]
+        if options.fetch_html:
+            wanted += [p.part_id for p in parsed.html_body if p.part_id]
+    values: dict[str, EmailBodyValue] = parsed.body_values(dict.fromkeys(wanted), options.max_bytes)
+    shown: dict[str, Any] = msgspec.to_builtins(values)
+    return shown
+
+
+def _message(parsed: ParsedEmail, blob_id: str, prop: str, options: BodyOptions) -> Any:
+    if prop == "headers":
+        return msgspec.to_builtins(parsed.headers)
+    if prop == "bodyStructure":
+        return _part(parsed.body_structure, blob_id, options)
+    if prop == "bodyValues":
+        return _body_values(parsed, options)
+    if prop in ("textBody", "htmlBody", "attachments"):
+        parts = {
+            "textBody": parsed.text_body,
+            "htmlBody": parsed.html_body,
+            "attachments": parsed.attachments,
+        }[prop]
+        return [_part(p, blob_id, options) for p in parts]
+    header = parse_header_property(prop)
+    assert header is not None  # check_properties let only well-formed ones through
+    name, form, all_values = header
+    return msgspec.to_builtins(header_value(parsed.raw_headers, name, form, all_values))
+
+
+def render_email(
+    view: EmailView,
+    properties: list[str],
+    parsed: ParsedEmail | None,
+    options: BodyOptions,
+) -> dict[str, Any]:
+    """One Email with the requested properties; `parsed` is required if needs_message()."""
+    shown: dict[str, Any] = {}
+    for prop in properties:
+        if prop in METADATA or prop in IMAP_METADATA:
+            shown[prop] = _metadata(view.record, prop)
+        elif prop in SUMMARY:
+            shown[prop] = _summary(view, prop)
+        else:
+            assert parsed is not None
+            shown[prop] = _message(parsed, view.record.blob_id, prop, options)
+    return shown

@@ -1,0 +1,211 @@
+"""Queries over stored messages and their mailbox memberships (RFC 8621 4).
+
+Hot paths (Email/get of a page, IMAP flag listings over a whole mailbox) select plain
+columns rather than ORM objects, so a row costs a tuple, not an identity-map entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.store.email_models import EmailMailboxRow, EmailRow
+from api.store.ids import AccountId
+from api.store.keyword_bits import DRAFT, SEEN
+from api.store.records import EmailRecord, MailboxCounts
+
+__all__ = ["EmailRepository"]
+
+_COLUMNS = (
+    EmailRow.id,
+    EmailRow.account_id,
+    EmailRow.blob_id,
+    EmailRow.thread_id,
+    EmailRow.size,
+    EmailRow.received_at,
+    EmailRow.sent_at,
+    EmailRow.flags,
+    EmailRow.custom_keywords,
+    EmailRow.summary_sealed,
+    EmailRow.pending,
+    EmailRow.modseq,
+    EmailRow.deleted_at,
+    EmailRow.deleted_from,
+)
+_NAMES = [column.key for column in _COLUMNS]
+# SQLite allows 32,766 bound parameters; stay well below for IN lists.
+_IN_BATCH = 900
+
+
+def _record(row: Sequence[Any], mailboxes: dict[str, int]) -> EmailRecord:
+    values = dict(zip(_NAMES, row, strict=True))
+    values["summary_sealed"] = bytes(values["summary_sealed"])
+    return EmailRecord(**values, mailboxes=mailboxes)
+
+
+def _batches(ids: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(ids), _IN_BATCH):
+        yield ids[start : start + _IN_BATCH]
+
+
+class EmailRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, record: EmailRecord) -> None:
+        values = {name: getattr(record, name) for name in _NAMES}
+        self._session.add(EmailRow(**values))
+        await self._session.flush()
+        await self.add_memberships(record.id, record.received_at, record.mailboxes)
+
+    async def add_memberships(
+        self, email_id: str, received_at: int, mailboxes: Mapping[str, int]
+    ) -> None:
+        self._session.add_all(
+            EmailMailboxRow(mailbox_id=m, uid=uid, email_id=email_id, received_at=received_at)
+            for m, uid in mailboxes.items()
+        )
+        await self._session.flush()
+
+    async def remove_memberships(self, email_id: str, mailbox_ids: Iterable[str]) -> None:
+        await self._session.execute(
+            delete(EmailMailboxRow)
+            .where(EmailMailboxRow.email_id == email_id)
+            .where(EmailMailboxRow.mailbox_id.in_(list(mailbox_ids)))
+        )
+
+    async def get_many(
+        self, account_id: AccountId, ids: Sequence[str], *, deleted: bool = False
+    ) -> list[EmailRecord]:
+        """The live (or, with `deleted`, the destroyed) emails among `ids`, in no order."""
+        found: list[EmailRecord] = []
+        for batch in _batches(list(dict.fromkeys(ids))):
+            rows = (
+                await self._session.execute(
+                    select(*_COLUMNS)
+                    .where(EmailRow.account_id == account_id)
+                    .where(EmailRow.id.in_(batch))
+                    .where(
+                        EmailRow.deleted_at.is_not(None)
+                        if deleted
+                        else EmailRow.deleted_at.is_(None)
+                    )
+                )
+            ).all()
+            members = await self.memberships([row[0] for row in rows])
+            found.extend(_record(row, members.get(row[0], {})) for row in rows)
+        return found
+
+    async def memberships(self, email_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for batch in _batches(email_ids):
+            rows = await self._session.execute(
+                select(
+                    EmailMailboxRow.email_id, EmailMailboxRow.mailbox_id, EmailMailboxRow.uid
+                ).where(EmailMailboxRow.email_id.in_(batch))
+            )
+            for email_id, mailbox_id, uid in rows:
+                result.setdefault(email_id, {})[mailbox_id] = uid
+        return result
+
+    async def pending(self, account_id: AccountId, limit: int) -> list[EmailRecord]:
+        """Messages delivered while the account was locked, oldest first."""
+        rows = (
+            await self._session.execute(
+                select(*_COLUMNS)
+                .where(EmailRow.account_id == account_id)
+                .where(EmailRow.pending.is_(True))
+                .order_by(EmailRow.received_at, EmailRow.id)
+                .limit(limit)
+            )
+        ).all()
+        members = await self.memberships([row[0] for row in rows])
+        return [_record(row, members.get(row[0], {})) for row in rows]
+
+    async def has_pending(self, account_id: AccountId) -> bool:
+        query = select(
+            exists().where(EmailRow.account_id == account_id).where(EmailRow.pending.is_(True))
+        )
+        return bool(await self._session.scalar(query))
+
+    async def update(self, account_id: AccountId, email_id: str, **values: object) -> None:
+        """Set columns of one email; callers pass only names of EmailRecord fields."""
+        await self._session.execute(
+            update(EmailRow)
+            .where(EmailRow.account_id == account_id)
+            .where(EmailRow.id == email_id)
+            .values(**values)
+        )
+
+    async def thread_members(
+        self, account_id: AccountId, thread_ids: Sequence[str]
+    ) -> dict[str, list[str]]:
+        """Live email ids of each thread, oldest received first (RFC 8621 3)."""
+        result: dict[str, list[str]] = {}
+        for batch in _batches(list(thread_ids)):
+            rows = await self._session.execute(
+                select(EmailRow.thread_id, EmailRow.id)
+                .where(EmailRow.account_id == account_id)
+                .where(EmailRow.thread_id.in_(batch))
+                .where(EmailRow.deleted_at.is_(None))
+                .order_by(EmailRow.received_at, EmailRow.id)
+            )
+            for thread_id, email_id in rows:
+                result.setdefault(str(thread_id), []).append(email_id)
+        return result
+
+    async def thread_has_members(self, account_id: AccountId, thread_id: str) -> bool:
+        query = select(
+            exists()
+            .where(EmailRow.account_id == account_id)
+            .where(EmailRow.thread_id == thread_id)
+            .where(EmailRow.deleted_at.is_(None))
+        )
+        return bool(await self._session.scalar(query))
+
+    async def mailbox_counts(self, mailbox_ids: Sequence[str]) -> dict[str, MailboxCounts]:
+        """Per mailbox: emails, unread emails (neither $seen nor $draft), threads, unread threads.
+
+        unreadThreads is the RFC's simplest reading: threads with an unread email in
+        this mailbox.
+        """
+        unread = EmailRow.flags.op("&")(SEEN | DRAFT) == 0
+        rows = await self._session.execute(
+            select(
+                EmailMailboxRow.mailbox_id,
+                func.count(),
+                func.count().filter(unread),
+                func.count(EmailRow.thread_id.distinct()),
+                func.count(EmailRow.thread_id.distinct()).filter(unread),
+            )
+            .join(EmailRow, EmailRow.id == EmailMailboxRow.email_id)
+            .where(EmailMailboxRow.mailbox_id.in_(list(mailbox_ids)))
+            .group_by(EmailMailboxRow.mailbox_id)
+        )
+        return {
+            mailbox_id: MailboxCounts(
+                total_emails=total,
+                unread_emails=unread_count,
+                total_threads=threads,
+                unread_threads=unread_threads,
+            )
+            for mailbox_id, total, unread_count, threads, unread_threads in rows
+        }
+
+    async def mailbox_is_empty(self, mailbox_id: str) -> bool:
+        query = select(exists().where(EmailMailboxRow.mailbox_id == mailbox_id))
+        return not await self._session.scalar(query)
+
+    async def emails_in_mailbox(self, mailbox_id: str) -> list[str]:
+        rows = await self._session.scalars(
+            select(EmailMailboxRow.email_id).where(EmailMailboxRow.mailbox_id == mailbox_id)
+        )
+        return list(rows)
+
+    async def remove(self, email_ids: Sequence[str]) -> None:
+        """Drop rows for good (the purge); memberships go with them."""
+        for batch in _batches(list(email_ids)):
+            await self._session.execute(delete(EmailRow).where(EmailRow.id.in_(batch)))
