@@ -218,6 +218,49 @@ def _upload_blob(node: Canary, client: httpx.Client, bearer: dict[str, str]) -> 
     assert download.content == body
 
 
+def _import_email(node: Canary, client: httpx.Client, bearer: dict[str, str]) -> None:
+    """A message's octets, header summary and thread keys are all sealed (Email/import)."""
+    parts = {
+        kind: canary(kind)
+        for kind in ("subject", "sender-name", "body", "attachment", "message-id", "reference")
+    }
+    correspondent = f"{canary('correspondent').lower()}@elsewhere.example"
+    for kind, value in parts.items():
+        node.secret(f"email {kind}", text_forms(value))
+    node.secret("correspondent address", text_forms(correspondent))
+    raw = (
+        f"From: {parts['sender-name']} <{correspondent}>\r\nTo: someone@{DOMAIN}\r\n"
+        f"Subject: {parts['subject']}\r\nMessage-ID: <{parts['message-id']}@x>\r\n"
+        f"References: <{parts['reference']}@x>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        f"--b\r\nContent-Type: text/plain\r\n\r\n{parts['body']}\r\n"
+        f'--b\r\nContent-Type: text/plain; name="{parts["attachment"]}.txt"\r\n\r\nx\r\n--b--\r\n'
+    ).encode()
+    session = client.get("/.well-known/jmap", headers=bearer).json()
+    account_id = session["primaryAccounts"]["urn:ietf:params:jmap:mail"]
+    upload = client.post(f"/jmap/upload/{account_id}/", content=raw, headers=bearer)
+    assert upload.status_code == 201, upload.text
+    using = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
+
+    def call(name: str, arguments: dict[str, object]) -> dict[str, object]:
+        body = {
+            "using": using,
+            "methodCalls": [[name, {"accountId": account_id, **arguments}, "0"]],
+        }
+        response = client.post("/jmap/api/", json=body, headers=bearer)
+        assert response.status_code == 200, response.text
+        [[answered, result, _]] = response.json()["methodResponses"]
+        assert answered == name, result
+        return dict(result)
+
+    inbox = call("Mailbox/query", {"filter": {"role": "inbox"}})["ids"][0]  # type: ignore[index]
+    email = {"blobId": upload.json()["blobId"], "mailboxIds": {inbox: True}}
+    created = call("Email/import", {"emails": {"m": email}})["created"]
+    email_id = created["m"]["id"]  # type: ignore[index]
+    got = call("Email/get", {"ids": [email_id], "properties": ["subject"]})
+    assert got["list"] == [{"id": email_id, "subject": parts["subject"]}], got
+
+
 def _exercise(node: Canary) -> None:
     """Every path of this stage that stores something about a secret."""
     node.cli("domain", "add", DOMAIN)
@@ -246,6 +289,7 @@ def _exercise(node: Canary) -> None:
         bearer = {"Authorization": f"Bearer {token}"}
         _create_mailboxes(node, client, bearer)
         _upload_blob(node, client, bearer)
+        _import_email(node, client, bearer)
         for secret in (app_password, alice.password):
             me = client.get("/auth/me", auth=(alice.address, secret))
             assert me.status_code == 200, me.text
