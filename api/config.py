@@ -23,6 +23,7 @@ Argon2TimeCost = Annotated[int, msgspec.Meta(ge=1)]
 Argon2Parallelism = Annotated[int, msgspec.Meta(ge=1, le=0xFFFFFF)]
 Argon2MemoryKib = Annotated[int, msgspec.Meta(ge=8)]
 AtLeastOne = Annotated[int, msgspec.Meta(ge=1)]
+NonNegative = Annotated[int, msgspec.Meta(ge=0)]
 
 
 class ConfigError(Exception):
@@ -69,6 +70,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # PEM X25519 public key of an offline operator key; accounts created with
     # `--recovery escrow` get their master key sealed to it.
     escrow_public_key: str = ""
+
+    # Mail storage per account in octets (RFC 9425 hardLimit); 0 means no limit.
+    # `sealbox user quota` sets it per account.
+    mail_quota_octets: NonNegative = 0
 
     create_demo_account: bool = True
     log_level: str = "info"

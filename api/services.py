@@ -21,6 +21,7 @@ from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.push import StateBroker
+from api.core.quota import QuotaService
 from api.core.totp import TotpService
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
@@ -43,6 +44,7 @@ class Services:
     mailboxes: MailboxService
     blobs: BlobService
     emails: EmailService
+    quota: QuotaService
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -100,7 +102,8 @@ def build_services(settings: Settings) -> Services:
         totp=totp,
         mailboxes=mailboxes,
         blobs=blobs,
-        emails=EmailService(store, blobs, EmailIngest(store, blobs)),
+        emails=EmailService(store, blobs, EmailIngest(store, blobs, settings.mail_quota_octets)),
+        quota=QuotaService(store, settings.mail_quota_octets),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

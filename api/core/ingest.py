@@ -22,7 +22,12 @@ from api.core.email_summary import (
     sent_at_seconds,
     summarize,
 )
-from api.core.errors import AccountNotFoundError, InvalidEmailError, MailboxNotFoundError
+from api.core.errors import (
+    AccountNotFoundError,
+    InvalidEmailError,
+    MailboxNotFoundError,
+    OverQuotaError,
+)
 from api.core.keywords import keywords_to_stored
 from api.core.mailboxes import MAILBOX_TYPE
 from api.core.threading import assign_thread, thread_hashes
@@ -57,9 +62,11 @@ async def _one(data: bytes) -> AsyncIterator[bytes]:
 
 
 class EmailIngest:
-    def __init__(self, store: Store, blobs: BlobService) -> None:
+    def __init__(self, store: Store, blobs: BlobService, default_quota: int = 0) -> None:
         self._store = store
         self._blobs = blobs
+        # Octets per account when the account sets none; 0 means no limit.
+        self._default_quota = default_quota
 
     async def import_raw(
         self, unlocked: UnlockedAccount, raw: bytes, incoming: IncomingEmail
@@ -124,6 +131,7 @@ class EmailIngest:
                 await tx.blobs.add(blob)  # its row commits with the email, or not at all
             else:
                 await tx.blobs.keep(account_id, blob.id)
+            await self._charge(tx, account_id, len(raw))
             mailbox_ids = sorted(set(incoming.mailbox_ids))
             uids = await tx.mailboxes.allocate_uids(account_id, mailbox_ids)
             if len(uids) != len(mailbox_ids):
@@ -153,6 +161,16 @@ class EmailIngest:
                 account_id, modseq, MAILBOX_TYPE, [(m, UPDATED) for m in mailbox_ids]
             )
         return record
+
+    async def _charge(self, tx: Transaction, account_id: AccountId, size: int) -> None:
+        """Count the message against the quota (RFC 9425); OverQuotaError rolls it all back."""
+        used = await tx.changes.add_mail_octets(account_id, size)
+        account = await tx.accounts.get(account_id)
+        if account is None:
+            raise AccountNotFoundError()
+        limit = account.quota_octets if account.quota_octets is not None else self._default_quota
+        if limit and used > limit:
+            raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
 
     async def catch_up(self, unlocked: UnlockedAccount) -> int:
         """Thread and re-seal mail delivered while the account was locked; returns how many.

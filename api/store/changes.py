@@ -87,6 +87,23 @@ class ChangeLogRepository:
         )
         await self._session.flush()
 
+    async def add_mail_octets(self, account_id: AccountId, delta: int) -> int:
+        """Move the account's live-mail total by `delta` and return the new total.
+
+        Callers took next_modseq first, so the row exists and is locked.
+        """
+        result = await self._session.execute(
+            update(AccountCounterRow)
+            .where(AccountCounterRow.account_id == account_id)
+            .values(mail_octets=AccountCounterRow.mail_octets + delta)
+            .returning(AccountCounterRow.mail_octets)
+        )
+        return int(result.scalar_one())
+
+    async def mail_octets(self, account_id: AccountId) -> int:
+        row = await self._session.get(AccountCounterRow, account_id)
+        return 0 if row is None else row.mail_octets
+
     async def state(self, account_id: AccountId, type_name: str) -> int:
         row = await self._session.get(TypeStateRow, (account_id, type_name))
         return 0 if row is None else row.modseq

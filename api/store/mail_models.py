@@ -25,6 +25,9 @@ class AccountCounterRow(Base):
     )
     # Plaintext: a counter of writes, needed to order changes without any key.
     modseq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Plaintext: octets of live mail (RFC 9425 `used`), kept in step by every write so
+    # delivery checks the quota without summing 100,000 rows.
+    mail_octets: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ChangeRow(Base):

@@ -70,6 +70,10 @@ class AccountRow(Base):
     totp_sealed_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
+    # Plaintext: this account's mail quota in octets (NULL: the node's default), which
+    # delivery enforces without any key.
+    quota_octets: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
     # Bumped by every credential change; in-memory unlock caches on any node compare it
     # and drop what an old password or a revoked app password unlocked.
     credential_epoch: Mapped[int] = mapped_column(Integer, default=0)

@@ -51,6 +51,7 @@ class AccountRecord(NewAccount, frozen=True, kw_only=True):
     totp_sealed_secret: bytes | None
     totp_last_step: int | None
     credential_epoch: int
+    quota_octets: int | None = None
 
     @property
     def has_second_factor(self) -> bool:

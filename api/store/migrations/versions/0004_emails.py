@@ -17,6 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("account_counters", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("mail_octets", sa.BigInteger(), nullable=False, server_default="0")
+        )
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("quota_octets", sa.BigInteger(), nullable=True))
     op.create_table(
         "emails",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -88,3 +94,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_emails_account_received")
         batch_op.drop_index(batch_op.f("ix_emails_blob_id"))
     op.drop_table("emails")
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_column("quota_octets")
+    with op.batch_alter_table("account_counters", schema=None) as batch_op:
+        batch_op.drop_column("mail_octets")

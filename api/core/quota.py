@@ -1,0 +1,33 @@
+"""The account's mail quota (RFC 9425): octets of live mail against its limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.core.errors import AccountNotFoundError
+from api.store.ids import AccountId
+from api.store.unit_of_work import Store
+
+__all__ = ["MailQuota", "QuotaService"]
+
+
+@dataclass(frozen=True, slots=True)
+class MailQuota:
+    used: int
+    # None: no limit, so there is no Quota object to show.
+    limit: int | None
+
+
+class QuotaService:
+    def __init__(self, store: Store, default_quota: int) -> None:
+        self._store = store
+        self._default = default_quota
+
+    async def mail(self, account_id: AccountId) -> MailQuota:
+        async with self._store.transaction() as tx:
+            account = await tx.accounts.get(account_id)
+            used = await tx.changes.mail_octets(account_id)
+        if account is None:
+            raise AccountNotFoundError()
+        limit = account.quota_octets if account.quota_octets is not None else self._default
+        return MailQuota(used=used, limit=limit or None)
