@@ -13,11 +13,13 @@ from crypto.secret_value import SecretBytes
 __all__ = [
     "MASTER_KEY_SIZE",
     "SUBKEY_CONTACTS",
+    "SUBKEY_IDENTITIES",
     "SUBKEY_MAILBOX_NAMES",
     "SUBKEY_PRIVATE_KEY",
     "SUBKEY_SEARCH",
     "SUBKEY_SETTINGS",
     "SUBKEY_SUMMARIES",
+    "SUBKEY_VACATION",
     "MasterKey",
 ]
 
@@ -28,6 +30,8 @@ SUBKEY_CONTACTS = "contacts"
 SUBKEY_SUMMARIES = "summaries"
 SUBKEY_MAILBOX_NAMES = "mailbox-names"
 SUBKEY_SEARCH = "search"
+SUBKEY_IDENTITIES = "identities"
+SUBKEY_VACATION = "vacation"
 
 _SUBKEY_INFO = b"sealbox/v1/subkey/"
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import msgspec
 
-from api.store.ids import AccountId, AppPasswordId, DomainId
+from api.store.ids import AccountId, AppPasswordId, DomainId, IdentityId
 
 __all__ = [
     "AccountRecord",
     "AppPasswordRecord",
     "ChangeSet",
     "DomainRecord",
+    "IdentityRecord",
     "LoginChallengeRecord",
     "MailboxRecord",
     "NewAccount",
     "SessionRecord",
+    "VacationRecord",
 ]
 
 
@@ -102,3 +104,20 @@ class ChangeSet(msgspec.Struct, frozen=True, kw_only=True):
     destroyed: list[str]
     new_modseq: int
     has_more: bool
+
+
+class IdentityRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: IdentityId
+    account_id: AccountId
+    email: str
+    details_sealed: bytes
+    may_delete: bool
+
+
+class VacationRecord(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: AccountId
+    is_enabled: bool
+    from_date: int | None
+    to_date: int | None
+    content_sealed: bytes
+    delivery_sealed: bytes | None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from api.store import mail_models, models
+from api.store import identity_models, mail_models, models
 from api.store.blobs import models as blob_models
 from api.store.models import Base
 
 __all__ = ["metadata"]
 
 # Importing the modules registers their tables on Base.metadata.
-_MODEL_MODULES = (models, mail_models, blob_models)
+_MODEL_MODULES = (models, mail_models, blob_models, identity_models)
 metadata = Base.metadata

@@ -10,10 +10,12 @@ from api.store.blobs.repository import BlobRepository
 from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
+from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.throttle import ThrottleRepository
+from api.store.vacation import VacationRepository
 
 __all__ = ["CommitListener", "Store", "Transaction"]
 
@@ -29,6 +31,8 @@ class Transaction:
         changes: ChangeLogRepository,
         mailboxes: MailboxRepository,
         blobs: BlobRepository,
+        identities: IdentityRepository,
+        vacation: VacationRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -36,6 +40,8 @@ class Transaction:
         self.changes = changes
         self.mailboxes = mailboxes
         self.blobs = blobs
+        self.identities = identities
+        self.vacation = vacation
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -79,6 +85,8 @@ class Store:
                 changes,
                 MailboxRepository(session),
                 BlobRepository(session),
+                IdentityRepository(session),
+                VacationRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

@@ -1,0 +1,62 @@
+"""Queries over the VacationResponse singleton (RFC 8621 8) and its reply log (RFC 3834 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.store.identity_models import VacationReplyRow, VacationResponseRow
+from api.store.ids import AccountId
+from api.store.records import VacationRecord
+
+__all__ = ["VacationRepository"]
+
+
+class VacationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def _insert(self, table: Any) -> Any:
+        # Both dialects speak INSERT ... ON CONFLICT.
+        dialect = self._session.get_bind().dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+    async def get(self, account_id: AccountId) -> VacationRecord | None:
+        row = await self._session.get(VacationResponseRow, account_id, populate_existing=True)
+        return None if row is None else msgspec.convert(row, VacationRecord, from_attributes=True)
+
+    async def put(self, record: VacationRecord) -> None:
+        values = msgspec.structs.asdict(record)
+        changed = {k: v for k, v in values.items() if k != "account_id"}
+        statement = self._insert(VacationResponseRow).values(**values)
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["account_id"], set_=changed)
+        )
+
+    async def last_reply(self, account_id: AccountId, sender_key: bytes) -> int | None:
+        value = await self._session.scalar(
+            select(VacationReplyRow.replied_at)
+            .where(VacationReplyRow.account_id == account_id)
+            .where(VacationReplyRow.sender_key == sender_key)
+        )
+        return None if value is None else int(value)
+
+    async def record_reply(self, account_id: AccountId, sender_key: bytes, at: int) -> None:
+        statement = self._insert(VacationReplyRow).values(
+            account_id=account_id, sender_key=sender_key, replied_at=at
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["account_id", "sender_key"], set_={"replied_at": at}
+            )
+        )
+
+    async def clear_replies(self, account_id: AccountId) -> None:
+        """Forget whom the auto-reply answered: a new vacation answers everyone once again."""
+        await self._session.execute(
+            delete(VacationReplyRow).where(VacationReplyRow.account_id == account_id)
+        )
