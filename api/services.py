@@ -15,11 +15,14 @@ from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
 from api.core.blobs import BlobService
 from api.core.domains import DomainService
+from api.core.identities import IdentityService
 from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.push import StateBroker
 from api.core.totp import TotpService
+from api.core.vacation import VacationService
+from api.core.vacation_reply import VacationReplier
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
 from crypto.kdf import Argon2Params
@@ -39,6 +42,10 @@ class Services:
     app_passwords: AppPasswordService
     totp: TotpService
     mailboxes: MailboxService
+    identities: IdentityService
+    vacation: VacationService
+    # Delivery's side of the vacation response: decides and words the auto-reply.
+    vacation_replies: VacationReplier
     blobs: BlobService
     sessions: SessionManager
     login: LoginService
@@ -95,6 +102,9 @@ def build_services(settings: Settings) -> Services:
         app_passwords=AppPasswordService(store),
         totp=totp,
         mailboxes=mailboxes,
+        identities=IdentityService(store),
+        vacation=VacationService(store),
+        vacation_replies=VacationReplier(store),
         blobs=BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs")),
         sessions=sessions,
         login=login,

@@ -14,11 +14,15 @@ __all__ = [
     "DomainExistsError",
     "DomainInUseError",
     "DomainNotFoundError",
+    "IdentityForbiddenError",
+    "IdentityNotFoundError",
     "InvalidAddressError",
     "InvalidCredentialsError",
+    "InvalidIdentityError",
     "InvalidMailboxError",
     "InvalidRecoveryCodeError",
     "InvalidTotpError",
+    "InvalidVacationError",
     "MailboxForbiddenError",
     "MailboxHasChildError",
     "MailboxHasEmailError",
@@ -165,3 +169,37 @@ class BlobNotFoundError(SealboxError):
 
     code = "blobNotFound"
     default_message = "no blob with that id"
+
+
+class IdentityNotFoundError(SealboxError):
+    code = "notFound"
+    default_message = "no identity with that id"
+
+
+class InvalidIdentityError(SealboxError):
+    """An identity property is invalid; `properties` names which (RFC 8620 5.3)."""
+
+    code = "invalidProperties"
+    default_message = "an identity property is invalid"
+
+    def __init__(self, message: str, properties: list[str]) -> None:
+        super().__init__(message)
+        self.properties = properties
+
+
+class IdentityForbiddenError(SealboxError):
+    """Sending as an address the account does not own, or deleting the default identity."""
+
+    code = "forbidden"
+    default_message = "that change to this identity is not allowed"
+
+
+class InvalidVacationError(SealboxError):
+    """A VacationResponse property is invalid; `properties` names which (RFC 8620 5.3)."""
+
+    code = "invalidProperties"
+    default_message = "a vacation response property is invalid"
+
+    def __init__(self, message: str, properties: list[str]) -> None:
+        super().__init__(message)
+        self.properties = properties

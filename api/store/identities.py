@@ -51,7 +51,7 @@ class IdentityRepository:
             .where(IdentityRow.id == identity_id)
         )
 
-    async def addresses(self, account_id: AccountId) -> tuple[str, list[str]]:
+    async def addresses(self, account_id: AccountId) -> tuple[str, tuple[str, ...]]:
         """The account's own address and its aliases: what an identity may send as."""
         own = await self._session.scalar(
             select(AccountRow.address).where(AccountRow.id == account_id)
@@ -61,4 +61,4 @@ class IdentityRepository:
             .where(AliasRow.account_id == account_id)
             .order_by(AliasRow.address)
         )
-        return str(own or ""), list(aliases)
+        return str(own or ""), tuple(aliases)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,23 +37,21 @@ class VacationRepository:
             statement.on_conflict_do_update(index_elements=["account_id"], set_=changed)
         )
 
-    async def last_reply(self, account_id: AccountId, sender_key: bytes) -> int | None:
-        value = await self._session.scalar(
-            select(VacationReplyRow.replied_at)
-            .where(VacationReplyRow.account_id == account_id)
-            .where(VacationReplyRow.sender_key == sender_key)
-        )
-        return None if value is None else int(value)
-
-    async def record_reply(self, account_id: AccountId, sender_key: bytes, at: int) -> None:
+    async def claim_reply(
+        self, account_id: AccountId, sender_key: bytes, now: int, period: int
+    ) -> bool:
+        """Note a reply to `sender_key` at `now` unless one went out less than `period`
+        seconds ago; True when this caller may reply. One statement, so two deliveries
+        racing for the same sender cannot both win."""
         statement = self._insert(VacationReplyRow).values(
-            account_id=account_id, sender_key=sender_key, replied_at=at
+            account_id=account_id, sender_key=sender_key, replied_at=now
         )
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["account_id", "sender_key"], set_={"replied_at": at}
-            )
-        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["account_id", "sender_key"],
+            set_={"replied_at": now},
+            where=VacationReplyRow.replied_at <= now - period,
+        ).returning(VacationReplyRow.replied_at)
+        return (await self._session.execute(statement)).first() is not None
 
     async def clear_replies(self, account_id: AccountId) -> None:
         """Forget whom the auto-reply answered: a new vacation answers everyone once again."""
