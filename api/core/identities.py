@@ -70,6 +70,13 @@ def _open(master_key: MasterKey, record: IdentityRecord) -> Identity:
     )
 
 
+async def _display_name(tx: Transaction, unlocked: UnlockedAccount) -> str:
+    account = await tx.accounts.get(unlocked.account_id)
+    if account is None:
+        return ""
+    return open_settings(unlocked.master_key, account.id, account.settings_blob).display_name
+
+
 class IdentityBatch:
     """Changes to one account's identities inside one transaction."""
 
@@ -160,6 +167,11 @@ class IdentityService:
             batch = IdentityBatch(
                 tx, unlocked, identities, addresses, old_state=old_state, modseq=modseq
             )
+            if not identities:
+                # An account without identities gets its default one before anything else.
+                await batch.create(
+                    unlocked.address, may_delete=False, name=await _display_name(tx, unlocked)
+                )
             yield batch
             await tx.changes.record(unlocked.account_id, modseq, IDENTITY_TYPE, batch.changes)
 
@@ -179,18 +191,10 @@ class IdentityService:
         return await self.snapshot(unlocked)
 
     async def create_default(self, unlocked: UnlockedAccount) -> Identity:
-        """The identity of the account's own address, named after its display name."""
-        async with self._store.transaction() as tx:
-            account = await tx.accounts.get(unlocked.account_id)
-        name = ""
-        if account is not None:
-            settings = open_settings(unlocked.master_key, account.id, account.settings_blob)
-            name = settings.display_name
+        """Make sure the default identity exists (a batch creates it when none does)."""
         async with self.batch(unlocked) as batch:
-            existing = next(iter(batch.identities.values()), None)
-            if existing is not None:
-                return existing  # another request made it first
-            return await batch.create(unlocked.address, may_delete=False, name=name)
+            listed = list(batch.identities.values())
+            return next((i for i in listed if not i.may_delete), listed[0])
 
     async def state(self, account_id: AccountId) -> int:
         async with self._store.transaction() as tx:

@@ -9,6 +9,7 @@ from functools import cache
 
 from api.jmap.blob_copy import register_blob_methods
 from api.jmap.core_methods import register_core_methods
+from api.jmap.identity_methods import register_identity_methods
 from api.jmap.mailbox_methods import register_mailbox_methods
 from api.jmap.registry import MethodRegistry
 
@@ -22,4 +23,5 @@ def server_registry() -> MethodRegistry:
     register_core_methods(registry)
     register_blob_methods(registry)
     register_mailbox_methods(registry)
+    register_identity_methods(registry)
     return registry
