@@ -16,6 +16,7 @@ from api.core.app_passwords import AppPasswordService
 from api.core.blobs import BlobService
 from api.core.domains import DomainService
 from api.core.emails import EmailService
+from api.core.identities import IdentityService
 from api.core.ingest import EmailIngest
 from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
@@ -23,6 +24,8 @@ from api.core.passwords import PasswordService
 from api.core.push import StateBroker
 from api.core.quota import QuotaService
 from api.core.totp import TotpService
+from api.core.vacation import VacationService
+from api.core.vacation_reply import VacationReplier
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
 from crypto.kdf import Argon2Params
@@ -42,6 +45,10 @@ class Services:
     app_passwords: AppPasswordService
     totp: TotpService
     mailboxes: MailboxService
+    identities: IdentityService
+    vacation: VacationService
+    # Delivery's side of the vacation response: decides and words the auto-reply.
+    vacation_replies: VacationReplier
     blobs: BlobService
     emails: EmailService
     quota: QuotaService
@@ -104,6 +111,9 @@ def build_services(settings: Settings) -> Services:
         blobs=blobs,
         emails=EmailService(store, blobs, EmailIngest(store, blobs, settings.mail_quota_octets)),
         quota=QuotaService(store, settings.mail_quota_octets),
+        identities=IdentityService(store),
+        vacation=VacationService(store),
+        vacation_replies=VacationReplier(store),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

@@ -13,12 +13,14 @@ from crypto.secret_value import SecretBytes
 __all__ = [
     "MASTER_KEY_SIZE",
     "SUBKEY_CONTACTS",
+    "SUBKEY_IDENTITIES",
     "SUBKEY_MAILBOX_NAMES",
     "SUBKEY_PRIVATE_KEY",
     "SUBKEY_SEARCH",
     "SUBKEY_SETTINGS",
     "SUBKEY_SUMMARIES",
     "SUBKEY_THREADING",
+    "SUBKEY_VACATION",
     "MasterKey",
 ]
 
@@ -30,6 +32,8 @@ SUBKEY_SUMMARIES = "summaries"
 SUBKEY_MAILBOX_NAMES = "mailbox-names"
 SUBKEY_SEARCH = "search"
 SUBKEY_THREADING = "threading"
+SUBKEY_IDENTITIES = "identities"
+SUBKEY_VACATION = "vacation"
 
 _SUBKEY_INFO = b"sealbox/v1/subkey/"
 

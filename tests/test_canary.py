@@ -2,7 +2,8 @@
 stage stores, then read every file under the data directory and find none of them.
 
 Display names, passwords (old, changed, reset), recovery codes, app passwords, TOTP
-secrets, session tokens and sign-in challenges are searched in plain text, UTF-16,
+secrets, session tokens, sign-in challenges, identity names and signatures and an
+enabled vacation response (whose delivery copy is sealed too) are searched in plain text, UTF-16,
 hex and base64 at every alignment. Addresses and app-password names are plaintext
 metadata by design (api/store/models.py); finding them proves the scan reads the data.
 """
@@ -14,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -204,6 +206,43 @@ def _create_mailboxes(node: Canary, client: httpx.Client, bearer: dict[str, str]
     assert name == "Mailbox/set" and set(result["created"]) == {"parent", "child"}, result
 
 
+def _jmap(client: httpx.Client, bearer: dict[str, str], name: str, args: dict[str, Any]) -> Any:
+    session = client.get("/.well-known/jmap", headers=bearer).json()
+    account_id = session["primaryAccounts"]["urn:ietf:params:jmap:submission"]
+    body = {
+        "using": [
+            "urn:ietf:params:jmap:core",
+            "urn:ietf:params:jmap:submission",
+            "urn:ietf:params:jmap:vacationresponse",
+        ],
+        "methodCalls": [[name, {"accountId": account_id, **args}, "0"]],
+    }
+    response = client.post("/jmap/api/", json=body, headers=bearer)
+    assert response.status_code == 200, response.text
+    [[answered, result, _]] = response.json()["methodResponses"]
+    assert answered == name, result
+    return result
+
+
+def _set_identities_and_vacation(
+    node: Canary, client: httpx.Client, bearer: dict[str, str]
+) -> None:
+    """Identity details are sealed under the account's key; an enabled vacation text
+    is also kept under an installation key for delivery (sealed, not zero-access)."""
+    name, text, html = canary("identity-name"), canary("signature"), canary("html-signature")
+    for kind, value in (("identity name", name), ("signature", text), ("signature", html)):
+        node.secret(kind, text_forms(value))
+    [default] = _jmap(client, bearer, "Identity/get", {})["list"]
+    patch = {"name": name, "textSignature": text, "htmlSignature": html}
+    assert _jmap(client, bearer, "Identity/set", {"update": {default["id"]: patch}})["updated"]
+    texts = {"subject": canary("vacation-subject"), "textBody": canary("vacation-text")}
+    texts["htmlBody"] = canary("vacation-html")
+    for value in texts.values():
+        node.secret("vacation text", text_forms(value))
+    update = {"singleton": {"isEnabled": True, **texts}}
+    assert _jmap(client, bearer, "VacationResponse/set", {"update": update})["updated"]
+
+
 def _upload_blob(node: Canary, client: httpx.Client, bearer: dict[str, str]) -> None:
     """Uploaded blobs are STREAM ciphertext under a data key sealed to the account."""
     content = canary("blob")
@@ -290,6 +329,7 @@ def _exercise(node: Canary) -> None:
         _create_mailboxes(node, client, bearer)
         _upload_blob(node, client, bearer)
         _import_email(node, client, bearer)
+        _set_identities_and_vacation(node, client, bearer)
         for secret in (app_password, alice.password):
             me = client.get("/auth/me", auth=(alice.address, secret))
             assert me.status_code == 200, me.text

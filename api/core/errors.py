@@ -15,12 +15,16 @@ __all__ = [
     "DomainInUseError",
     "DomainNotFoundError",
     "EmailNotFoundError",
+    "IdentityForbiddenError",
+    "IdentityNotFoundError",
     "InvalidAddressError",
     "InvalidCredentialsError",
     "InvalidEmailError",
+    "InvalidIdentityError",
     "InvalidMailboxError",
     "InvalidRecoveryCodeError",
     "InvalidTotpError",
+    "InvalidVacationError",
     "MailboxForbiddenError",
     "MailboxHasChildError",
     "MailboxHasEmailError",
@@ -187,6 +191,22 @@ class InvalidEmailError(SealboxError):
         self.properties = properties
 
 
+class IdentityNotFoundError(SealboxError):
+    code = "notFound"
+    default_message = "no identity with that id"
+
+
+class InvalidIdentityError(SealboxError):
+    """An identity property is invalid; `properties` names which (RFC 8620 5.3)."""
+
+    code = "invalidProperties"
+    default_message = "an identity property is invalid"
+
+    def __init__(self, message: str, properties: list[str]) -> None:
+        super().__init__(message)
+        self.properties = properties
+
+
 class OverQuotaError(SealboxError):
     code = "overQuota"
     default_message = "the account has no room for this message"
@@ -195,3 +215,21 @@ class OverQuotaError(SealboxError):
 class MessageTooLargeError(SealboxError):
     code = "tooLarge"
     default_message = "the message is larger than this server accepts"
+
+
+class IdentityForbiddenError(SealboxError):
+    """Sending as an address the account does not own, or deleting the default identity."""
+
+    code = "forbidden"
+    default_message = "that change to this identity is not allowed"
+
+
+class InvalidVacationError(SealboxError):
+    """A VacationResponse property is invalid; `properties` names which (RFC 8620 5.3)."""
+
+    code = "invalidProperties"
+    default_message = "a vacation response property is invalid"
+
+    def __init__(self, message: str, properties: list[str]) -> None:
+        super().__init__(message)
+        self.properties = properties

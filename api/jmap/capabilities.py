@@ -1,10 +1,13 @@
-"""Capability URIs this server knows (RFC 8620 2, 9.4 registry)."""
+"""Capability URIs this server knows (RFC 8620 2, 9.4 registry; RFC 8621 1.3)."""
 
 from __future__ import annotations
 
-__all__ = ["CORE", "MAIL", "QUOTA", "WEBSOCKET"]
+__all__ = ["CORE", "MAIL", "QUOTA", "SUBMISSION", "VACATION_RESPONSE", "WEBSOCKET"]
 
 CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
+# RFC 8621 1.3.2: Identity (and, later, EmailSubmission) live under it.
+SUBMISSION = "urn:ietf:params:jmap:submission"
+VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
 WEBSOCKET = "urn:ietf:params:jmap:websocket"
 QUOTA = "urn:ietf:params:jmap:quota"

@@ -10,6 +10,7 @@ from functools import cache
 from api.jmap.blob_copy import register_blob_methods
 from api.jmap.core_methods import register_core_methods
 from api.jmap.email_methods import register_email_methods
+from api.jmap.identity_methods import register_identity_methods
 from api.jmap.mailbox_methods import register_mailbox_methods
 from api.jmap.quota import register_quota_methods
 from api.jmap.registry import MethodRegistry
@@ -26,4 +27,5 @@ def server_registry() -> MethodRegistry:
     register_mailbox_methods(registry)
     register_email_methods(registry)
     register_quota_methods(registry)
+    register_identity_methods(registry)
     return registry

@@ -15,7 +15,7 @@ import msgspec
 from api.config import Settings
 from api.core.mailbox_rules import MAX_NAME_OCTETS
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL, QUOTA, WEBSOCKET
+from api.jmap.capabilities import CORE, MAIL, QUOTA, SUBMISSION, VACATION_RESPONSE, WEBSOCKET
 from api.jmap.limits import CoreLimits
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
@@ -97,20 +97,34 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
         name=unlocked.address,
         is_personal=True,
         is_read_only=False,
-        account_capabilities={MAIL: _mail_account_capability(), QUOTA: {}},
+        account_capabilities={
+            MAIL: _mail_account_capability(),
+            QUOTA: {},
+            # RFC 8621 1.3.2: nothing is sent later than asked, no SMTP extensions yet.
+            SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
+            VACATION_RESPONSE: {},
+        },
     )
     session = Session(
         capabilities={
             CORE: msgspec.to_builtins(_core_capability(limits)),
             MAIL: {},
             QUOTA: {},
+            SUBMISSION: {},
+            VACATION_RESPONSE: {},
             # RFC 8887 4: where to open the socket, and that push works over it.
             WEBSOCKET: {"url": f"wss{root[len('https') :]}/jmap/ws/", "supportsPush": True},
         },
         accounts={account_id: account},
         # Core names no account data, but clients (jmapc) take the default account from
         # its entry here as well.
-        primary_accounts={CORE: account_id, MAIL: account_id},
+        primary_accounts={
+            CORE: account_id,
+            MAIL: account_id,
+            SUBMISSION: account_id,
+            VACATION_RESPONSE: account_id,
+            QUOTA: account_id,
+        },
         username=unlocked.address,
         api_url=f"{root}/jmap/api/",
         download_url=f"{root}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}",

@@ -6,11 +6,12 @@ import base64
 import secrets
 from typing import NewType
 
-__all__ = ["AccountId", "AppPasswordId", "DomainId", "new_id"]
+__all__ = ["AccountId", "AppPasswordId", "DomainId", "IdentityId", "new_id"]
 
 AccountId = NewType("AccountId", str)
 DomainId = NewType("DomainId", str)
 AppPasswordId = NewType("AppPasswordId", str)
+IdentityId = NewType("IdentityId", str)
 
 
 def new_id(prefix: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from api.store.ids import AccountId, AppPasswordId, DomainId
+from api.store.ids import AccountId, AppPasswordId, DomainId, IdentityId
 
 __all__ = [
     "AccountRecord",
@@ -12,11 +12,13 @@ __all__ = [
     "ChangeSet",
     "DomainRecord",
     "EmailRecord",
+    "IdentityRecord",
     "LoginChallengeRecord",
     "MailboxCounts",
     "MailboxRecord",
     "NewAccount",
     "SessionRecord",
+    "VacationRecord",
 ]
 
 
@@ -134,3 +136,20 @@ class MailboxCounts(msgspec.Struct, frozen=True, kw_only=True):
     unread_emails: int = 0
     total_threads: int = 0
     unread_threads: int = 0
+
+
+class IdentityRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: IdentityId
+    account_id: AccountId
+    email: str
+    details_sealed: bytes
+    may_delete: bool
+
+
+class VacationRecord(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: AccountId
+    is_enabled: bool
+    from_date: int | None
+    to_date: int | None
+    content_sealed: bytes
+    delivery_sealed: bytes | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.store import email_models, mail_models, models
+from api.store import email_models, identity_models, mail_models, models
 from api.store.blobs import models as blob_models
 from api.store.models import Base
 
@@ -10,4 +10,5 @@ __all__ = ["metadata"]
 
 # Importing the modules registers their tables on Base.metadata.
 _MODEL_MODULES = (models, mail_models, blob_models, email_models)
+_MODEL_MODULES = (models, mail_models, blob_models, identity_models)
 metadata = Base.metadata

@@ -11,11 +11,13 @@ from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
 from api.store.emails import EmailRepository
+from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.thread_keys import ThreadKeyRepository
 from api.store.throttle import ThrottleRepository
+from api.store.vacation import VacationRepository
 
 __all__ = ["CommitListener", "Store", "Transaction"]
 
@@ -33,6 +35,8 @@ class Transaction:
         blobs: BlobRepository,
         emails: EmailRepository,
         thread_keys: ThreadKeyRepository,
+        identities: IdentityRepository,
+        vacation: VacationRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -42,6 +46,8 @@ class Transaction:
         self.blobs = blobs
         self.emails = emails
         self.thread_keys = thread_keys
+        self.identities = identities
+        self.vacation = vacation
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -87,6 +93,8 @@ class Store:
                 BlobRepository(session),
                 EmailRepository(session),
                 ThreadKeyRepository(session),
+                IdentityRepository(session),
+                VacationRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

@@ -22,6 +22,9 @@ pytestmark = pytest.mark.slow
 DOMAIN = "jmap.example"
 CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
+SUBMISSION = "urn:ietf:params:jmap:submission"
+VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
+QUOTA = "urn:ietf:params:jmap:quota"
 ERROR = "urn:ietf:params:jmap:error:"
 
 
@@ -76,7 +79,13 @@ def test_session_with_basic_app_password(node: Node) -> None:
     session = response.json()
     [account_id] = session["accounts"]
     assert session["accounts"][account_id]["name"] == node.account.address
-    assert session["primaryAccounts"] == {CORE: account_id, MAIL: account_id}
+    assert session["primaryAccounts"] == {
+        CORE: account_id,
+        MAIL: account_id,
+        SUBMISSION: account_id,
+        VACATION_RESPONSE: account_id,
+        QUOTA: account_id,
+    }
     assert session["username"] == node.account.address
     assert session["apiUrl"] == f"https://127.0.0.1:{node.server.http_port}/jmap/api/"
     assert session["capabilities"][CORE]["maxCallsInRequest"] == 64

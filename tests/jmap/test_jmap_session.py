@@ -9,7 +9,7 @@ import pytest
 from support.environment import sealbox_settings
 
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL, WEBSOCKET
+from api.jmap.capabilities import CORE, MAIL, QUOTA, SUBMISSION, VACATION_RESPONSE, WEBSOCKET
 from api.jmap.limits import CoreLimits
 from api.jmap.session import base_url, build_session
 from api.store.ids import AccountId
@@ -45,6 +45,9 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
             "collationAlgorithms": ["i;ascii-numeric", "i;ascii-casemap", "i;unicode-casemap"],
         },
         MAIL: {},
+        QUOTA: {},
+        SUBMISSION: {},
+        VACATION_RESPONSE: {},
         WEBSOCKET: {"url": "wss://mail.example.org/jmap/ws/", "supportsPush": True},
     }
     assert session["accounts"] == {
@@ -60,11 +63,20 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                     "maxSizeAttachmentsPerEmail": 50000000,
                     "emailQuerySortOptions": [],
                     "mayCreateTopLevelMailbox": True,
-                }
+                },
+                QUOTA: {},
+                SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
+                VACATION_RESPONSE: {},
             },
         }
     }
-    assert session["primaryAccounts"] == {CORE: "aalice", MAIL: "aalice"}
+    assert session["primaryAccounts"] == {
+        CORE: "aalice",
+        MAIL: "aalice",
+        SUBMISSION: "aalice",
+        VACATION_RESPONSE: "aalice",
+        QUOTA: "aalice",
+    }
     assert session["username"] == "alice@example.org"
     assert session["apiUrl"] == "https://mail.example.org/jmap/api/"
     assert session["downloadUrl"] == (

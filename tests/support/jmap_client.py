@@ -12,7 +12,13 @@ from support.services import PASSWORD, create_account, unlock
 
 __all__ = ["USING", "Client", "make_client"]
 
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
+USING = [
+    "urn:ietf:params:jmap:core",
+    "urn:ietf:params:jmap:mail",
+    "urn:ietf:params:jmap:submission",
+    "urn:ietf:params:jmap:vacationresponse",
+    "urn:ietf:params:jmap:quota",
+]
 
 
 class Client:
@@ -61,8 +67,10 @@ class Client:
         return dict(got["created"]["new"])
 
 
-async def make_client(services: Services, address: str = "alice@example.org") -> Client:
-    created = await create_account(services, address)
+async def make_client(
+    services: Services, address: str = "alice@example.org", display_name: str = ""
+) -> Client:
+    created = await create_account(services, address, display_name=display_name)
     master_key = await unlock(services, created.account.id, PASSWORD)
     assert master_key is not None
     return Client(
