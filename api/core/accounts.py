@@ -169,6 +169,11 @@ class AccountService:
         async with self._store.transaction() as tx:
             return await tx.accounts.list_accounts()
 
+    async def set_quota(self, account_id: AccountId, octets: int | None) -> None:
+        """This account's mail limit; None falls back to the node's, 0 means none."""
+        async with self._store.transaction() as tx:
+            await tx.accounts.set_quota(account_id, octets)
+
     async def remove(self, address: str) -> None:
         record = await self.get(address)
         async with self._store.transaction() as tx:

@@ -76,6 +76,11 @@ class AccountRepository:
         rows = await self._session.scalars(select(AccountRow).order_by(AccountRow.address))
         return [_account(row) for row in rows]
 
+    async def set_quota(self, account_id: AccountId, octets: int | None) -> None:
+        await self._session.execute(
+            update(AccountRow).where(AccountRow.id == account_id).values(quota_octets=octets)
+        )
+
     async def remove(self, account_id: AccountId) -> None:
         await self._session.execute(delete(AliasRow).where(AliasRow.account_id == account_id))
         await self._session.execute(delete(AccountRow).where(AccountRow.id == account_id))

@@ -120,6 +120,21 @@ def test_user_add_list_remove(cli_env: dict[str, str], cli: Cli) -> None:
     assert not _password_unlocks(cli_env, "alice@example.org", password)
 
 
+def test_user_quota_shows_and_sets_the_limit(cli_env: dict[str, str], cli: Cli) -> None:
+    checked_cli(cli_env, "domain", "add", DOMAIN)
+    checked_cli(
+        cli_env, "user", "add", "quota@example.org", "--password-stdin", stdin=strong_password()
+    )
+    shown = cli("user", "quota", "quota@example.org")
+    assert shown.code == 0 and shown.last_line.endswith("0 octets used, limit no limit")
+    assert cli("user", "quota", "quota@example.org", "2G").last_line.endswith(
+        "limit 2000000000 octets"
+    )
+    assert cli("user", "quota", "quota@example.org", "default").last_line.endswith("no limit")
+    assert_cli_error(cli("user", "quota", "quota@example.org", "lots"), "is not a size")
+    assert_cli_error(cli("user", "quota", "nobody@example.org", "1G"), "no account")
+
+
 def test_user_passwd_with_the_current_password(cli_env: dict[str, str], cli: Cli) -> None:
     checked_cli(cli_env, "domain", "add", DOMAIN)
     account = add_account(cli_env, DOMAIN)
