@@ -18,11 +18,14 @@ from api.core.domains import DomainService
 from api.core.emails import EmailService
 from api.core.identities import IdentityService
 from api.core.ingest import EmailIngest
+from api.core.local_delivery import LocalDelivery
 from api.core.mailboxes import MailboxService
+from api.core.outbound_queue import OutboundQueue
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.push import StateBroker
 from api.core.quota import QuotaService
+from api.core.submissions import SubmissionService
 from api.core.totp import TotpService
 from api.core.vacation import VacationService
 from api.core.vacation_reply import VacationReplier
@@ -52,6 +55,9 @@ class Services:
     blobs: BlobService
     emails: EmailService
     quota: QuotaService
+    delivery: LocalDelivery
+    outbound: OutboundQueue
+    submissions: SubmissionService
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -98,6 +104,11 @@ def build_services(settings: Settings) -> Services:
     login = LoginService(store, deriver, throttle, sessions, totp)
     cache = UnlockCache(settings.unlock_cache_seconds)
     blobs = BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs"))
+    ingest = EmailIngest(store, blobs, settings.mail_quota_octets)
+    emails = EmailService(store, blobs, ingest)
+    replier = VacationReplier(store)
+    outbound = OutboundQueue(store, blobs)
+    delivery = LocalDelivery(store, ingest, replier, outbound, settings.hostname)
     return Services(
         settings=settings,
         store=store,
@@ -109,11 +120,14 @@ def build_services(settings: Settings) -> Services:
         totp=totp,
         mailboxes=mailboxes,
         blobs=blobs,
-        emails=EmailService(store, blobs, EmailIngest(store, blobs, settings.mail_quota_octets)),
+        emails=emails,
         quota=QuotaService(store, settings.mail_quota_octets),
         identities=IdentityService(store),
         vacation=VacationService(store),
-        vacation_replies=VacationReplier(store),
+        vacation_replies=replier,
+        delivery=delivery,
+        outbound=outbound,
+        submissions=SubmissionService(store, blobs, emails, delivery, outbound),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

@@ -24,6 +24,7 @@ __all__ = [
     "X25519_KEY_SIZE",
     "AccountKeyPair",
     "generate_keypair",
+    "keypair_from_seed",
     "unwrap_private_key",
     "wrap_private_key",
 ]
@@ -57,6 +58,18 @@ def generate_keypair() -> AccountKeyPair:
         private_key=SecretBytes(
             private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         ),
+    )
+
+
+def keypair_from_seed(seed: SecretBytes) -> AccountKeyPair:
+    """The X25519 key pair whose private key is ``seed`` (32 bytes from a KDF; RFC 7748
+    clamps any 32 bytes into a valid scalar), for installation keys derived, not stored."""
+    if len(seed) != X25519_KEY_SIZE:
+        raise ValueError(f"an X25519 seed is {X25519_KEY_SIZE} bytes")
+    private = X25519PrivateKey.from_private_bytes(seed.reveal())
+    return AccountKeyPair(
+        public_key=private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
+        private_key=seed,
     )
 
 

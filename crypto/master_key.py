@@ -18,6 +18,7 @@ __all__ = [
     "SUBKEY_PRIVATE_KEY",
     "SUBKEY_SEARCH",
     "SUBKEY_SETTINGS",
+    "SUBKEY_SUBMISSIONS",
     "SUBKEY_SUMMARIES",
     "SUBKEY_THREADING",
     "SUBKEY_VACATION",
@@ -34,6 +35,7 @@ SUBKEY_SEARCH = "search"
 SUBKEY_THREADING = "threading"
 SUBKEY_IDENTITIES = "identities"
 SUBKEY_VACATION = "vacation"
+SUBKEY_SUBMISSIONS = "submissions"
 
 _SUBKEY_INFO = b"sealbox/v1/subkey/"
 

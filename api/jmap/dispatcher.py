@@ -23,7 +23,7 @@ from api.jmap.errors import (
     UnknownMethodError,
 )
 from api.jmap.references import resolve_references
-from api.jmap.registry import MethodContext, MethodRegistry, MethodSpec
+from api.jmap.registry import ImplicitCalls, MethodContext, MethodRegistry, MethodSpec
 
 __all__ = ["Call", "Dispatcher", "MethodResponse", "check_using"]
 
@@ -60,25 +60,48 @@ class Dispatcher:
     ) -> list[MethodResponse]:
         responses: list[MethodResponse] = []
         for name, arguments, call_id in calls:
-            try:
-                result = await self._call(name, arguments, using, context, responses)
-            except MethodError as error:
-                responses.append(("error", error.arguments(), call_id))
-            except Exception as exc:  # one broken method must not take the request down
-                # The type only: an exception's text may quote mail or secrets.
-                log.error(
-                    "method failed",
-                    extra={
-                        "event": "jmap.method_failed",
-                        "method": name,
-                        "account_id": context.account_id,
-                        "error_type": type(exc).__name__,
-                    },
+            implicit = await self._one(name, arguments, using, context, responses, call_id)
+            # The server's own calls may use any capability it has: the client asked for
+            # their effect by asking for the first call.
+            for follow_name, follow_arguments in implicit:
+                everything = set(using) | self._registry.capabilities()
+                await self._one(
+                    follow_name, follow_arguments, everything, context, responses, call_id
                 )
-                responses.append(("error", ServerFailError().arguments(), call_id))
-            else:
-                responses.append((name, result, call_id))
         return responses
+
+    async def _one(
+        self,
+        name: str,
+        arguments: dict[str, Any] | msgspec.Struct,
+        using: Collection[str],
+        context: MethodContext,
+        responses: list[MethodResponse],
+        call_id: str,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Run one call and append its response; returns the implicit calls it asks for."""
+        try:
+            result = await self._call(name, arguments, using, context, responses)
+        except MethodError as error:
+            responses.append(("error", error.arguments(), call_id))
+        except Exception as exc:  # one broken method must not take the request down
+            # The type only: an exception's text may quote mail or secrets.
+            log.error(
+                "method failed",
+                extra={
+                    "event": "jmap.method_failed",
+                    "method": name,
+                    "account_id": context.account_id,
+                    "error_type": type(exc).__name__,
+                },
+            )
+            responses.append(("error", ServerFailError().arguments(), call_id))
+        else:
+            if isinstance(result, ImplicitCalls):
+                responses.append((name, result.response, call_id))
+                return result.calls
+            responses.append((name, result, call_id))
+        return []
 
     async def _call(
         self,

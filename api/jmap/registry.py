@@ -19,6 +19,7 @@ from api.services import Services
 
 __all__ = [
     "Handler",
+    "ImplicitCalls",
     "MethodArguments",
     "MethodContext",
     "MethodRegistry",
@@ -50,6 +51,15 @@ class MethodContext:
 
 
 Handler = Callable[[MethodContext, Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ImplicitCalls:
+    """A response followed by calls the server makes for the client, answered under the
+    same call id right after it (RFC 8621 7.5 onSuccessUpdateEmail/DestroyEmail)."""
+
+    response: Any
+    calls: list[tuple[str, dict[str, Any]]]
 
 
 @dataclass(frozen=True)

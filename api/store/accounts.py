@@ -68,6 +68,17 @@ class AccountRepository:
         row = await self._session.scalar(select(AccountRow).where(AccountRow.address == address))
         return None if row is None else _account(row)
 
+    async def resolve_recipient(self, address: str) -> AccountId | None:
+        """The account an address delivers to: its own address or one of its aliases."""
+        found = await self._session.scalar(
+            select(AccountRow.id).where(AccountRow.address == address)
+        )
+        if found is None:
+            found = await self._session.scalar(
+                select(AliasRow.account_id).where(AliasRow.address == address)
+            )
+        return None if found is None else AccountId(found)
+
     async def get(self, account_id: AccountId) -> AccountRecord | None:
         row = await self._session.get(AccountRow, account_id)
         return None if row is None else _account(row)

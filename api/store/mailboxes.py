@@ -33,6 +33,14 @@ class MailboxRepository:
         )
         return [_record(row) for row in rows]
 
+    async def with_role(self, account_id: AccountId, role: str) -> str | None:
+        """The id of the mailbox with `role` (roles are plaintext: delivery needs the inbox)."""
+        return await self._session.scalar(
+            select(MailboxRow.id)
+            .where(MailboxRow.account_id == account_id)
+            .where(MailboxRow.role == role)
+        )
+
     async def update(self, account_id: AccountId, mailbox_id: str, **values: object) -> None:
         """Set columns of one mailbox; callers pass only names of MailboxRecord fields."""
         await self._session.execute(

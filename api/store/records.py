@@ -17,7 +17,9 @@ __all__ = [
     "MailboxCounts",
     "MailboxRecord",
     "NewAccount",
+    "OutboundRecord",
     "SessionRecord",
+    "SubmissionRecord",
     "VacationRecord",
 ]
 
@@ -153,3 +155,30 @@ class VacationRecord(msgspec.Struct, frozen=True, kw_only=True):
     to_date: int | None
     content_sealed: bytes
     delivery_sealed: bytes | None
+
+
+class SubmissionRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """An EmailSubmission row; `recipients` maps rcptTo position to its sealed status."""
+
+    id: str
+    account_id: AccountId
+    identity_id: str
+    email_id: str
+    thread_id: str | None
+    send_at: int
+    undo_status: str
+    envelope_sealed: bytes
+    recipients: dict[int, bytes] = msgspec.field(default_factory=dict)
+
+
+class OutboundRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    account_id: AccountId
+    submission_id: str | None
+    position: int
+    sender_domain: str
+    envelope_sealed: bytes
+    blob_id: str
+    created_at: int
+    next_attempt_at: int
+    attempts: int = 0

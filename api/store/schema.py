@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from api.store import email_models, identity_models, mail_models, models
+from api.store import email_models, identity_models, mail_models, models, submission_models
 from api.store.blobs import models as blob_models
 from api.store.models import Base
 
 __all__ = ["metadata"]
 
 # Importing the modules registers their tables on Base.metadata.
-_MODEL_MODULES = (models, mail_models, blob_models, email_models)
-_MODEL_MODULES = (models, mail_models, blob_models, identity_models)
+_MODEL_MODULES = (
+    models,
+    mail_models,
+    blob_models,
+    email_models,
+    identity_models,
+    submission_models,
+)
 metadata = Base.metadata

@@ -15,6 +15,7 @@ from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
+from api.store.submissions import SubmissionRepository
 from api.store.thread_keys import ThreadKeyRepository
 from api.store.throttle import ThrottleRepository
 from api.store.vacation import VacationRepository
@@ -37,6 +38,7 @@ class Transaction:
         thread_keys: ThreadKeyRepository,
         identities: IdentityRepository,
         vacation: VacationRepository,
+        submissions: SubmissionRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -48,6 +50,7 @@ class Transaction:
         self.thread_keys = thread_keys
         self.identities = identities
         self.vacation = vacation
+        self.submissions = submissions
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -95,6 +98,7 @@ class Store:
                 ThreadKeyRepository(session),
                 IdentityRepository(session),
                 VacationRepository(session),
+                SubmissionRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:
