@@ -21,6 +21,7 @@ from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.push import StateBroker
+from api.core.retention import RetentionService
 from api.core.totp import TotpService
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
@@ -43,6 +44,8 @@ class Services:
     mailboxes: MailboxService
     blobs: BlobService
     emails: EmailService
+    # Destroyed mail kept 30 days: list, restore, purge.
+    retention: RetentionService
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -101,6 +104,7 @@ def build_services(settings: Settings) -> Services:
         mailboxes=mailboxes,
         blobs=blobs,
         emails=EmailService(store, blobs, EmailIngest(store, blobs)),
+        retention=RetentionService(store, blobs),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

@@ -14,8 +14,9 @@ import msgspec
 
 from api.config import Settings
 from api.core.mailbox_rules import MAX_NAME_OCTETS
+from api.core.retention import RETENTION_DAYS
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL, WEBSOCKET
+from api.jmap.capabilities import CORE, MAIL, RETENTION, WEBSOCKET
 from api.jmap.limits import CoreLimits
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
@@ -97,12 +98,14 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
         name=unlocked.address,
         is_personal=True,
         is_read_only=False,
-        account_capabilities={MAIL: _mail_account_capability()},
+        account_capabilities={MAIL: _mail_account_capability(), RETENTION: {}},
     )
     session = Session(
         capabilities={
             CORE: msgspec.to_builtins(_core_capability(limits)),
             MAIL: {},
+            # How long Email/listDeleted and Email/restore can still see a destroyed email.
+            RETENTION: {"retentionDays": RETENTION_DAYS},
             # RFC 8887 4: where to open the socket, and that push works over it.
             WEBSOCKET: {"url": f"wss{root[len('https') :]}/jmap/ws/", "supportsPush": True},
         },
