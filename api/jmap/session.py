@@ -112,7 +112,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
         accounts={account_id: account},
         # Core names no account data, but clients (jmapc) take the default account from
         # its entry here as well.
-        primary_accounts={CORE: account_id, MAIL: account_id},
+        primary_accounts={CORE: account_id, MAIL: account_id, RETENTION: account_id},
         username=unlocked.address,
         api_url=f"{root}/jmap/api/",
         download_url=f"{root}/jmap/download/{{accountId}}/{{blobId}}/{{name}}?type={{type}}",

@@ -9,7 +9,7 @@ import pytest
 from support.environment import sealbox_settings
 
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL, WEBSOCKET
+from api.jmap.capabilities import CORE, MAIL, RETENTION, WEBSOCKET
 from api.jmap.limits import CoreLimits
 from api.jmap.session import base_url, build_session
 from api.store.ids import AccountId
@@ -46,6 +46,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         },
         MAIL: {},
         WEBSOCKET: {"url": "wss://mail.example.org/jmap/ws/", "supportsPush": True},
+        RETENTION: {"retentionDays": 30},
     }
     assert session["accounts"] == {
         "aalice": {
@@ -60,11 +61,12 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                     "maxSizeAttachmentsPerEmail": 50000000,
                     "emailQuerySortOptions": [],
                     "mayCreateTopLevelMailbox": True,
-                }
+                },
+                RETENTION: {},
             },
         }
     }
-    assert session["primaryAccounts"] == {CORE: "aalice", MAIL: "aalice"}
+    assert session["primaryAccounts"] == {CORE: "aalice", MAIL: "aalice", RETENTION: "aalice"}
     assert session["username"] == "alice@example.org"
     assert session["apiUrl"] == "https://mail.example.org/jmap/api/"
     assert session["downloadUrl"] == (

@@ -12,7 +12,7 @@ from support.services import PASSWORD, create_account, unlock
 
 __all__ = ["USING", "Client", "make_client"]
 
-USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
+USING = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail", "urn:sealbox:retention"]
 
 
 class Client:
