@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from api.cli import credential_commands, domain_commands, user_commands
+from api.cli import credential_commands, domain_commands, retention_commands, user_commands
 from api.cli.output import CommandError, fail, say
 from api.config import ConfigError, Settings, load_settings
 from api.core.errors import SealboxError
@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     users = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     user_commands.register(users, common)
     credential_commands.register(users, common)
+    retention_commands.register(users, common)
+    retention_commands.register_purge(commands, common)
     return parser
 
 
