@@ -123,7 +123,9 @@ async def serve(settings: Settings) -> None:
         if not listeners:
             _say("sealbox: every listener is disabled (all ports are 0); nothing to serve")
             return
-        purge = asyncio.create_task(purge_blobs_periodically(services.blobs))
+        purge = asyncio.create_task(
+            purge_blobs_periodically(services.blobs, retention=services.retention)
+        )
         _say("sealbox: ready")
         await stop.wait()
         purge.cancel()

@@ -25,6 +25,7 @@ from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.push import StateBroker
 from api.core.quota import QuotaService
+from api.core.retention import RetentionService
 from api.core.submissions import SubmissionService
 from api.core.totp import TotpService
 from api.core.vacation import VacationService
@@ -58,6 +59,8 @@ class Services:
     delivery: LocalDelivery
     outbound: OutboundQueue
     submissions: SubmissionService
+    # Destroyed mail kept 30 days: list, restore, purge.
+    retention: RetentionService
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -128,6 +131,7 @@ def build_services(settings: Settings) -> Services:
         delivery=delivery,
         outbound=outbound,
         submissions=SubmissionService(store, blobs, emails, delivery, outbound),
+        retention=RetentionService(store, blobs),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

@@ -9,7 +9,13 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from api.cli import credential_commands, domain_commands, quota_commands, user_commands
+from api.cli import (
+    credential_commands,
+    domain_commands,
+    quota_commands,
+    retention_commands,
+    user_commands,
+)
 from api.cli.output import CommandError, fail, say
 from api.config import ConfigError, Settings, load_settings
 from api.core.errors import SealboxError
@@ -57,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands.register(users, common)
     credential_commands.register(users, common)
     quota_commands.register(users, common)
+    retention_commands.register(users, common)
+    retention_commands.register_purge(commands, common)
     return parser
 
 

@@ -1,5 +1,6 @@
-"""The node's periodic purge of unreferenced uploads (RFC 8620 6.1: kept at least 1 hour)
-and of blob writes a crashed process left behind.
+"""The node's periodic purge of unreferenced uploads (RFC 8620 6.1: kept at least 1 hour),
+of blob writes a crashed process left behind, and of mail destroyed more than 30 days ago
+(api.core.retention).
 
 Every node may run it: rows are deleted before files and both deletes are idempotent,
 so two nodes purging at once only repeat each other's work.
@@ -10,10 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from api.core.blobs import BlobService
+from api.core.retention import RetentionService
 
-__all__ = ["ABANDONED_AFTER", "PURGE_INTERVAL", "purge_blobs_periodically"]
+__all__ = [
+    "ABANDONED_AFTER",
+    "PURGE_INTERVAL",
+    "PurgeCounts",
+    "purge_blobs_periodically",
+    "purge_once",
+]
 
 log = logging.getLogger("sealbox.blobs")
 # Uploads expire after a day; checking every ten minutes keeps the overshoot small.
@@ -22,13 +31,38 @@ PURGE_INTERVAL = 600.0
 ABANDONED_AFTER = 3600.0
 
 
-async def purge_blobs_periodically(blobs: BlobService, interval: float = PURGE_INTERVAL) -> None:
-    """Purge expired uploads now and every ``interval`` seconds until cancelled."""
+@dataclass(frozen=True, slots=True)
+class PurgeCounts:
+    """What one purge pass destroyed."""
+
+    emails: int = 0
+    uploads: int = 0
+    abandoned_writes: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.emails + self.uploads + self.abandoned_writes
+
+
+async def purge_once(blobs: BlobService, retention: RetentionService | None = None) -> PurgeCounts:
+    """One pass of every purge; `sealbox purge` runs exactly this."""
+    # Emails first, so the blobs they free are shredded in the same pass.
+    emails = 0 if retention is None else await retention.purge()
+    uploads = await blobs.purge_expired()
+    abandoned = await blobs.backend.abandon_incomplete(ABANDONED_AFTER)
+    return PurgeCounts(emails=emails, uploads=uploads, abandoned_writes=abandoned)
+
+
+async def purge_blobs_periodically(
+    blobs: BlobService,
+    interval: float = PURGE_INTERVAL,
+    retention: RetentionService | None = None,
+) -> None:
+    """Purge now and every ``interval`` seconds until cancelled."""
     while True:
         started = time.monotonic()
         try:
-            purged = await blobs.purge_expired()
-            purged += await blobs.backend.abandon_incomplete(ABANDONED_AFTER)
+            purged = (await purge_once(blobs, retention)).total
         except Exception:
             # A database hiccup must not end purging for the life of the process.
             log.exception("blob purge failed", extra={"event": "blobs.purge_failed"})
@@ -36,7 +70,7 @@ async def purge_blobs_periodically(blobs: BlobService, interval: float = PURGE_I
             if purged:
                 elapsed_ms = round((time.monotonic() - started) * 1000)
                 log.info(
-                    "purged expired uploads and abandoned writes",
+                    "purged expired uploads, abandoned writes and mail past retention",
                     extra={"event": "blobs.purged", "count": purged, "elapsed_ms": elapsed_ms},
                 )
         await asyncio.sleep(interval)

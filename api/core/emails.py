@@ -8,12 +8,15 @@ the full message is decrypted and parsed only when a property needs it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from api.core.blobs import BlobService
+from api.core.change_types import EMAIL_TYPE, THREAD_TYPE
+from api.core.email_batch import EmailBatch
 from api.core.email_summary import EmailSummary, open_summary
-from api.core.ingest import EMAIL_TYPE, THREAD_TYPE, EmailIngest
+from api.core.ingest import EmailIngest
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import ParsedEmail, parse_email
 from api.store.ids import AccountId
@@ -59,6 +62,22 @@ class EmailService:
         await self.ingest.catch_up(unlocked)
         async with self._store.transaction() as tx:
             return await tx.emails.get_many(unlocked.account_id, ids)
+
+    @asynccontextmanager
+    async def batch(self, unlocked: UnlockedAccount) -> AsyncIterator[EmailBatch]:
+        """One Email/set's updates and destroys: one transaction, one change-log position."""
+        await self.ingest.catch_up(unlocked)
+        account_id = unlocked.account_id
+        async with self._store.transaction() as tx:
+            # Taking the position first locks the account's counter (see MailboxService).
+            modseq = await tx.changes.next_modseq(account_id)
+            old_state = await tx.changes.state(account_id, EMAIL_TYPE)
+            mailbox_ids = [record.id for record in await tx.mailboxes.list(account_id)]
+            batch = EmailBatch(
+                tx, account_id, modseq=modseq, old_state=old_state, mailbox_ids=mailbox_ids
+            )
+            yield batch
+            await batch.record()
 
     async def parsed(self, unlocked: UnlockedAccount, record: EmailRecord) -> ParsedEmail:
         """The whole message, decrypted and parsed (bodyStructure, bodyValues, headers)."""

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 
 from api.core.blobs import BlobService
+from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE
 from api.core.email_summary import (
     EmailSummary,
     open_pending_summary,
@@ -29,7 +30,6 @@ from api.core.errors import (
     OverQuotaError,
 )
 from api.core.keywords import keywords_to_stored
-from api.core.mailboxes import MAILBOX_TYPE
 from api.core.threading import assign_thread, thread_hashes
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import parse_email
@@ -42,8 +42,6 @@ from crypto.keypair import unwrap_private_key
 
 __all__ = ["EMAIL_TYPE", "THREAD_TYPE", "EmailIngest", "IncomingEmail"]
 
-EMAIL_TYPE = "Email"
-THREAD_TYPE = "Thread"
 # Pending deliveries threaded per transaction at an unlock.
 _CATCH_UP_BATCH = 200
 

@@ -13,7 +13,14 @@ from contextlib import asynccontextmanager
 
 import msgspec
 
-from api.core.errors import MailboxForbiddenError, MailboxHasChildError, MailboxNotFoundError
+from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE
+from api.core.email_batch import EmailBatch
+from api.core.errors import (
+    MailboxForbiddenError,
+    MailboxHasChildError,
+    MailboxHasEmailError,
+    MailboxNotFoundError,
+)
 from api.core.mailbox_rules import Mailbox, check_mailbox, normalize_name
 from api.core.unlocked import UnlockedAccount
 from api.store.changes import CREATED, DESTROYED, UPDATED
@@ -26,7 +33,6 @@ from crypto.master_key import SUBKEY_MAILBOX_NAMES, MasterKey
 
 __all__ = ["DEFAULT_MAILBOXES", "MAILBOX_TYPE", "MailboxBatch", "MailboxService"]
 
-MAILBOX_TYPE = "Mailbox"
 # What a new account starts with: (name, role, sortOrder).
 DEFAULT_MAILBOXES = (
     ("Inbox", "inbox", 1),
@@ -87,6 +93,8 @@ class MailboxBatch:
         # The Mailbox state before the batch, and the one it moves to if anything changes.
         self.old_state = old_state
         self._modseq = modseq
+        # Set once a destroy removes mail: its Email and Thread changes share the position.
+        self.emails: EmailBatch | None = None
 
     @property
     def new_state(self) -> int:
@@ -154,16 +162,37 @@ class MailboxBatch:
         self.changes.append((mailbox_id, UPDATED))
         return updated
 
-    async def destroy(self, mailbox_id: str) -> None:
-        """Destroy an empty, childless mailbox other than the inbox (RFC 8621 2.5)."""
+    async def destroy(self, mailbox_id: str, *, remove_emails: bool = False) -> None:
+        """Destroy a childless mailbox other than the inbox (RFC 8621 2.5).
+
+        A mailbox holding mail is refused unless `remove_emails`; then its emails leave
+        it, and those left in no mailbox are destroyed into retention.
+        """
         mailbox = self._existing(mailbox_id)
         if mailbox.role == "inbox":
             raise MailboxForbiddenError("the inbox cannot be destroyed")
         if any(other.parent_id == mailbox_id for other in self.tree.values()):
             raise MailboxHasChildError()
+        if not await self._tx.emails.mailbox_is_empty(mailbox_id):
+            if not remove_emails:
+                raise MailboxHasEmailError()
+            await (await self._email_batch()).empty_mailbox(mailbox_id)
         await self._tx.mailboxes.remove(self._unlocked.account_id, mailbox_id)
         del self.tree[mailbox_id]
         self.changes.append((mailbox_id, DESTROYED))
+
+    async def _email_batch(self) -> EmailBatch:
+        if self.emails is None:
+            account_id = self._unlocked.account_id
+            self.emails = EmailBatch(
+                self._tx,
+                account_id,
+                modseq=self._modseq,
+                old_state=await self._tx.changes.state(account_id, EMAIL_TYPE),
+                mailbox_ids=self.tree,
+                mailbox_changes=self.changes,
+            )
+        return self.emails
 
     def _existing(self, mailbox_id: str) -> Mailbox:
         mailbox = self.tree.get(mailbox_id)
@@ -186,6 +215,8 @@ class MailboxService:
             tree = await self._load(tx, unlocked)
             batch = MailboxBatch(tx, unlocked, tree, old_state=old_state, modseq=modseq)
             yield batch
+            if batch.emails is not None:
+                await batch.emails.record((EMAIL_TYPE, THREAD_TYPE))
             await tx.changes.record(unlocked.account_id, modseq, MAILBOX_TYPE, batch.changes)
 
     async def _load(self, tx: Transaction, unlocked: UnlockedAccount) -> dict[str, Mailbox]:

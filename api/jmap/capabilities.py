@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CORE", "MAIL", "QUOTA", "SUBMISSION", "VACATION_RESPONSE", "WEBSOCKET"]
+__all__ = ["CORE", "MAIL", "QUOTA", "RETENTION", "SUBMISSION", "VACATION_RESPONSE", "WEBSOCKET"]
 
 CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
@@ -11,3 +11,5 @@ SUBMISSION = "urn:ietf:params:jmap:submission"
 VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
 WEBSOCKET = "urn:ietf:params:jmap:websocket"
 QUOTA = "urn:ietf:params:jmap:quota"
+# Vendor: destroyed mail kept 30 days, listed and restored (Email/listDeleted, /restore).
+RETENTION = "urn:sealbox:retention"

@@ -41,7 +41,8 @@ class SetArguments(MethodArguments, frozen=True, kw_only=True):
     create: dict[str, dict[str, Any]] | None = None
     update: dict[str, dict[str, Any]] | None = None
     destroy: list[str] | None = None
-    # No mail is stored yet, so a mailbox is always empty; accepted for the RFC's sake.
+    # 2.5: without it, destroying a mailbox that holds mail is mailboxHasEmail; with it,
+    # emails left in no mailbox are destroyed (and kept for Email/restore).
     on_destroy_remove_emails: bool = False
 
 
@@ -162,7 +163,7 @@ async def mailbox_set(context: MethodContext, arguments: SetArguments) -> dict[s
         for mailbox_id in destroys:
             try:
                 target = _resolve(mailbox_id, context, local, "id")
-                await batch.destroy(target)
+                await batch.destroy(target, remove_emails=arguments.on_destroy_remove_emails)
                 destroyed.append(target)
             except _RefusedError as failure:
                 result["notDestroyed"][mailbox_id] = failure.error

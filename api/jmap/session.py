@@ -14,8 +14,17 @@ import msgspec
 
 from api.config import Settings
 from api.core.mailbox_rules import MAX_NAME_OCTETS
+from api.core.retention import RETENTION_DAYS
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL, QUOTA, SUBMISSION, VACATION_RESPONSE, WEBSOCKET
+from api.jmap.capabilities import (
+    CORE,
+    MAIL,
+    QUOTA,
+    RETENTION,
+    SUBMISSION,
+    VACATION_RESPONSE,
+    WEBSOCKET,
+)
 from api.jmap.limits import CoreLimits
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
@@ -103,6 +112,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             # RFC 8621 1.3.2: nothing is sent later than asked, no SMTP extensions yet.
             SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
             VACATION_RESPONSE: {},
+            RETENTION: {},
         },
     )
     session = Session(
@@ -112,6 +122,8 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             QUOTA: {},
             SUBMISSION: {},
             VACATION_RESPONSE: {},
+            # How long Email/listDeleted and Email/restore can still see a destroyed email.
+            RETENTION: {"retentionDays": RETENTION_DAYS},
             # RFC 8887 4: where to open the socket, and that push works over it.
             WEBSOCKET: {"url": f"wss{root[len('https') :]}/jmap/ws/", "supportsPush": True},
         },
@@ -124,6 +136,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             SUBMISSION: account_id,
             VACATION_RESPONSE: account_id,
             QUOTA: account_id,
+            RETENTION: account_id,
         },
         username=unlocked.address,
         api_url=f"{root}/jmap/api/",

@@ -118,6 +118,7 @@ class EmailRepository:
                 select(*_COLUMNS)
                 .where(EmailRow.account_id == account_id)
                 .where(EmailRow.pending.is_(True))
+                .where(EmailRow.deleted_at.is_(None))
                 .order_by(EmailRow.received_at, EmailRow.id)
                 .limit(limit)
             )
@@ -126,8 +127,12 @@ class EmailRepository:
         return [_record(row, members.get(row[0], {})) for row in rows]
 
     async def has_pending(self, account_id: AccountId) -> bool:
+        # A destroyed pending email stays sealed to the public key: restore opens either.
         query = select(
-            exists().where(EmailRow.account_id == account_id).where(EmailRow.pending.is_(True))
+            exists()
+            .where(EmailRow.account_id == account_id)
+            .where(EmailRow.pending.is_(True))
+            .where(EmailRow.deleted_at.is_(None))
         )
         return bool(await self._session.scalar(query))
 
@@ -204,6 +209,39 @@ class EmailRepository:
             select(EmailMailboxRow.email_id).where(EmailMailboxRow.mailbox_id == mailbox_id)
         )
         return list(rows)
+
+    async def deleted(self, account_id: AccountId) -> list[EmailRecord]:
+        """The account's destroyed emails still kept for restore, newest deletion first."""
+        rows = (
+            await self._session.execute(
+                select(*_COLUMNS)
+                .where(EmailRow.account_id == account_id)
+                .where(EmailRow.deleted_at.is_not(None))
+                .order_by(EmailRow.deleted_at.desc(), EmailRow.id)
+            )
+        ).all()
+        return [_record(row, {}) for row in rows]
+
+    async def deleted_before(self, cutoff: int, limit: int) -> list[tuple[str, str]]:
+        """(email id, blob id) of emails of any account destroyed at or before `cutoff`."""
+        rows = await self._session.execute(
+            select(EmailRow.id, EmailRow.blob_id)
+            .where(EmailRow.deleted_at.is_not(None))
+            .where(EmailRow.deleted_at <= cutoff)
+            .order_by(EmailRow.deleted_at, EmailRow.id)
+            .limit(limit)
+        )
+        return [(email_id, blob_id) for email_id, blob_id in rows]
+
+    async def blobs_in_use(self, blob_ids: Sequence[str]) -> set[str]:
+        """Which of `blob_ids` an email row (live or destroyed) still references."""
+        used: set[str] = set()
+        for batch in _batches(list(blob_ids)):
+            rows = await self._session.scalars(
+                select(EmailRow.blob_id).where(EmailRow.blob_id.in_(batch)).distinct()
+            )
+            used.update(rows)
+        return used
 
     async def remove(self, email_ids: Sequence[str]) -> None:
         """Drop rows for good (the purge); memberships go with them."""

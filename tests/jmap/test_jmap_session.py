@@ -9,7 +9,15 @@ import pytest
 from support.environment import sealbox_settings
 
 from api.core.unlocked import UnlockedAccount
-from api.jmap.capabilities import CORE, MAIL, QUOTA, SUBMISSION, VACATION_RESPONSE, WEBSOCKET
+from api.jmap.capabilities import (
+    CORE,
+    MAIL,
+    QUOTA,
+    RETENTION,
+    SUBMISSION,
+    VACATION_RESPONSE,
+    WEBSOCKET,
+)
 from api.jmap.limits import CoreLimits
 from api.jmap.session import base_url, build_session
 from api.store.ids import AccountId
@@ -49,6 +57,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         SUBMISSION: {},
         VACATION_RESPONSE: {},
         WEBSOCKET: {"url": "wss://mail.example.org/jmap/ws/", "supportsPush": True},
+        RETENTION: {"retentionDays": 30},
     }
     assert session["accounts"] == {
         "aalice": {
@@ -67,6 +76,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                 QUOTA: {},
                 SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
                 VACATION_RESPONSE: {},
+                RETENTION: {},
             },
         }
     }
@@ -76,6 +86,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         SUBMISSION: "aalice",
         VACATION_RESPONSE: "aalice",
         QUOTA: "aalice",
+        RETENTION: "aalice",
     }
     assert session["username"] == "alice@example.org"
     assert session["apiUrl"] == "https://mail.example.org/jmap/api/"

@@ -18,6 +18,7 @@ USING = [
     "urn:ietf:params:jmap:submission",
     "urn:ietf:params:jmap:vacationresponse",
     "urn:ietf:params:jmap:quota",
+    "urn:sealbox:retention",
 ]
 
 

@@ -1,0 +1,180 @@
+"""The retention promise for destroyed mail: kept 30 days, listable, restorable, then
+crypto-shredded (DESIGN "Deletion"; the urn:sealbox:retention JMAP capability).
+
+A destroyed email keeps its row (summary still sealed) and its blob (data key still
+sealed) with `deleted_at` and `deleted_from` set. Restore makes a new email from them,
+with a new id, because JMAP ids are never reused (RFC 8620 1.2). The purge deletes rows
+first, then each blob no email references any more: the blob row holds the sealed data
+key, so once it is gone the ciphertext left on disk can never be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from api.core.blobs import BlobService
+from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE, ChangeList
+from api.core.clock import DAY, now
+from api.core.email_summary import (
+    EmailSummary,
+    open_pending_summary,
+    open_summary,
+    seal_summary,
+)
+from api.core.errors import AccountNotFoundError
+from api.core.threading import assign_thread, thread_hashes
+from api.core.unlocked import UnlockedAccount
+from api.store.changes import CREATED, UPDATED
+from api.store.ids import new_id
+from api.store.records import EmailRecord
+from api.store.unit_of_work import Store, Transaction
+from crypto.keypair import unwrap_private_key
+from crypto.master_key import SUBKEY_SUMMARIES
+from crypto.secret_value import SecretBytes
+
+__all__ = ["RETENTION_DAYS", "DeletedEmail", "RetentionService"]
+
+RETENTION_DAYS = 30
+_PURGE_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedEmail:
+    """A destroyed email still kept, with its summary opened for the owner."""
+
+    record: EmailRecord
+    summary: EmailSummary
+
+
+class _Summaries:
+    """Opens summaries sealed under MK or, for mail destroyed before it was settled,
+    to the public key; the private key is unwrapped only if such a summary turns up."""
+
+    def __init__(self, tx: Transaction, unlocked: UnlockedAccount) -> None:
+        self._tx = tx
+        self._unlocked = unlocked
+        self._key = unlocked.master_key.subkey(SUBKEY_SUMMARIES)
+        self._private_key: SecretBytes | None = None
+
+    async def open(self, record: EmailRecord) -> EmailSummary:
+        account_id = self._unlocked.account_id
+        if not record.pending:
+            return open_summary(self._key, account_id, record.id, record.summary_sealed)
+        if self._private_key is None:
+            account = await self._tx.accounts.get(account_id)
+            if account is None:
+                raise AccountNotFoundError()
+            self._private_key = unwrap_private_key(
+                self._unlocked.master_key, account.wrapped_private_key, account_id=account_id
+            )
+        return open_pending_summary(self._private_key, account_id, record.id, record.summary_sealed)
+
+
+class RetentionService:
+    def __init__(self, store: Store, blobs: BlobService) -> None:
+        self._store = store
+        self._blobs = blobs
+
+    async def list_deleted(self, unlocked: UnlockedAccount) -> list[DeletedEmail]:
+        """The account's destroyed emails not yet purged, newest deletion first."""
+        async with self._store.transaction() as tx:
+            records = await tx.emails.deleted(unlocked.account_id)
+            summaries = _Summaries(tx, unlocked)
+            return [DeletedEmail(r, await summaries.open(r)) for r in records]
+
+    async def restore(
+        self, unlocked: UnlockedAccount, ids: Sequence[str]
+    ) -> tuple[dict[str, EmailRecord], int]:
+        """Old id -> the new email, for each id still kept; and the Email state after.
+
+        Each comes back in the mailboxes it was in that still exist, else in the inbox,
+        with new UIDs, threaded again, sharing its old blob. All in one transaction.
+        """
+        account_id = unlocked.account_id
+        restored: dict[str, EmailRecord] = {}
+        changes: dict[str, ChangeList] = {EMAIL_TYPE: [], MAILBOX_TYPE: [], THREAD_TYPE: []}
+        async with self._store.transaction() as tx:
+            modseq = await tx.changes.next_modseq(account_id)
+            records = await tx.emails.get_many(account_id, ids, deleted=True)
+            mailboxes = await tx.mailboxes.list(account_id)
+            existing = {m.id for m in mailboxes}
+            inbox = [m.id for m in mailboxes if m.role == "inbox"]
+            summaries = _Summaries(tx, unlocked)
+            by_id = {r.id: r for r in records}
+            for old_id in dict.fromkeys(ids):
+                record = by_id.get(old_id)
+                if record is None:
+                    continue
+                kept = [m for m in (record.deleted_from or "").split() if m in existing]
+                targets = kept or inbox
+                summary = await summaries.open(record)
+                new, thread_change = await self._restore_one(
+                    tx, unlocked, record, summary, targets, modseq
+                )
+                restored[old_id] = new
+                await tx.changes.add_mail_octets(account_id, record.size)
+                changes[EMAIL_TYPE].append((new.id, CREATED))
+                changes[MAILBOX_TYPE].extend((m, UPDATED) for m in targets)
+                changes[THREAD_TYPE].append(thread_change)
+            for type_name, logged in changes.items():
+                await tx.changes.record(account_id, modseq, type_name, logged)
+            state = await tx.changes.state(account_id, EMAIL_TYPE)
+        return restored, state
+
+    async def _restore_one(
+        self,
+        tx: Transaction,
+        unlocked: UnlockedAccount,
+        record: EmailRecord,
+        summary: EmailSummary,
+        targets: list[str],
+        modseq: int,
+    ) -> tuple[EmailRecord, tuple[str, str]]:
+        """The new email, and its thread's change (created, or updated when it had mail)."""
+        account_id = unlocked.account_id
+        email_id = new_id("e")
+        thread_id, is_new = await assign_thread(
+            tx, account_id, thread_hashes(unlocked.master_key, summary)
+        )
+        new = EmailRecord(
+            id=email_id,
+            account_id=account_id,
+            blob_id=record.blob_id,
+            thread_id=thread_id,
+            size=record.size,
+            received_at=record.received_at,
+            sent_at=record.sent_at,
+            flags=record.flags,
+            custom_keywords=record.custom_keywords,
+            # Sealed again: the email id is the summary's associated data.
+            summary_sealed=seal_summary(unlocked.master_key, account_id, email_id, summary),
+            pending=False,
+            modseq=modseq,
+            mailboxes=await tx.mailboxes.allocate_uids(account_id, targets),
+        )
+        await tx.emails.add(new)
+        await tx.emails.remove([record.id])
+        return new, (thread_id, CREATED if is_new else UPDATED)
+
+    async def purge(self, at: int | None = None) -> int:
+        """Destroy for good emails destroyed more than RETENTION_DAYS before `at` (now).
+
+        Returns how many emails went. Safe on several nodes at once: deletes are idempotent.
+        """
+        cutoff = (now() if at is None else at) - RETENTION_DAYS * DAY
+        purged = 0
+        while True:
+            async with self._store.transaction() as tx:
+                doomed = await tx.emails.deleted_before(cutoff, _PURGE_BATCH)
+                await tx.emails.remove([email_id for email_id, _ in doomed])
+                blob_ids = sorted({blob_id for _, blob_id in doomed})
+                # A blob can back several emails (imported twice, or live and destroyed).
+                shredded = sorted(set(blob_ids) - await tx.emails.blobs_in_use(blob_ids))
+                if shredded:
+                    await tx.blobs.remove(shredded)
+            for blob_id in shredded:
+                await self._blobs.backend.delete(blob_id)
+            purged += len(doomed)
+            if len(doomed) < _PURGE_BATCH:
+                return purged

@@ -1,0 +1,99 @@
+"""Email/set (RFC 8621 4.6 on RFC 8620 5.3): update keywords and mailboxes, destroy.
+
+Updates and destroys run in one EmailBatch: one transaction at one change-log position,
+so the state moves once per call and every changed email gets that MODSEQ. Each update
+and destroy succeeds or fails on its own. A destroyed email leaves every client at once
+but is kept 30 days for Email/restore (urn:sealbox:retention).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.core.errors import SealboxError
+from api.jmap.email_import import import_set_error, resolve_id
+from api.jmap.email_patch import PatchError, parse_update
+from api.jmap.errors import RequestTooLargeError
+from api.jmap.registry import MethodArguments, MethodContext
+from api.jmap.states import check_if_in_state, state_string
+
+__all__ = ["EmailSetArguments", "create_emails", "email_set"]
+
+
+class EmailSetArguments(MethodArguments, frozen=True, kw_only=True):
+    account_id: str
+    if_in_state: str | None = None
+    create: dict[str, dict[str, Any]] | None = None
+    update: dict[str, dict[str, Any]] | None = None
+    destroy: list[str] | None = None
+
+
+async def create_emails(
+    context: MethodContext, creates: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(created, notCreated) for Email/set `create`.
+
+    Not built yet: drafts are another piece of work, which replaces this function (each
+    create then goes through EmailIngest, before the batch below opens).
+    """
+    refusal = {
+        "type": "forbidden",
+        "description": "creating emails with Email/set is not built yet; use Email/import",
+    }
+    return {}, {creation_id: dict(refusal) for creation_id in creates}
+
+
+async def email_set(context: MethodContext, arguments: EmailSetArguments) -> dict[str, Any]:
+    creates, updates = arguments.create or {}, arguments.update or {}
+    destroys = arguments.destroy or []
+    limit = context.limits.max_objects_in_set
+    if limit is not None and len(creates) + len(updates) + len(destroys) > limit:
+        raise RequestTooLargeError(f"at most {limit} objects per Email/set")
+    service = context.services.emails
+    old_state: int | None = None
+    created: dict[str, Any] = {}
+    not_created: dict[str, Any] = {}
+    if creates:
+        # Creates commit on their own, before the batch; the state check must precede them.
+        old_state = await service.state(context.unlocked)
+        check_if_in_state(arguments.if_in_state, old_state)
+        created, not_created = await create_emails(context, creates)
+    updated: dict[str, Any] = {}
+    not_updated: dict[str, Any] = {}
+    destroyed: list[str] = []
+    not_destroyed: dict[str, Any] = {}
+    async with service.batch(context.unlocked) as batch:
+        if old_state is None:
+            # Under the account's lock: nothing can change between the check and the writes.
+            check_if_in_state(arguments.if_in_state, batch.old_state)
+            old_state = batch.old_state
+        for email_id, patch in updates.items():
+            try:
+                change = parse_update(patch, lambda value: resolve_id(value, context))
+                await batch.update(
+                    resolve_id(email_id, context),
+                    keywords=change.keywords,
+                    mailboxes=change.mailboxes,
+                )
+                updated[email_id] = None
+            except PatchError as failure:
+                not_updated[email_id] = failure.error
+            except SealboxError as exc:
+                not_updated[email_id] = import_set_error(exc)
+        for email_id in destroys:
+            try:
+                await batch.destroy(resolve_id(email_id, context))
+                destroyed.append(email_id)
+            except SealboxError as exc:
+                not_destroyed[email_id] = import_set_error(exc)
+    return {
+        "accountId": context.account_id,
+        "oldState": state_string(old_state),
+        "newState": state_string(batch.new_state),
+        "created": created or None,
+        "updated": updated or None,
+        "destroyed": destroyed or None,
+        "notCreated": not_created or None,
+        "notUpdated": not_updated or None,
+        "notDestroyed": not_destroyed or None,
+    }
