@@ -14,10 +14,12 @@ from api.config import Settings
 from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
 from api.core.blobs import BlobService
+from api.core.compose import EmailComposer
 from api.core.domains import DomainService
 from api.core.emails import EmailService
 from api.core.ingest import EmailIngest
 from api.core.mailboxes import MailboxService
+from api.core.part_blobs import PartBlobs
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.push import StateBroker
@@ -42,7 +44,11 @@ class Services:
     totp: TotpService
     mailboxes: MailboxService
     blobs: BlobService
+    # Any blob id, stored blobs and body parts (`{blob}_{partId}`) alike.
+    part_blobs: PartBlobs
     emails: EmailService
+    # What Email/set create calls (RFC 8621 4.6).
+    composer: EmailComposer
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -89,6 +95,8 @@ def build_services(settings: Settings) -> Services:
     login = LoginService(store, deriver, throttle, sessions, totp)
     cache = UnlockCache(settings.unlock_cache_seconds)
     blobs = BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs"))
+    part_blobs = PartBlobs(blobs)
+    ingest = EmailIngest(store, blobs)
     return Services(
         settings=settings,
         store=store,
@@ -100,7 +108,9 @@ def build_services(settings: Settings) -> Services:
         totp=totp,
         mailboxes=mailboxes,
         blobs=blobs,
-        emails=EmailService(store, blobs, EmailIngest(store, blobs)),
+        part_blobs=part_blobs,
+        emails=EmailService(store, blobs, ingest),
+        composer=EmailComposer(part_blobs, ingest, settings.hostname),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),
