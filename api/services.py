@@ -14,6 +14,7 @@ from api.config import Settings
 from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
 from api.core.blobs import BlobService
+from api.core.compose import EmailComposer
 from api.core.domains import DomainService
 from api.core.emails import EmailService
 from api.core.identities import IdentityService
@@ -21,6 +22,7 @@ from api.core.ingest import EmailIngest
 from api.core.local_delivery import LocalDelivery
 from api.core.mailboxes import MailboxService
 from api.core.outbound_queue import OutboundQueue
+from api.core.part_blobs import PartBlobs
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.passwords import PasswordService
 from api.core.push import StateBroker
@@ -54,6 +56,8 @@ class Services:
     # Delivery's side of the vacation response: decides and words the auto-reply.
     vacation_replies: VacationReplier
     blobs: BlobService
+    # Any blob id, stored blobs and body parts (`{blob}_{partId}`) alike.
+    part_blobs: PartBlobs
     emails: EmailService
     quota: QuotaService
     delivery: LocalDelivery
@@ -61,6 +65,8 @@ class Services:
     submissions: SubmissionService
     # Destroyed mail kept 30 days: list, restore, purge.
     retention: RetentionService
+    # What Email/set create calls (RFC 8621 4.6).
+    composer: EmailComposer
     sessions: SessionManager
     login: LoginService
     credentials: CredentialAuthenticator
@@ -107,6 +113,7 @@ def build_services(settings: Settings) -> Services:
     login = LoginService(store, deriver, throttle, sessions, totp)
     cache = UnlockCache(settings.unlock_cache_seconds)
     blobs = BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs"))
+    part_blobs = PartBlobs(blobs)
     ingest = EmailIngest(store, blobs, settings.mail_quota_octets)
     emails = EmailService(store, blobs, ingest)
     replier = VacationReplier(store)
@@ -132,6 +139,8 @@ def build_services(settings: Settings) -> Services:
         outbound=outbound,
         submissions=SubmissionService(store, blobs, emails, delivery, outbound),
         retention=RetentionService(store, blobs),
+        part_blobs=part_blobs,
+        composer=EmailComposer(part_blobs, ingest, settings.hostname),
         sessions=sessions,
         login=login,
         credentials=CredentialAuthenticator(store, login, throttle, cache),

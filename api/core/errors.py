@@ -174,6 +174,11 @@ class BlobNotFoundError(SealboxError):
     code = "blobNotFound"
     default_message = "no blob with that id"
 
+    def __init__(self, message: str | None = None, blob_ids: list[str] | None = None) -> None:
+        super().__init__(message)
+        # Which ids were missing, when one request named several (SetError notFound).
+        self.blob_ids = blob_ids or []
+
 
 class EmailNotFoundError(SealboxError):
     code = "notFound"

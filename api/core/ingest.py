@@ -30,6 +30,7 @@ from api.core.errors import (
     OverQuotaError,
 )
 from api.core.keywords import keywords_to_stored
+from api.core.part_blobs import PartBlobs, split_part_blob_id
 from api.core.threading import assign_thread, thread_hashes
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import parse_email
@@ -81,7 +82,14 @@ class EmailIngest:
     async def import_blob(
         self, unlocked: UnlockedAccount, blob_id: str, incoming: IncomingEmail
     ) -> EmailRecord:
-        """RFC 8621 4.8 Email/import: the email shares the uploaded blob, now kept."""
+        """RFC 8621 4.8 Email/import: the email shares the uploaded blob, now kept.
+
+        A part blob (an attached message being imported, say) is stored anew: its
+        octets exist only inside the message that holds it.
+        """
+        if split_part_blob_id(blob_id) is not None:
+            raw = await PartBlobs(self._blobs).read(unlocked, blob_id)
+            return await self.import_raw(unlocked, raw, incoming)
         blob = await self._blobs.find(unlocked.account_id, blob_id)
         raw = await self._blobs.read_all(unlocked, blob_id)
         return await self._add(raw, blob, incoming, unlocked=unlocked, new_blob=False)

@@ -2,7 +2,9 @@
 
 Both stream: an upload is encrypted into the blob store as it arrives, a download is
 decrypted a piece at a time, and Range requests (RFC 9110 14) read only the chunks they
-cover. Authentication is the same as the API endpoint's (Bearer, cookie or Basic).
+cover. A body part's blob (`{blob}_{partId}`, RFC 8621 4.1.4) is decoded from its message
+in memory, bounded by the message's size. Authentication is the same as the API
+endpoint's (Bearer, cookie or Basic).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream
 
 from api.core.blob_reader import OpenBlob
+from api.core.part_blobs import split_part_blob_id
 from api.http.byte_ranges import RangeNotSatisfiableError, parse_range
 from api.http.jmap_routes import PROBLEM, JmapApiDep
 from api.http.principal import AnyRequest, ServicesDep, resolve_principal
@@ -50,6 +53,11 @@ async def _pieces(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[byt
     yield first
     async for piece in rest:
         yield piece
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield
 
 
 def _owned(account_id: str, caller: AccountId) -> AccountId:
@@ -111,7 +119,12 @@ class BlobController(Controller):
     ) -> Stream:
         principal = await resolve_principal(request, services, challenge=True)
         _owned(account_id, principal.unlocked.account_id)
-        blob = await services.blobs.open(principal.unlocked, blob_id)
+        blob: OpenBlob | bytes
+        if split_part_blob_id(blob_id) is None:
+            blob = await services.blobs.open(principal.unlocked, blob_id)
+        else:
+            blob = await services.part_blobs.read(principal.unlocked, blob_id)
+        size = len(blob) if isinstance(blob, bytes) else blob.size
         headers = {
             "Content-Disposition": content_disposition(str(name).lstrip("/")),
             # A blob id names immutable content, but only this user may see it.
@@ -121,14 +134,14 @@ class BlobController(Controller):
             "Content-Security-Policy": "sandbox",
         }
         try:
-            wanted = parse_range(request.headers.get("range"), blob.size)
+            wanted = parse_range(request.headers.get("range"), size)
         except RangeNotSatisfiableError:
-            headers["Content-Range"] = f"bytes */{blob.size}"
+            headers["Content-Range"] = f"bytes */{size}"
             return Stream(iter([b""]), status_code=416, headers=headers)
-        start, length, status = 0, blob.size, 200
+        start, length, status = 0, size, 200
         if wanted is not None:
             start, length, status = wanted.start, wanted.length, 206
-            headers["Content-Range"] = wanted.content_range(blob.size)
+            headers["Content-Range"] = wanted.content_range(size)
         headers["Content-Length"] = str(length)
         return Stream(
             await _body(blob, start, length),
@@ -138,9 +151,11 @@ class BlobController(Controller):
         )
 
 
-async def _body(blob: OpenBlob, start: int, length: int) -> AsyncIterator[bytes]:
+async def _body(blob: OpenBlob | bytes, start: int, length: int) -> AsyncIterator[bytes]:
     """Decrypt the first piece before any header goes out, so a bad key or tampered blob is
     an error response rather than a cut-off 200."""
+    if isinstance(blob, bytes):
+        return _pieces(blob[start : start + length], _nothing())
     rest = blob.stream(start, length)
     first = await anext(rest, b"")
     return _pieces(first, rest)

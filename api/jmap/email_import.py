@@ -81,7 +81,8 @@ def import_set_error(exc: SealboxError, blob_id: str | None = None) -> dict[str,
             "properties": ["mailboxIds"],
         }
     if isinstance(exc, BlobNotFoundError):
-        return {"type": "blobNotFound", "description": exc.message, "notFound": [blob_id]}
+        missing = exc.blob_ids or ([blob_id] if blob_id is not None else [])
+        return {"type": "blobNotFound", "description": exc.message, "notFound": missing}
     kind = (
         exc.code if exc.code in ("overQuota", "tooLarge", "notFound", "forbidden") else "forbidden"
     )

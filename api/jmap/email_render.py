@@ -2,7 +2,8 @@
 
 Properties fall in three groups by what they cost: row metadata (no decryption), the
 sealed summary (one AES-GCM open), and the parsed message (decrypt and parse the blob).
-Email/get reads the blob only when a requested property is in the last group.
+Email/get reads the blob only when a requested property is in the last group. Email/parse
+(4.9) renders a blob that is no stored email: no row, so its metadata is null.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any
 
 import msgspec
 
+from api.core.email_summary import EmailSummary, summarize
 from api.core.emails import EmailView
 from api.core.keywords import keywords_from_stored
+from api.core.part_blobs import part_blob_id
 from api.jmap.errors import InvalidArgumentsError
 from api.mime.body_values import EmailBodyValue
 from api.mime.email_view import ParsedEmail
@@ -30,6 +33,7 @@ __all__ = [
     "needs_message",
     "part_blob_id",
     "render_email",
+    "render_parsed",
     "utc_date",
 ]
 
@@ -90,21 +94,23 @@ def utc_date(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def part_blob_id(email_blob_id: str, part_id: str) -> str:
-    """The blobId of one leaf part: its message's blob and the part number."""
-    return f"{email_blob_id}_{part_id}"
-
-
-def check_properties(requested: list[str] | None) -> list[str]:
+def check_properties(
+    requested: list[str] | None,
+    default: tuple[str, ...] = DEFAULT_PROPERTIES,
+    *,
+    with_id: bool = True,
+) -> list[str]:
+    """The properties to show; `id` leads unless `with_id` is False (Email/parse)."""
     if requested is None:
-        return list(DEFAULT_PROPERTIES)
+        return list(default)
     for prop in requested:
         if prop in _KNOWN:
             continue
         parsed = parse_header_property(prop)
         if parsed is None or not form_allowed(parsed[0], parsed[1]):
             raise InvalidArgumentsError(f"unknown or invalid Email property {prop!r}")
-    return ["id", *[p for p in dict.fromkeys(requested) if p != "id"]]
+    unique = list(dict.fromkeys(requested))
+    return ["id", *[p for p in unique if p != "id"]] if with_id else unique
 
 
 def check_body_properties(requested: list[str] | None) -> tuple[str, ...]:
@@ -120,11 +126,15 @@ def needs_message(properties: list[str]) -> bool:
     return any(p in MESSAGE or p.startswith("header:") for p in properties)
 
 
-def _metadata(record: EmailRecord, prop: str) -> Any:
+def _metadata(record: EmailRecord | None, blob_id: str, size: int, prop: str) -> Any:
+    if prop == "blobId":
+        return blob_id
+    if prop == "size":
+        return size
+    if record is None:  # 4.9: a parsed blob has no id, mailboxes, keywords or dates
+        return None
     if prop == "id":
         return record.id
-    if prop == "blobId":
-        return record.blob_id
     if prop == "threadId":
         return record.thread_id
     if prop == "mailboxIds":
@@ -133,8 +143,6 @@ def _metadata(record: EmailRecord, prop: str) -> Any:
         return dict.fromkeys(
             sorted(keywords_from_stored(record.flags, record.custom_keywords)), True
         )
-    if prop == "size":
-        return record.size
     if prop == "receivedAt":
         return utc_date(record.received_at)
     if prop == "imapUids":
@@ -142,8 +150,7 @@ def _metadata(record: EmailRecord, prop: str) -> Any:
     return record.modseq
 
 
-def _summary(view: EmailView, prop: str) -> Any:
-    summary = view.summary
+def _summary(summary: EmailSummary, prop: str) -> Any:
     value = {
         "messageId": summary.message_id,
         "inReplyTo": summary.in_reply_to,
@@ -213,13 +220,33 @@ def render_email(
     options: BodyOptions,
 ) -> dict[str, Any]:
     """One Email with the requested properties; `parsed` is required if needs_message()."""
+    record = view.record
+    return _render(properties, record, view.summary, record.blob_id, record.size, parsed, options)
+
+
+def render_parsed(
+    blob_id: str, parsed: ParsedEmail, properties: list[str], options: BodyOptions
+) -> dict[str, Any]:
+    """4.9 Email/parse: a blob shown as an Email that is stored nowhere."""
+    return _render(properties, None, summarize(parsed), blob_id, parsed.size, parsed, options)
+
+
+def _render(
+    properties: list[str],
+    record: EmailRecord | None,
+    summary: EmailSummary,
+    blob_id: str,
+    size: int,
+    parsed: ParsedEmail | None,
+    options: BodyOptions,
+) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for prop in properties:
         if prop in METADATA or prop in IMAP_METADATA:
-            shown[prop] = _metadata(view.record, prop)
+            shown[prop] = _metadata(record, blob_id, size, prop)
         elif prop in SUMMARY:
-            shown[prop] = _summary(view, prop)
+            shown[prop] = _summary(summary, prop)
         else:
             assert parsed is not None
-            shown[prop] = _message(parsed, view.record.blob_id, prop, options)
+            shown[prop] = _message(parsed, blob_id, prop, options)
     return shown

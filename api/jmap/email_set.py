@@ -1,4 +1,5 @@
-"""Email/set (RFC 8621 4.6 on RFC 8620 5.3): update keywords and mailboxes, destroy.
+"""Email/set (RFC 8621 4.6 on RFC 8620 5.3): create drafts, update keywords and mailboxes,
+destroy.
 
 Updates and destroys run in one EmailBatch: one transaction at one change-log position,
 so the state moves once per call and every changed email gets that MODSEQ. Each update
@@ -10,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.core.errors import SealboxError
-from api.jmap.email_import import import_set_error, resolve_id
+from api.core.clock import now
+from api.core.errors import InvalidEmailError, SealboxError
+from api.core.ingest import IncomingEmail
+from api.core.keywords import check_keyword
+from api.jmap.email_import import import_set_error, parse_utc_date, resolve_id
 from api.jmap.email_patch import PatchError, parse_update
 from api.jmap.errors import RequestTooLargeError
 from api.jmap.registry import MethodArguments, MethodContext
@@ -28,19 +32,49 @@ class EmailSetArguments(MethodArguments, frozen=True, kw_only=True):
     destroy: list[str] | None = None
 
 
+def _incoming(values: dict[str, Any], context: MethodContext) -> IncomingEmail:
+    """The create object's mailboxIds, keywords and receivedAt, checked (RFC 8621 4.6)."""
+    mailbox_ids = values.get("mailboxIds")
+    keywords = values.get("keywords") or {}
+    if not isinstance(mailbox_ids, dict) or not mailbox_ids:
+        raise InvalidEmailError("an email must be in at least one mailbox", ["mailboxIds"])
+    if not isinstance(keywords, dict):
+        raise InvalidEmailError("keywords maps keywords to true", ["keywords"])
+    if any(v is not True for v in (*mailbox_ids.values(), *keywords.values())):
+        raise InvalidEmailError("mailboxIds and keywords map ids to true", ["mailboxIds"])
+    received = values.get("receivedAt")
+    if received is not None and not isinstance(received, str):
+        raise InvalidEmailError("receivedAt is a UTCDate", ["receivedAt"])
+    return IncomingEmail(
+        mailbox_ids=[resolve_id(str(m), context) for m in mailbox_ids],
+        keywords=[check_keyword(str(k)) for k in keywords],
+        received_at=now() if received is None else parse_utc_date(received, "receivedAt"),
+    )
+
+
 async def create_emails(
     context: MethodContext, creates: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(created, notCreated) for Email/set `create`.
-
-    Not built yet: drafts are another piece of work, which replaces this function (each
-    create then goes through EmailIngest, before the batch below opens).
-    """
-    refusal = {
-        "type": "forbidden",
-        "description": "creating emails with Email/set is not built yet; use Email/import",
-    }
-    return {}, {creation_id: dict(refusal) for creation_id in creates}
+    """(created, notCreated) for Email/set `create`: compose each and store it (4.6)."""
+    created: dict[str, Any] = {}
+    not_created: dict[str, Any] = {}
+    for creation_id, values in creates.items():
+        try:
+            incoming = _incoming(values, context)
+            record = await context.services.composer.create_email(
+                context.unlocked, values, incoming
+            )
+        except SealboxError as exc:
+            not_created[creation_id] = import_set_error(exc)
+            continue
+        context.created_ids[creation_id] = record.id
+        created[creation_id] = {
+            "id": record.id,
+            "blobId": record.blob_id,
+            "threadId": record.thread_id,
+            "size": record.size,
+        }
+    return created, not_created
 
 
 async def email_set(context: MethodContext, arguments: EmailSetArguments) -> dict[str, Any]:

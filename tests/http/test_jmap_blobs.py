@@ -1,14 +1,16 @@
 """Binary data over real HTTPS (RFC 8620 6): upload, download with ranges and names,
-limits, other accounts' blobs, and Blob/copy."""
+limits, other accounts' blobs, Blob/copy, and downloads of attachment parts."""
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import ssl
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -233,3 +235,49 @@ def test_names_with_url_delimiters(node: Node, client: httpx.Client, name: str) 
     assert response.status_code == 200, response.text
     encoded = response.headers["content-disposition"].split("filename*=UTF-8''")[1]
     assert urllib.parse.unquote(encoded) == name
+
+
+ATTACHED = os.urandom(3000)
+MULTIPART = (
+    b"From: carol@example.com\r\nTo: alice@example.org\r\nSubject: Report\r\n"
+    b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="xx"\r\n\r\n'
+    b"--xx\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n"
+    b"--xx\r\nContent-Type: application/octet-stream\r\n"
+    b'Content-Disposition: attachment; filename="data.bin"\r\n'
+    b"Content-Transfer-Encoding: base64\r\n\r\n"
+    + base64.encodebytes(ATTACHED).replace(b"\n", b"\r\n")
+    + b"--xx--\r\n"
+)
+
+
+def _api(client: httpx.Client, *calls: list[Any]) -> list[Any]:
+    using = [CORE, "urn:ietf:params:jmap:mail"]
+    response = client.post("/jmap/api/", json={"using": using, "methodCalls": list(calls)})
+    assert response.status_code == 200, response.text
+    return list(response.json()["methodResponses"])
+
+
+def test_download_of_an_attachment_part(node: Node, client: httpx.Client) -> None:
+    blob_id = _upload(client, node, MULTIPART, "message/rfc822")
+    [[_, boxes, _]] = _api(client, ["Mailbox/get", {"accountId": node.account_id}, "0"])
+    inbox = next(m["id"] for m in boxes["list"] if m["role"] == "inbox")
+    emails = {"e": {"blobId": blob_id, "mailboxIds": {inbox: True}}}
+    [[_, imported, _]] = _api(
+        client, ["Email/import", {"accountId": node.account_id, "emails": emails}, "0"]
+    )
+    email_id = imported["created"]["e"]["id"]
+    get = {"accountId": node.account_id, "ids": [email_id], "properties": ["attachments"]}
+    [[_, got, _]] = _api(client, ["Email/get", get, "0"])
+    [attachment] = got["list"][0]["attachments"]
+    assert attachment["blobId"] == f"{blob_id}_2" and attachment["size"] == len(ATTACHED)
+
+    response = client.get(_url(node, attachment["blobId"], "data.bin", "application/x-data"))
+    assert response.status_code == 200, response.text
+    assert response.content == ATTACHED
+    assert response.headers["content-type"] == "application/x-data"
+    assert response.headers["content-length"] == str(len(ATTACHED))
+    ranged = client.get(_url(node, attachment["blobId"]), headers={"range": "bytes=100-199"})
+    assert ranged.status_code == 206 and ranged.content == ATTACHED[100:200]
+    assert ranged.headers["content-range"] == f"bytes 100-199/{len(ATTACHED)}"
+    assert client.get(_url(node, f"{blob_id}_7")).status_code == 404
+    assert client.get(_url(node, f"{node.other_blob_id}_1")).status_code == 404

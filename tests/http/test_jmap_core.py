@@ -25,6 +25,7 @@ MAIL = "urn:ietf:params:jmap:mail"
 SUBMISSION = "urn:ietf:params:jmap:submission"
 VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
 QUOTA = "urn:ietf:params:jmap:quota"
+RETENTION = "urn:sealbox:retention"
 ERROR = "urn:ietf:params:jmap:error:"
 
 
@@ -85,6 +86,7 @@ def test_session_with_basic_app_password(node: Node) -> None:
         SUBMISSION: account_id,
         VACATION_RESPONSE: account_id,
         QUOTA: account_id,
+        RETENTION: account_id,
     }
     assert session["username"] == node.account.address
     assert session["apiUrl"] == f"https://127.0.0.1:{node.server.http_port}/jmap/api/"

@@ -149,7 +149,7 @@ async def test_invalid_updates_are_refused_one_by_one(client: Client) -> None:
     assert shown == {"id": eid, "keywords": {}, "mailboxIds": {inbox: True}}
 
 
-async def test_if_in_state_and_create_not_built_yet(client: Client) -> None:
+async def test_if_in_state(client: Client) -> None:
     created = await client.import_email(message())
     state = (await states(client))["Email"]
     mismatch = await client.error(
@@ -162,9 +162,56 @@ async def test_if_in_state_and_create_not_built_yet(client: Client) -> None:
     )
     assert ok["oldState"] == state and ok["updated"] == {created["id"]: None}
 
-    refused = await client.one("Email/set", create={"draft": {"subject": "hello"}})
-    assert refused["notCreated"]["draft"]["type"] == "forbidden"
-    assert refused["created"] is None
+
+async def test_create_composes_a_draft_from_parts(client: Client) -> None:
+    attachment = await client.upload(b"%PDF-1.4 tiny")
+    drafts = await client.mailbox("drafts")
+    [_, (name, got, _)] = await client.batch(
+        ("Mailbox/set", {"create": {"p": {"name": "Projects"}}}),
+        (
+            "Email/set",
+            {
+                "create": {
+                    "draft": {
+                        "mailboxIds": {drafts: True, "#p": True},
+                        "keywords": {"$draft": True, "$seen": True},
+                        "from": [{"name": "Alice", "email": "alice@example.org"}],
+                        "to": [{"name": "Bob", "email": "bob@example.net"}],
+                        "subject": "Draft with a plan",
+                        "textBody": [{"partId": "t", "type": "text/plain"}],
+                        "bodyValues": {"t": {"value": "Step one: coffee."}},
+                        "attachments": [
+                            {"blobId": attachment, "type": "application/pdf", "name": "p.pdf"}
+                        ],
+                    },
+                    "nobox": {"subject": "nowhere"},
+                    "badblob": {
+                        "mailboxIds": {drafts: True},
+                        "attachments": [{"blobId": "bmissing", "type": "text/plain"}],
+                    },
+                }
+            },
+        ),
+    )
+    assert name == "Email/set", got
+    created = got["created"]["draft"]
+    assert set(created) == {"id", "blobId", "threadId", "size"}
+    assert got["notCreated"]["nobox"]["properties"] == ["mailboxIds"]
+    assert got["notCreated"]["badblob"]["type"] == "blobNotFound"
+    assert got["notCreated"]["badblob"]["notFound"] == ["bmissing"]
+
+    shown = await client.one(
+        "Email/get",
+        ids=[created["id"]],
+        properties=["subject", "to", "keywords", "mailboxIds", "attachments", "textBody"],
+        fetchTextBodyValues=True,
+    )
+    [draft] = shown["list"]
+    assert draft["subject"] == "Draft with a plan"
+    assert draft["to"] == [{"name": "Bob", "email": "bob@example.net"}]
+    assert draft["keywords"] == {"$draft": True, "$seen": True}
+    assert len(draft["mailboxIds"]) == 2 and drafts in draft["mailboxIds"]
+    assert [a["name"] for a in draft["attachments"]] == ["p.pdf"]
 
 
 async def test_destroy_then_list_deleted_and_restore(client: Client) -> None:

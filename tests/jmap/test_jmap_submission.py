@@ -172,3 +172,47 @@ async def test_query_changes_and_destroy(alice: Client) -> None:
     assert gone["destroyed"] == [first] and gone["notDestroyed"]["snope"]["type"] == "notFound"
     left = await alice.one("EmailSubmission/get", ids=[first, second])
     assert [s["id"] for s in left["list"]] == [second] and left["notFound"] == [first]
+
+
+async def test_send_a_draft_and_file_it_in_sent(alice: Client, bob: Client) -> None:
+    """The webmail's send: create the draft, submit it, move it Drafts -> Sent on success."""
+    drafts, sent = await alice.mailbox("drafts"), await alice.mailbox("sent")
+    bob_state = (await bob.one("Email/get", ids=[]))["state"]
+    responses = await alice.batch(
+        (
+            "Email/set",
+            {
+                "create": {
+                    "d": {
+                        "mailboxIds": {drafts: True},
+                        "keywords": {"$draft": True, "$seen": True},
+                        "from": [{"email": "alice@example.org"}],
+                        "to": [{"email": "bob@example.org"}],
+                        "subject": "Composed here",
+                        "textBody": [{"partId": "1", "type": "text/plain"}],
+                        "bodyValues": {"1": {"value": "Hello Bob"}},
+                    }
+                }
+            },
+        ),
+        (
+            "EmailSubmission/set",
+            {
+                "create": {"s": {"emailId": "#d", "identityId": await identity_id(alice)}},
+                "onSuccessUpdateEmail": {
+                    "#s": {f"mailboxIds/{drafts}": None, f"mailboxIds/{sent}": True,
+                           "keywords/$draft": None}
+                },
+            },
+        ),
+    )  # fmt: skip
+    names = [name for name, _, _ in responses]
+    assert names == ["Email/set", "EmailSubmission/set", "Email/set"], responses
+    email_id = responses[0][1]["created"]["d"]["id"]
+    assert responses[2][1]["updated"] == {email_id: None}
+    filed = await alice.one("Email/get", ids=[email_id], properties=["mailboxIds", "keywords"])
+    assert filed["list"][0]["mailboxIds"] == {sent: True}
+    assert filed["list"][0]["keywords"] == {"$seen": True}
+    [received] = await inbox_ids(bob, bob_state)
+    got = await bob.one("Email/get", ids=[received], properties=["subject"])
+    assert got["list"][0]["subject"] == "Composed here"
