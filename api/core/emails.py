@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from api.core.blobs import BlobService
+from api.core.email_query import EmailQueryService
 from api.core.email_summary import EmailSummary, open_summary
 from api.core.ingest import EMAIL_TYPE, THREAD_TYPE, EmailIngest
 from api.core.unlocked import UnlockedAccount
@@ -37,6 +38,7 @@ class EmailService:
         self._store = store
         self._blobs = blobs
         self.ingest = ingest
+        self.queries = EmailQueryService(store, ingest)
 
     async def get(
         self, unlocked: UnlockedAccount, ids: Sequence[str] | None

@@ -16,6 +16,7 @@ from api.config import Settings
 from api.core.mailbox_rules import MAX_NAME_OCTETS
 from api.core.unlocked import UnlockedAccount
 from api.jmap.capabilities import CORE, MAIL, WEBSOCKET
+from api.jmap.email_query_args import SORT_OPTIONS
 from api.jmap.limits import CoreLimits
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
@@ -78,13 +79,13 @@ def _core_capability(limits: CoreLimits) -> CoreCapability:
 
 
 def _mail_account_capability() -> dict[str, Any]:
-    """RFC 8621 1.3.1. Sort options grow with Email/query; none exist before it lands."""
+    """RFC 8621 1.3.1."""
     return {
         "maxMailboxesPerEmail": None,
         "maxMailboxDepth": None,
         "maxSizeMailboxName": MAX_NAME_OCTETS,
         "maxSizeAttachmentsPerEmail": 50_000_000,
-        "emailQuerySortOptions": [],
+        "emailQuerySortOptions": list(SORT_OPTIONS),
         "mayCreateTopLevelMailbox": True,
     }
 

@@ -10,6 +10,7 @@ from api.store.blobs.repository import BlobRepository
 from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
+from api.store.email_query import EmailQueryRepository
 from api.store.emails import EmailRepository
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
@@ -33,6 +34,7 @@ class Transaction:
         blobs: BlobRepository,
         emails: EmailRepository,
         thread_keys: ThreadKeyRepository,
+        email_query: EmailQueryRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -42,6 +44,7 @@ class Transaction:
         self.blobs = blobs
         self.emails = emails
         self.thread_keys = thread_keys
+        self.email_query = email_query
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -87,6 +90,7 @@ class Store:
                 BlobRepository(session),
                 EmailRepository(session),
                 ThreadKeyRepository(session),
+                EmailQueryRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:
