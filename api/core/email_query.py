@@ -247,7 +247,7 @@ class EmailQueryService:
                 if need_summaries:
                     assert candidate.summary_sealed is not None
                     summary = open_summary(key, account_id, candidate.id, candidate.summary_sealed)
-                if conditions:
+                if exact is None:
                     plain = dict(zip(conditions, candidate.conditions, strict=True))
                     if not evaluate(query.filter, plain, summary):
                         continue

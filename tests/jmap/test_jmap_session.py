@@ -58,7 +58,17 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                     "maxMailboxDepth": None,
                     "maxSizeMailboxName": 1024,
                     "maxSizeAttachmentsPerEmail": 50000000,
-                    "emailQuerySortOptions": [],
+                    "emailQuerySortOptions": [
+                        "receivedAt",
+                        "size",
+                        "from",
+                        "to",
+                        "subject",
+                        "sentAt",
+                        "hasKeyword",
+                        "allInThreadHaveKeyword",
+                        "someInThreadHaveKeyword",
+                    ],
                     "mayCreateTopLevelMailbox": True,
                 }
             },
