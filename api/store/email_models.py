@@ -52,7 +52,8 @@ class EmailRow(Base):
     deleted_from: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-Index("ix_emails_account_received", EmailRow.account_id, EmailRow.received_at)
+# The id makes it serve Email/query's (receivedAt, id) order over all mail (0006).
+Index("ix_emails_account_received", EmailRow.account_id, EmailRow.received_at, EmailRow.id)
 Index("ix_emails_account_thread", EmailRow.account_id, EmailRow.thread_id)
 Index("ix_emails_account_pending", EmailRow.account_id, EmailRow.pending)
 Index("ix_emails_deleted_at", EmailRow.deleted_at)
