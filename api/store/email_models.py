@@ -52,8 +52,7 @@ class EmailRow(Base):
     deleted_from: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-# The id makes it serve Email/query's (receivedAt, id) order over all mail (0006).
-Index("ix_emails_account_received", EmailRow.account_id, EmailRow.received_at, EmailRow.id)
+Index("ix_emails_account_received", EmailRow.account_id, EmailRow.received_at)
 Index("ix_emails_account_thread", EmailRow.account_id, EmailRow.thread_id)
 Index("ix_emails_account_pending", EmailRow.account_id, EmailRow.pending)
 Index("ix_emails_deleted_at", EmailRow.deleted_at)

@@ -53,4 +53,5 @@ async def test_newest_page_of_a_mailbox_and_of_all_mail_are_index_scans(
     assert not any("TEMP B-TREE" in line or line.startswith("SCAN") for line in inbox), inbox
     everything = await _plans(services, all_mail_page)
     assert any("ix_emails_account_received" in line for line in everything), everything
-    assert not any("TEMP B-TREE" in line for line in everything), everything
+    # Equal receivedAt values are ordered by id in a small sort per tie, not a full sort.
+    assert not any(line.startswith(("SCAN", "USE TEMP B-TREE FOR ORDER")) for line in everything)
