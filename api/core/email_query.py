@@ -13,7 +13,6 @@ An anchor needs the whole sorted id list to find the anchor's position.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -24,12 +23,12 @@ from api.core.email_filter import (
     evaluate,
     is_immutable,
     plaintext,
-    sort_text,
     sql_conditions,
     superset,
     uses_threads,
 )
-from api.core.email_summary import EmailSummary, open_summary
+from api.core.email_sort import Hit, first_of_thread, sort_hits
+from api.core.email_summary import open_summary
 from api.core.errors import (
     QueryAnchorNotFoundError,
     QueryChangesUnavailableError,
@@ -98,7 +97,7 @@ class QueryChanges:
 class _Scan:
     """Collects a scan's hits; `complete` is False when it stopped at a full window."""
 
-    hits: list[tuple[Candidate, EmailSummary | None]] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
     threads: set[str] = field(default_factory=set)
     complete: bool = True
 
@@ -123,34 +122,6 @@ def _window(ids: list[str], window: QueryWindow) -> tuple[int, list[str]]:
     start = max(0, start)
     end = len(ids) if window.limit is None else start + window.limit
     return start, ids[start:end]
-
-
-def _sort_hits(hits: list[tuple[Candidate, EmailSummary | None]], query: EmailQuery) -> None:
-    """In-memory order for summary sorts: stable sorts, last comparator first."""
-    hits.sort(key=lambda hit: hit[0].id, reverse=not query.sort[-1].ascending)
-    keyed: list[tuple[EmailComparator, int | None]] = []
-    plain_index = 0
-    for comparator in query.sort:
-        if comparator.property in SUMMARY_SORTS:
-            keyed.append((comparator, None))
-        else:
-            keyed.append((comparator, plain_index))
-            plain_index += 1
-    for comparator, index in reversed(keyed):
-        hits.sort(key=_sort_key(comparator, index), reverse=not comparator.ascending)
-
-
-def _sort_key(
-    comparator: EmailComparator, index: int | None
-) -> Callable[[tuple[Candidate, EmailSummary | None]], Any]:
-    if index is None:
-        return lambda hit: sort_text(comparator, _opened(hit[1]))
-    return lambda hit: hit[0].sort_values[index]
-
-
-def _opened(summary: EmailSummary | None) -> EmailSummary:
-    assert summary is not None
-    return summary
 
 
 class EmailQueryService:
@@ -251,7 +222,7 @@ class EmailQueryService:
                     plain = dict(zip(conditions, candidate.conditions, strict=True))
                     if not evaluate(query.filter, plain, summary):
                         continue
-                if collapse_now and not _first_of_thread(scan.threads, candidate):
+                if collapse_now and not first_of_thread(scan.threads, candidate):
                     continue
                 scan.hits.append((candidate, summary))
                 if stop_at is not None and len(scan.hits) >= stop_at:
@@ -270,10 +241,10 @@ class EmailQueryService:
             visit=visit,
         )
         if sealed_sort:
-            _sort_hits(scan.hits, query)
+            sort_hits(scan.hits, query.sort)
             if query.collapse_threads:
                 threads: set[str] = set()
-                scan.hits = [h for h in scan.hits if _first_of_thread(threads, h[0])]
+                scan.hits = [h for h in scan.hits if first_of_thread(threads, h[0])]
         return scan
 
     async def changes(
@@ -313,11 +284,3 @@ class EmailQueryService:
             raise TooManyQueryChangesError()
         total = len(ids) if calculate_total else None
         return QueryChanges(removed=removed, added=added, total=total, state=state)
-
-
-def _first_of_thread(seen: set[str], candidate: Candidate) -> bool:
-    thread = candidate.thread_id or candidate.id
-    if thread in seen:
-        return False
-    seen.add(thread)
-    return True
