@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from api.core.blobs import BlobService
 from api.core.change_types import EMAIL_TYPE, THREAD_TYPE
 from api.core.email_batch import EmailBatch
+from api.core.email_query import EmailQueryService
 from api.core.email_summary import EmailSummary, open_summary
 from api.core.ingest import EmailIngest
 from api.core.unlocked import UnlockedAccount
@@ -40,6 +41,7 @@ class EmailService:
         self._store = store
         self._blobs = blobs
         self.ingest = ingest
+        self.queries = EmailQueryService(store, ingest)
 
     async def get(
         self, unlocked: UnlockedAccount, ids: Sequence[str] | None

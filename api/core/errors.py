@@ -31,10 +31,13 @@ __all__ = [
     "MailboxNotFoundError",
     "MessageTooLargeError",
     "OverQuotaError",
+    "QueryAnchorNotFoundError",
+    "QueryChangesUnavailableError",
     "RecoveryUnavailableError",
     "SealboxError",
     "SecondFactorRequiredError",
     "TooManyAttemptsError",
+    "TooManyQueryChangesError",
     "TotpStateError",
     "WeakPasswordError",
 ]
@@ -238,3 +241,22 @@ class InvalidVacationError(SealboxError):
     def __init__(self, message: str, properties: list[str]) -> None:
         super().__init__(message)
         self.properties = properties
+
+
+class QueryAnchorNotFoundError(SealboxError):
+    """RFC 8620 5.5: the anchor is not among the query's results."""
+
+    code = "anchorNotFound"
+    default_message = "the anchor is not in the results"
+
+
+class QueryChangesUnavailableError(SealboxError):
+    """RFC 8620 5.6: this query's changes are not tracked, or the state is too old."""
+
+    code = "cannotCalculateChanges"
+    default_message = "the changes of this query cannot be calculated; run the query again"
+
+
+class TooManyQueryChangesError(SealboxError):
+    code = "tooManyChanges"
+    default_message = "there are more changes than maxChanges"

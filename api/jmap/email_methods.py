@@ -7,6 +7,12 @@ from api.jmap.capabilities import MAIL, RETENTION
 from api.jmap.email_get import ChangesArguments, GetArguments, email_changes, email_get
 from api.jmap.email_import import ImportArguments, email_import
 from api.jmap.email_parse import ParseArguments, email_parse
+from api.jmap.email_query import (
+    QueryArguments,
+    QueryChangesArguments,
+    email_query,
+    email_query_changes,
+)
 from api.jmap.email_retention import (
     ListDeletedArguments,
     RestoreArguments,
@@ -28,5 +34,7 @@ def register_email_methods(registry: MethodRegistry) -> None:
     registry.method("Email/listDeleted", RETENTION, ListDeletedArguments)(email_list_deleted)
     registry.method("Email/restore", RETENTION, RestoreArguments)(email_restore)
     registry.method("Email/parse", MAIL, ParseArguments)(email_parse)
+    registry.method("Email/query", MAIL, QueryArguments)(email_query)
+    registry.method("Email/queryChanges", MAIL, QueryChangesArguments)(email_query_changes)
     registry.method("Thread/get", MAIL, ThreadGetArguments)(thread_get)
     registry.method("Thread/changes", MAIL, ChangesArguments)(thread_changes)

@@ -25,6 +25,7 @@ from api.jmap.capabilities import (
     VACATION_RESPONSE,
     WEBSOCKET,
 )
+from api.jmap.email_query_args import SORT_OPTIONS
 from api.jmap.limits import CoreLimits
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
@@ -87,13 +88,13 @@ def _core_capability(limits: CoreLimits) -> CoreCapability:
 
 
 def _mail_account_capability() -> dict[str, Any]:
-    """RFC 8621 1.3.1. Sort options grow with Email/query; none exist before it lands."""
+    """RFC 8621 1.3.1."""
     return {
         "maxMailboxesPerEmail": None,
         "maxMailboxDepth": None,
         "maxSizeMailboxName": MAX_NAME_OCTETS,
         "maxSizeAttachmentsPerEmail": 50_000_000,
-        "emailQuerySortOptions": [],
+        "emailQuerySortOptions": list(SORT_OPTIONS),
         "mayCreateTopLevelMailbox": True,
     }
 

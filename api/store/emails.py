@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.email_models import EmailMailboxRow, EmailRow
@@ -36,6 +36,7 @@ _COLUMNS = (
     EmailRow.deleted_from,
 )
 _NAMES = [column.key for column in _COLUMNS]
+_DELETED_AT = _NAMES.index("deleted_at")
 # SQLite allows 32,766 bound parameters; stay well below for IN lists.
 _IN_BATCH = 900
 
@@ -61,6 +62,20 @@ class EmailRepository:
         await self._session.flush()
         await self.add_memberships(record.id, record.received_at, record.mailboxes)
 
+    async def add_many(self, records: Sequence[EmailRecord]) -> None:
+        """Bulk form of `add` (one executemany per table) for imports of whole mailboxes."""
+        if not records:
+            return
+        await self._session.execute(
+            insert(EmailRow), [{name: getattr(r, name) for name in _NAMES} for r in records]
+        )
+        members = [
+            {"mailbox_id": m, "uid": uid, "email_id": r.id, "received_at": r.received_at}
+            for r in records
+            for m, uid in r.mailboxes.items()
+        ]
+        await self._session.execute(insert(EmailMailboxRow), members)
+
     async def add_memberships(
         self, email_id: str, received_at: int, mailboxes: Mapping[str, int]
     ) -> None:
@@ -83,18 +98,16 @@ class EmailRepository:
         """The live (or, with `deleted`, the destroyed) emails among `ids`, in no order."""
         found: list[EmailRecord] = []
         for batch in _batches(list(dict.fromkeys(ids))):
-            rows = (
-                await self._session.execute(
-                    select(*_COLUMNS)
-                    .where(EmailRow.account_id == account_id)
-                    .where(EmailRow.id.in_(batch))
-                    .where(
-                        EmailRow.deleted_at.is_not(None)
-                        if deleted
-                        else EmailRow.deleted_at.is_(None)
-                    )
-                )
-            ).all()
+            result = await self._session.execute(select(*_COLUMNS).where(EmailRow.id.in_(batch)))
+            # Account and deletion are checked here, not in SQL: beside the id list, SQLite
+            # (without ANALYZE statistics) would walk ix_emails_account_* or
+            # ix_emails_deleted_at over the whole account instead of 50 primary-key
+            # lookups: 30 ms instead of 0.1 ms at 100,000 messages.
+            rows = [
+                row
+                for row in result
+                if row[1] == account_id and (row[_DELETED_AT] is not None) == deleted
+            ]
             members = await self.memberships([row[0] for row in rows])
             found.extend(_record(row, members.get(row[0], {})) for row in rows)
         return found

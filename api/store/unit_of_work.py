@@ -10,6 +10,7 @@ from api.store.blobs.repository import BlobRepository
 from api.store.changes import ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
+from api.store.email_query import EmailQueryRepository
 from api.store.emails import EmailRepository
 from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
@@ -39,6 +40,7 @@ class Transaction:
         identities: IdentityRepository,
         vacation: VacationRepository,
         submissions: SubmissionRepository,
+        email_query: EmailQueryRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -51,6 +53,7 @@ class Transaction:
         self.identities = identities
         self.vacation = vacation
         self.submissions = submissions
+        self.email_query = email_query
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -99,6 +102,7 @@ class Store:
                 IdentityRepository(session),
                 VacationRepository(session),
                 SubmissionRepository(session),
+                EmailQueryRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:
