@@ -239,6 +239,10 @@ class MailboxService:
     async def list(self, unlocked: UnlockedAccount) -> Sequence[Mailbox]:
         return (await self.snapshot(unlocked))[0]
 
+    async def highest_modseq(self, account_id: AccountId) -> int:
+        async with self._store.transaction() as tx:
+            return await tx.changes.position(account_id)
+
     async def counts(
         self, unlocked: UnlockedAccount, mailbox_ids: Sequence[str]
     ) -> dict[str, MailboxCounts]:

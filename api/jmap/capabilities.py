@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["CORE", "MAIL", "QUOTA", "RETENTION", "SUBMISSION", "VACATION_RESPONSE", "WEBSOCKET"]
+__all__ = [
+    "CORE",
+    "IMAP",
+    "MAIL",
+    "QUOTA",
+    "RETENTION",
+    "SUBMISSION",
+    "VACATION_RESPONSE",
+    "WEBSOCKET",
+]
 
 CORE = "urn:ietf:params:jmap:core"
 MAIL = "urn:ietf:params:jmap:mail"
@@ -13,3 +22,6 @@ WEBSOCKET = "urn:ietf:params:jmap:websocket"
 QUOTA = "urn:ietf:params:jmap:quota"
 # Vendor: destroyed mail kept 30 days, listed and restored (Email/listDeleted, /restore).
 RETENTION = "urn:sealbox:retention"
+# Vendor: IMAP facts as JMAP properties, for the compat layer and IMAP-minded clients:
+# Mailbox uidValidity, uidNext, highestModseq; Email imapUids, modseq (RFC 9051, RFC 7162).
+IMAP = "urn:sealbox:imap"

@@ -21,6 +21,7 @@ from api.jmap.email_retention import (
 )
 from api.jmap.email_set import EmailSetArguments, email_set
 from api.jmap.registry import MethodRegistry
+from api.jmap.search_snippet import SnippetArguments, search_snippet_get
 from api.jmap.thread import ThreadGetArguments, thread_changes, thread_get
 
 __all__ = ["register_email_methods"]
@@ -35,6 +36,7 @@ def register_email_methods(registry: MethodRegistry) -> None:
     registry.method("Email/restore", RETENTION, RestoreArguments)(email_restore)
     registry.method("Email/parse", MAIL, ParseArguments)(email_parse)
     registry.method("Email/query", MAIL, QueryArguments)(email_query)
+    registry.method("SearchSnippet/get", MAIL, SnippetArguments)(search_snippet_get)
     registry.method("Email/queryChanges", MAIL, QueryChangesArguments)(email_query_changes)
     registry.method("Thread/get", MAIL, ThreadGetArguments)(thread_get)
     registry.method("Thread/changes", MAIL, ChangesArguments)(thread_changes)

@@ -1,7 +1,7 @@
 """Mailbox/get and Mailbox/changes (RFC 8621 2.2, 2.3), and the Mailbox wire shape.
 
-Counts are read only when asked for; uidValidity and uidNext are the vendor properties
-of urn:sealbox:imap, returned only when asked for by name.
+Counts are read only when asked for; uidValidity, uidNext and highestModseq are the
+vendor properties of urn:sealbox:imap, returned only when asked for by name.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ MAILBOX_PROPERTIES = (
     "myRights",
     "isSubscribed",
 )
-IMAP_PROPERTIES = ("uidValidity", "uidNext")
+IMAP_PROPERTIES = ("uidValidity", "uidNext", "highestModseq")
 
 
 _COUNTS = ("totalEmails", "unreadEmails", "totalThreads", "unreadThreads")
@@ -108,6 +108,10 @@ async def mailbox_get(context: MethodContext, arguments: GetArguments) -> dict[s
     if any(p in _COUNTS for p in properties):
         counts = await service.counts(context.unlocked, present)
     found = [render_mailbox(mailboxes[i], counts.get(i)) for i in present]
+    if "highestModseq" in properties:
+        highest = await service.highest_modseq(AccountId(context.account_id))
+        for shown in found:
+            shown["highestModseq"] = highest
     return {
         "accountId": context.account_id,
         "state": state_string(state),

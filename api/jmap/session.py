@@ -18,6 +18,7 @@ from api.core.retention import RETENTION_DAYS
 from api.core.unlocked import UnlockedAccount
 from api.jmap.capabilities import (
     CORE,
+    IMAP,
     MAIL,
     QUOTA,
     RETENTION,
@@ -114,6 +115,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
             VACATION_RESPONSE: {},
             RETENTION: {},
+            IMAP: {},
         },
     )
     session = Session(
@@ -125,6 +127,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             VACATION_RESPONSE: {},
             # How long Email/listDeleted and Email/restore can still see a destroyed email.
             RETENTION: {"retentionDays": RETENTION_DAYS},
+            IMAP: {},
             # RFC 8887 4: where to open the socket, and that push works over it.
             WEBSOCKET: {"url": f"wss{root[len('https') :]}/jmap/ws/", "supportsPush": True},
         },
@@ -138,6 +141,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             VACATION_RESPONSE: account_id,
             QUOTA: account_id,
             RETENTION: account_id,
+            IMAP: account_id,
         },
         username=unlocked.address,
         api_url=f"{root}/jmap/api/",

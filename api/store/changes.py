@@ -100,6 +100,12 @@ class ChangeLogRepository:
         )
         return int(result.scalar_one())
 
+    async def position(self, account_id: AccountId) -> int:
+        """The newest change-log position of the account: a valid IMAP HIGHESTMODSEQ for
+        every mailbox (RFC 7162 3.1.2.1 asks only that it grow with each change)."""
+        row = await self._session.get(AccountCounterRow, account_id)
+        return 0 if row is None else row.modseq
+
     async def mail_octets(self, account_id: AccountId) -> int:
         row = await self._session.get(AccountCounterRow, account_id)
         return 0 if row is None else row.mail_octets

@@ -26,6 +26,7 @@ SUBMISSION = "urn:ietf:params:jmap:submission"
 VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
 QUOTA = "urn:ietf:params:jmap:quota"
 RETENTION = "urn:sealbox:retention"
+IMAP = "urn:sealbox:imap"
 ERROR = "urn:ietf:params:jmap:error:"
 
 
@@ -87,6 +88,7 @@ def test_session_with_basic_app_password(node: Node) -> None:
         VACATION_RESPONSE: account_id,
         QUOTA: account_id,
         RETENTION: account_id,
+        IMAP: account_id,
     }
     assert session["username"] == node.account.address
     assert session["apiUrl"] == f"https://127.0.0.1:{node.server.http_port}/jmap/api/"

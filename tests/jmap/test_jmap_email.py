@@ -230,3 +230,38 @@ async def test_mail_delivered_while_locked_is_threaded_at_the_next_read(
     assert changes["created"] == [delivered.id]
     [record] = await services.emails.records(client.unlocked, [delivered.id])
     assert not record.pending
+
+
+async def test_highest_modseq_grows_with_every_change(client: Client) -> None:
+    inbox = await client.mailbox("inbox")
+
+    async def highest() -> int:
+        got = await client.one("Mailbox/get", ids=[inbox], properties=["highestModseq"])
+        return int(got["list"][0]["highestModseq"])
+
+    before = await highest()
+    created = await client.import_email(message())
+    after = await highest()
+    modseq = (await client.one("Email/get", ids=[created["id"]], properties=["modseq"]))["list"]
+    assert before < after and modseq[0]["modseq"] <= after
+    await client.one("Email/set", update={created["id"]: {"keywords/$seen": True}})
+    assert await highest() > after
+
+
+async def test_search_snippets_mark_the_searched_words(client: Client) -> None:
+    created = await client.import_email(message("Lunch <on> Friday", body="Lunch at noon?\r\n"))
+    got = await client.one(
+        "SearchSnippet/get",
+        emailIds=[created["id"], "enope"],
+        filter={"operator": "AND", "conditions": [{"subject": "lunch"}, {"text": "noon"}]},
+    )
+    assert got["list"] == [
+        {
+            "emailId": created["id"],
+            "subject": "<mark>Lunch</mark> &lt;on&gt; Friday",
+            "preview": "<mark>Lunch</mark> at <mark>noon</mark>?",
+        }
+    ]
+    assert got["notFound"] == ["enope"]
+    plain = await client.one("SearchSnippet/get", emailIds=[created["id"]], filter=None)
+    assert plain["list"] == [{"emailId": created["id"], "subject": None, "preview": None}]

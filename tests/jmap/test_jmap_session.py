@@ -11,6 +11,7 @@ from support.environment import sealbox_settings
 from api.core.unlocked import UnlockedAccount
 from api.jmap.capabilities import (
     CORE,
+    IMAP,
     MAIL,
     QUOTA,
     RETENTION,
@@ -58,6 +59,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         VACATION_RESPONSE: {},
         WEBSOCKET: {"url": "wss://mail.example.org/jmap/ws/", "supportsPush": True},
         RETENTION: {"retentionDays": 30},
+        IMAP: {},
     }
     assert session["accounts"] == {
         "aalice": {
@@ -87,6 +89,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                 SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
                 VACATION_RESPONSE: {},
                 RETENTION: {},
+                IMAP: {},
             },
         }
     }
@@ -97,6 +100,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         VACATION_RESPONSE: "aalice",
         QUOTA: "aalice",
         RETENTION: "aalice",
+        IMAP: "aalice",
     }
     assert session["username"] == "alice@example.org"
     assert session["apiUrl"] == "https://mail.example.org/jmap/api/"
