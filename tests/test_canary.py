@@ -212,6 +212,7 @@ def _jmap(client: httpx.Client, bearer: dict[str, str], name: str, args: dict[st
     body = {
         "using": [
             "urn:ietf:params:jmap:core",
+            "urn:ietf:params:jmap:mail",
             "urn:ietf:params:jmap:submission",
             "urn:ietf:params:jmap:vacationresponse",
         ],
@@ -279,25 +280,46 @@ def _import_email(node: Canary, client: httpx.Client, bearer: dict[str, str]) ->
     account_id = session["primaryAccounts"]["urn:ietf:params:jmap:mail"]
     upload = client.post(f"/jmap/upload/{account_id}/", content=raw, headers=bearer)
     assert upload.status_code == 201, upload.text
-    using = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
 
-    def call(name: str, arguments: dict[str, object]) -> dict[str, object]:
-        body = {
-            "using": using,
-            "methodCalls": [[name, {"accountId": account_id, **arguments}, "0"]],
-        }
-        response = client.post("/jmap/api/", json=body, headers=bearer)
-        assert response.status_code == 200, response.text
-        [[answered, result, _]] = response.json()["methodResponses"]
-        assert answered == name, result
-        return dict(result)
+    def call(name: str, arguments: dict[str, Any]) -> Any:
+        return _jmap(client, bearer, name, arguments)
 
-    inbox = call("Mailbox/query", {"filter": {"role": "inbox"}})["ids"][0]  # type: ignore[index]
+    inbox = call("Mailbox/query", {"filter": {"role": "inbox"}})["ids"][0]
     email = {"blobId": upload.json()["blobId"], "mailboxIds": {inbox: True}}
     created = call("Email/import", {"emails": {"m": email}})["created"]
-    email_id = created["m"]["id"]  # type: ignore[index]
+    email_id = created["m"]["id"]
     got = call("Email/get", {"ids": [email_id], "properties": ["subject"]})
     assert got["list"] == [{"id": email_id, "subject": parts["subject"]}], got
+
+
+def _send_remote(node: Canary, client: httpx.Client, bearer: dict[str, str]) -> None:
+    """Sent mail: the draft is sealed like any email, the submission's envelope under the
+    account's key, and the queued copy for a remote recipient under the queue key."""
+    recipient = f"{canary('remote-recipient').lower()}@far.example"
+    subject, body = canary("sent-subject"), canary("sent-body")
+    node.secret("remote recipient", text_forms(recipient))
+    node.secret("sent subject", text_forms(subject))
+    node.secret("sent body", text_forms(body))
+    me = client.get("/auth/me", headers=bearer).json()["username"]
+    drafts = _jmap(client, bearer, "Mailbox/query", {"filter": {"role": "drafts"}})["ids"][0]
+    draft = {
+        "mailboxIds": {drafts: True},
+        "from": [{"email": me}],
+        "to": [{"email": recipient}],
+        "subject": subject,
+        "textBody": [{"partId": "1", "type": "text/plain"}],
+        "bodyValues": {"1": {"value": body}},
+    }
+    created = _jmap(client, bearer, "Email/set", {"create": {"d": draft}})["created"]["d"]
+    [identity] = _jmap(client, bearer, "Identity/get", {})["list"]
+    sent = _jmap(
+        client,
+        bearer,
+        "EmailSubmission/set",
+        {"create": {"s": {"emailId": created["id"], "identityId": identity["id"]}}},
+    )
+    status = sent["created"]["s"]["deliveryStatus"][recipient]
+    assert status["delivered"] == "queued", sent
 
 
 def _exercise(node: Canary) -> None:
@@ -329,6 +351,7 @@ def _exercise(node: Canary) -> None:
         _create_mailboxes(node, client, bearer)
         _upload_blob(node, client, bearer)
         _import_email(node, client, bearer)
+        _send_remote(node, client, bearer)
         _set_identities_and_vacation(node, client, bearer)
         for secret in (app_password, alice.password):
             me = client.get("/auth/me", auth=(alice.address, secret))
