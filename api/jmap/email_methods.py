@@ -4,6 +4,7 @@ and the retention methods under urn:sealbox:retention."""
 from __future__ import annotations
 
 from api.jmap.capabilities import MAIL, RETENTION
+from api.jmap.email_copy import CopyArguments, email_copy
 from api.jmap.email_get import ChangesArguments, GetArguments, email_changes, email_get
 from api.jmap.email_import import ImportArguments, email_import
 from api.jmap.email_parse import ParseArguments, email_parse
@@ -36,6 +37,7 @@ def register_email_methods(registry: MethodRegistry) -> None:
     registry.method("Email/restore", RETENTION, RestoreArguments)(email_restore)
     registry.method("Email/parse", MAIL, ParseArguments)(email_parse)
     registry.method("Email/query", MAIL, QueryArguments)(email_query)
+    registry.method("Email/copy", MAIL, CopyArguments)(email_copy)
     registry.method("SearchSnippet/get", MAIL, SnippetArguments)(search_snippet_get)
     registry.method("Email/queryChanges", MAIL, QueryChangesArguments)(email_query_changes)
     registry.method("Thread/get", MAIL, ThreadGetArguments)(thread_get)

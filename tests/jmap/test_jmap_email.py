@@ -265,3 +265,13 @@ async def test_search_snippets_mark_the_searched_words(client: Client) -> None:
     assert got["notFound"] == ["enope"]
     plain = await client.one("SearchSnippet/get", emailIds=[created["id"]], filter=None)
     assert plain["list"] == [{"emailId": created["id"], "subject": None, "preview": None}]
+
+
+async def test_copy_needs_another_account_which_a_user_never_has(client: Client) -> None:
+    created = await client.import_email(message())
+    inbox = await client.mailbox("inbox")
+    create = {"c": {"id": created["id"], "mailboxIds": {inbox: True}}}
+    same = await client.error("Email/copy", fromAccountId=client.account_id, create=create)
+    assert same["type"] == "invalidArguments"
+    other = await client.error("Email/copy", fromAccountId="aother", create=create)
+    assert other["type"] == "fromAccountNotFound"
