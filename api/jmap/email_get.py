@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import msgspec
 
+from api.core.change_types import EMAIL_TYPE
+from api.jmap.changes_method import ChangesArguments, answer_changes
 from api.jmap.email_render import (
     BodyOptions,
     check_body_properties,
@@ -13,15 +16,11 @@ from api.jmap.email_render import (
     needs_message,
     render_email,
 )
-from api.jmap.errors import CannotCalculateChangesError, InvalidArgumentsError, RequestTooLargeError
+from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError
 from api.jmap.registry import MethodArguments, MethodContext
-from api.jmap.states import parse_state, state_string
-from api.store.changes import StateTooOldError
+from api.jmap.states import state_string
 
-__all__ = ["ChangesArguments", "GetArguments", "changes_response", "email_changes", "email_get"]
-
-# /changes without maxChanges: enough for any client to catch up in a few calls.
-DEFAULT_MAX_CHANGES = 10_000
+__all__ = ["GetArguments", "email_changes", "email_get"]
 
 
 class GetArguments(MethodArguments, frozen=True, kw_only=True):
@@ -33,12 +32,6 @@ class GetArguments(MethodArguments, frozen=True, kw_only=True):
     fetch_html_body_values: bool = msgspec.field(default=False, name="fetchHTMLBodyValues")
     fetch_all_body_values: bool = False
     max_body_value_bytes: int = 0
-
-
-class ChangesArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    since_state: str
-    max_changes: int | None = None
 
 
 async def email_get(context: MethodContext, arguments: GetArguments) -> dict[str, Any]:
@@ -77,29 +70,6 @@ async def email_get(context: MethodContext, arguments: GetArguments) -> dict[str
     }
 
 
-async def changes_response(
-    context: MethodContext, arguments: ChangesArguments, type_name: str
-) -> dict[str, Any]:
-    """RFC 8620 5.2 for a type whose changes EmailService tracks (Email, Thread)."""
-    if arguments.max_changes is not None and arguments.max_changes < 1:
-        raise InvalidArgumentsError("maxChanges must be a positive integer")
-    since = parse_state(arguments.since_state)
-    try:
-        changes = await context.services.emails.changes(
-            context.unlocked, type_name, since, arguments.max_changes or DEFAULT_MAX_CHANGES
-        )
-    except StateTooOldError as exc:
-        raise CannotCalculateChangesError(str(exc)) from exc
-    return {
-        "accountId": context.account_id,
-        "oldState": arguments.since_state,
-        "newState": state_string(changes.new_modseq),
-        "hasMoreChanges": changes.has_more,
-        "created": changes.created,
-        "updated": changes.updated,
-        "destroyed": changes.destroyed,
-    }
-
-
 async def email_changes(context: MethodContext, arguments: ChangesArguments) -> dict[str, Any]:
-    return await changes_response(context, arguments, "Email")
+    source = partial(context.services.emails.changes, context.unlocked, EMAIL_TYPE)
+    return await answer_changes(context, arguments, source)

@@ -4,8 +4,9 @@ and the retention methods under urn:sealbox:retention."""
 from __future__ import annotations
 
 from api.jmap.capabilities import MAIL, RETENTION
+from api.jmap.changes_method import ChangesArguments
 from api.jmap.email_copy import CopyArguments, email_copy
-from api.jmap.email_get import ChangesArguments, GetArguments, email_changes, email_get
+from api.jmap.email_get import GetArguments, email_changes, email_get
 from api.jmap.email_import import ImportArguments, email_import
 from api.jmap.email_parse import ParseArguments, email_parse
 from api.jmap.email_query import (

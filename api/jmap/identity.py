@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import msgspec
 
 from api.core.identities import IdentityService
 from api.core.identity_rules import Identity
-from api.jmap.errors import CannotCalculateChangesError, InvalidArgumentsError, RequestTooLargeError
+from api.jmap.changes_method import ChangesArguments, answer_changes
+from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError
 from api.jmap.registry import MethodArguments, MethodContext
-from api.jmap.states import parse_state, state_string
-from api.store.changes import StateTooOldError
+from api.jmap.states import state_string
 from api.store.ids import AccountId
 
 __all__ = [
     "IDENTITY_PROPERTIES",
-    "IdentityChangesArguments",
     "IdentityGetArguments",
     "identity_changes",
     "identity_get",
@@ -54,12 +54,6 @@ class IdentityGetArguments(MethodArguments, frozen=True, kw_only=True):
     properties: list[str] | None = None
 
 
-class IdentityChangesArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    since_state: str
-    max_changes: int | None = None
-
-
 def _properties(requested: list[str] | None) -> list[str]:
     if requested is None:
         return list(IDENTITY_PROPERTIES)
@@ -88,25 +82,6 @@ async def identity_get(context: MethodContext, arguments: IdentityGetArguments) 
     }
 
 
-async def identity_changes(
-    context: MethodContext, arguments: IdentityChangesArguments
-) -> dict[str, Any]:
-    if arguments.max_changes is not None and arguments.max_changes < 1:
-        raise InvalidArgumentsError("maxChanges must be a positive integer")
-    since = parse_state(arguments.since_state)
-    limit = arguments.max_changes or 10_000
-    try:
-        changes = await context.services.identities.changes(
-            AccountId(context.account_id), since, limit
-        )
-    except StateTooOldError as exc:
-        raise CannotCalculateChangesError(str(exc)) from exc
-    return {
-        "accountId": context.account_id,
-        "oldState": arguments.since_state,
-        "newState": state_string(changes.new_modseq),
-        "hasMoreChanges": changes.has_more,
-        "created": changes.created,
-        "updated": changes.updated,
-        "destroyed": changes.destroyed,
-    }
+async def identity_changes(context: MethodContext, arguments: ChangesArguments) -> dict[str, Any]:
+    source = partial(context.services.identities.changes, AccountId(context.account_id))
+    return await answer_changes(context, arguments, source)

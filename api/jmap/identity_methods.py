@@ -4,8 +4,8 @@ VacationResponse (RFC 8621 8) under urn:ietf:params:jmap:vacationresponse."""
 from __future__ import annotations
 
 from api.jmap.capabilities import SUBMISSION, VACATION_RESPONSE
+from api.jmap.changes_method import ChangesArguments
 from api.jmap.identity import (
-    IdentityChangesArguments,
     IdentityGetArguments,
     identity_changes,
     identity_get,
@@ -24,7 +24,7 @@ __all__ = ["register_identity_methods"]
 
 def register_identity_methods(registry: MethodRegistry) -> None:
     registry.method("Identity/get", SUBMISSION, IdentityGetArguments)(identity_get)
-    registry.method("Identity/changes", SUBMISSION, IdentityChangesArguments)(identity_changes)
+    registry.method("Identity/changes", SUBMISSION, ChangesArguments)(identity_changes)
     registry.method("Identity/set", SUBMISSION, IdentitySetArguments)(identity_set)
     registry.method("VacationResponse/get", VACATION_RESPONSE, VacationGetArguments)(vacation_get)
     registry.method("VacationResponse/set", VACATION_RESPONSE, VacationSetArguments)(vacation_set)

@@ -6,14 +6,15 @@ vendor properties of urn:sealbox:imap, returned only when asked for by name.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from api.core.mailbox_rules import Mailbox
 from api.core.mailboxes import MailboxService
-from api.jmap.errors import CannotCalculateChangesError, InvalidArgumentsError, RequestTooLargeError
+from api.jmap.changes_method import ChangesArguments, answer_changes
+from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError
 from api.jmap.registry import MethodArguments, MethodContext
-from api.jmap.states import parse_state, state_string
-from api.store.changes import StateTooOldError
+from api.jmap.states import state_string
 from api.store.ids import AccountId
 from api.store.records import MailboxCounts
 
@@ -78,12 +79,6 @@ class GetArguments(MethodArguments, frozen=True, kw_only=True):
     properties: list[str] | None = None
 
 
-class ChangesArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    since_state: str
-    max_changes: int | None = None
-
-
 def _properties(requested: list[str] | None) -> list[str]:
     if requested is None:
         return list(MAILBOX_PROPERTIES)
@@ -121,23 +116,8 @@ async def mailbox_get(context: MethodContext, arguments: GetArguments) -> dict[s
 
 
 async def mailbox_changes(context: MethodContext, arguments: ChangesArguments) -> dict[str, Any]:
-    if arguments.max_changes is not None and arguments.max_changes < 1:
-        raise InvalidArgumentsError("maxChanges must be a positive integer")
-    since = parse_state(arguments.since_state)
-    limit = arguments.max_changes or 10_000
-    try:
-        changes = await context.services.mailboxes.changes(
-            AccountId(context.account_id), since, limit
-        )
-    except StateTooOldError as exc:
-        raise CannotCalculateChangesError(str(exc)) from exc
-    return {
-        "accountId": context.account_id,
-        "oldState": arguments.since_state,
-        "newState": state_string(changes.new_modseq),
-        "hasMoreChanges": changes.has_more,
-        "created": changes.created,
-        "updated": changes.updated,
-        "destroyed": changes.destroyed,
-        "updatedProperties": None,
-    }
+    source = partial(context.services.mailboxes.changes, AccountId(context.account_id))
+    response = await answer_changes(context, arguments, source)
+    # RFC 8621 2.2: null means any property may have changed.
+    response["updatedProperties"] = None
+    return response

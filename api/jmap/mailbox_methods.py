@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from api.jmap.capabilities import MAIL
-from api.jmap.mailbox import ChangesArguments, GetArguments, mailbox_changes, mailbox_get
+from api.jmap.changes_method import ChangesArguments
+from api.jmap.mailbox import GetArguments, mailbox_changes, mailbox_get
 from api.jmap.mailbox_query import (
     QueryArguments,
     QueryChangesArguments,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api.jmap.capabilities import QUOTA
-from api.jmap.email_get import ChangesArguments
+from api.jmap.changes_method import ChangesArguments
 from api.jmap.errors import (
     CannotCalculateChangesError,
     InvalidArgumentsError,

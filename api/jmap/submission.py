@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import msgspec
 
 from api.core.submissions import Submission
-from api.jmap.email_get import ChangesArguments
+from api.jmap.changes_method import ChangesArguments, answer_changes
 from api.jmap.email_render import utc_date
 from api.jmap.errors import (
     CannotCalculateChangesError,
@@ -17,17 +18,13 @@ from api.jmap.errors import (
     UnsupportedFilterError,
     UnsupportedSortError,
 )
-from api.jmap.mailbox_query import Comparator
-from api.jmap.query_paging import page
+from api.jmap.query_method import QueryArguments, QueryChangesArguments, answer_query
 from api.jmap.registry import MethodArguments, MethodContext
-from api.jmap.states import parse_state, state_string
-from api.store.changes import StateTooOldError
+from api.jmap.states import state_string
 from api.store.submissions import SubmissionFilter
 
 __all__ = [
     "SubmissionGetArguments",
-    "SubmissionQueryArguments",
-    "SubmissionQueryChangesArguments",
     "render_submission",
     "submission_changes",
     "submission_get",
@@ -46,27 +43,6 @@ class SubmissionGetArguments(MethodArguments, frozen=True, kw_only=True):
     account_id: str
     ids: list[str] | None = None
     properties: list[str] | None = None
-
-
-class SubmissionQueryArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    filter: dict[str, Any] | None = None
-    sort: list[Comparator] | None = None
-    position: int = 0
-    anchor: str | None = None
-    anchor_offset: int = 0
-    limit: int | None = None
-    calculate_total: bool = False
-
-
-class SubmissionQueryChangesArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    filter: dict[str, Any] | None = None
-    sort: list[Comparator] | None = None
-    since_query_state: str
-    max_changes: int | None = None
-    up_to_id: str | None = None
-    calculate_total: bool = False
 
 
 def render_submission(submission: Submission) -> dict[str, Any]:
@@ -117,24 +93,8 @@ async def submission_get(
 
 
 async def submission_changes(context: MethodContext, arguments: ChangesArguments) -> dict[str, Any]:
-    if arguments.max_changes is not None and arguments.max_changes < 1:
-        raise InvalidArgumentsError("maxChanges must be a positive integer")
-    since = parse_state(arguments.since_state)
-    try:
-        changes = await context.services.submissions.changes(
-            context.unlocked.account_id, since, arguments.max_changes or 10_000
-        )
-    except StateTooOldError as exc:
-        raise CannotCalculateChangesError(str(exc)) from exc
-    return {
-        "accountId": context.account_id,
-        "oldState": arguments.since_state,
-        "newState": state_string(changes.new_modseq),
-        "hasMoreChanges": changes.has_more,
-        "created": changes.created,
-        "updated": changes.updated,
-        "destroyed": changes.destroyed,
-    }
+    source = partial(context.services.submissions.changes, context.unlocked.account_id)
+    return await answer_changes(context, arguments, source)
 
 
 def _utc(value: Any, prop: str) -> int:
@@ -164,9 +124,7 @@ def _filter(condition: dict[str, Any] | None) -> SubmissionFilter:
         raise InvalidArgumentsError(str(exc)) from None
 
 
-async def submission_query(
-    context: MethodContext, arguments: SubmissionQueryArguments
-) -> dict[str, Any]:
+async def submission_query(context: MethodContext, arguments: QueryArguments) -> dict[str, Any]:
     order = []
     for comparator in arguments.sort or []:
         column = _SORTS.get(comparator.property)
@@ -176,26 +134,10 @@ async def submission_query(
     ids, state = await context.services.submissions.query(
         context.unlocked.account_id, _filter(arguments.filter), order
     )
-    position, window = page(
-        ids,
-        position=arguments.position,
-        anchor=arguments.anchor,
-        anchor_offset=arguments.anchor_offset,
-        limit=arguments.limit,
-    )
-    response: dict[str, Any] = {
-        "accountId": context.account_id,
-        "queryState": state_string(state),
-        "canCalculateChanges": False,
-        "position": position,
-        "ids": window,
-    }
-    if arguments.calculate_total:
-        response["total"] = len(ids)
-    return response
+    return answer_query(context, arguments, ids, state)
 
 
 async def submission_query_changes(
-    context: MethodContext, arguments: SubmissionQueryChangesArguments
+    context: MethodContext, arguments: QueryChangesArguments
 ) -> dict[str, Any]:
     raise CannotCalculateChangesError("run EmailSubmission/query again")

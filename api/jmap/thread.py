@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from api.jmap.email_get import ChangesArguments, changes_response
+from api.core.change_types import THREAD_TYPE
+from api.jmap.changes_method import ChangesArguments, answer_changes
 from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError
 from api.jmap.registry import MethodArguments, MethodContext
 from api.jmap.states import state_string
@@ -46,4 +48,5 @@ async def thread_get(context: MethodContext, arguments: ThreadGetArguments) -> d
 
 
 async def thread_changes(context: MethodContext, arguments: ChangesArguments) -> dict[str, Any]:
-    return await changes_response(context, arguments, "Thread")
+    source = partial(context.services.emails.changes, context.unlocked, THREAD_TYPE)
+    return await answer_changes(context, arguments, source)
