@@ -111,3 +111,24 @@ async def test_concurrent_mailbox_sets_with_one_state(client: Client, services: 
         assert set(names[winner]) <= listed and not set(names[1 - winner]) & listed, listed
         changes = await client.one("Mailbox/changes", sinceState=state)
         assert changes["newState"] == result["newState"] and len(changes["created"]) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="server bug: Email/import checks ifInState before its imports, outside the "
+    "account's lock (api/jmap/email_import.py), so two imports with the same state both apply",
+)
+async def test_concurrent_email_imports_with_one_state(client: Client, services: Services) -> None:
+    other = Client(services, client.unlocked)
+    inbox = await client.mailbox("inbox")
+    state = (await client.one("Email/get", ids=[]))["state"]
+    blobs = [await client.upload(message(subject=f"import {n}")) for n in range(2)]
+    _, result, _ = await race(
+        client,
+        other,
+        "Email/import",
+        {"ifInState": state, "emails": {"i": {"blobId": blobs[0], "mailboxIds": {inbox: True}}}},
+        {"ifInState": state, "emails": {"i": {"blobId": blobs[1], "mailboxIds": {inbox: True}}}},
+    )
+    assert result["oldState"] == state and list(result["created"]) == ["i"]
+    assert len((await client.one("Email/query", filter={"inMailbox": inbox}))["ids"]) == 1
