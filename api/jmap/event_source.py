@@ -20,7 +20,7 @@ from api.store.ids import AccountId
 __all__ = ["PUSH_TYPES", "EventSourceOptions", "event_stream", "parse_options"]
 
 # Data types whose state clients can follow; grows with each data type.
-PUSH_TYPES = ("Mailbox",)
+PUSH_TYPES = ("Email", "EmailSubmission", "Identity", "Mailbox", "Thread", "VacationResponse")
 # 7.3: servers must accept intervals up to 300 s and must not demand more than 30 s.
 MIN_PING, MAX_PING = 1, 300
 
