@@ -15,6 +15,7 @@ __all__ = [
     "DomainInUseError",
     "DomainNotFoundError",
     "EmailNotFoundError",
+    "EmailStateMismatchError",
     "IdentityForbiddenError",
     "IdentityNotFoundError",
     "InvalidAddressError",
@@ -241,6 +242,13 @@ class InvalidVacationError(SealboxError):
     def __init__(self, message: str, properties: list[str]) -> None:
         super().__init__(message)
         self.properties = properties
+
+
+class EmailStateMismatchError(SealboxError):
+    """RFC 8620 5.3 ifInState: the Email state moved since the client looked."""
+
+    code = "stateMismatch"
+    default_message = "the mail changed since this client last looked; fetch the changes"
 
 
 class QueryAnchorNotFoundError(SealboxError):

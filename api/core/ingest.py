@@ -25,6 +25,7 @@ from api.core.email_summary import (
 )
 from api.core.errors import (
     AccountNotFoundError,
+    EmailStateMismatchError,
     InvalidEmailError,
     MailboxNotFoundError,
     OverQuotaError,
@@ -54,6 +55,9 @@ class IncomingEmail:
     mailbox_ids: Collection[str]
     keywords: Collection[str]
     received_at: int
+    # The Email state the client saw (ifInState): checked under the account's lock, so
+    # two writers that saw one state cannot both pass.
+    expect_state: int | None = None
 
 
 async def _one(data: bytes) -> AsyncIterator[bytes]:
@@ -133,6 +137,10 @@ class EmailIngest:
         flags, custom = keywords_to_stored(incoming.keywords)
         async with self._store.transaction() as tx:
             modseq = await tx.changes.next_modseq(account_id)
+            if incoming.expect_state is not None:
+                current = await tx.changes.state(account_id, EMAIL_TYPE)
+                if current != incoming.expect_state:
+                    raise EmailStateMismatchError()
             if new_blob:
                 await tx.blobs.add(blob)  # its row commits with the email, or not at all
             else:

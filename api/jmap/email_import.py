@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,13 +11,14 @@ import msgspec
 from api.core.clock import now
 from api.core.errors import (
     BlobNotFoundError,
+    EmailStateMismatchError,
     InvalidEmailError,
     MailboxNotFoundError,
     SealboxError,
 )
 from api.core.ingest import IncomingEmail
 from api.core.keywords import check_keyword
-from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError
+from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError, StateMismatchError
 from api.jmap.registry import MethodArguments, MethodContext
 from api.jmap.states import check_if_in_state, state_string
 
@@ -98,14 +100,18 @@ async def email_import(context: MethodContext, arguments: ImportArguments) -> di
     check_if_in_state(arguments.if_in_state, old_state)
     created: dict[str, Any] = {}
     not_created: dict[str, Any] = {}
+    # Until one import lands, each re-checks ifInState under the account's lock.
+    guard = old_state if arguments.if_in_state is not None else None
     for creation_id, email in arguments.emails.items():
         try:
-            record = await service.ingest.import_blob(
-                context.unlocked, email.blob_id, incoming(email, context)
-            )
+            checked = replace(incoming(email, context), expect_state=guard)
+            record = await service.ingest.import_blob(context.unlocked, email.blob_id, checked)
+        except EmailStateMismatchError as exc:
+            raise StateMismatchError(exc.message) from None
         except SealboxError as exc:
             not_created[creation_id] = import_set_error(exc, email.blob_id)
             continue
+        guard = None
         context.created_ids[creation_id] = record.id
         created[creation_id] = {
             "id": record.id,

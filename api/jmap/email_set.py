@@ -9,15 +9,16 @@ but is kept 30 days for Email/restore (urn:sealbox:retention).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from api.core.clock import now
-from api.core.errors import InvalidEmailError, SealboxError
+from api.core.errors import EmailStateMismatchError, InvalidEmailError, SealboxError
 from api.core.ingest import IncomingEmail
 from api.core.keywords import check_keyword
 from api.jmap.email_import import import_set_error, parse_utc_date, resolve_id
 from api.jmap.email_patch import PatchError, parse_update
-from api.jmap.errors import RequestTooLargeError
+from api.jmap.errors import RequestTooLargeError, StateMismatchError
 from api.jmap.registry import MethodArguments, MethodContext
 from api.jmap.states import check_if_in_state, state_string
 
@@ -53,20 +54,27 @@ def _incoming(values: dict[str, Any], context: MethodContext) -> IncomingEmail:
 
 
 async def create_emails(
-    context: MethodContext, creates: dict[str, dict[str, Any]]
+    context: MethodContext, creates: dict[str, dict[str, Any]], guard: int | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(created, notCreated) for Email/set `create`: compose each and store it (4.6)."""
+    """(created, notCreated) for Email/set `create`: compose each and store it (4.6).
+
+    `guard` is the ifInState state: until one create lands, each re-checks it under the
+    account's lock, and a mismatch aborts the call with nothing stored.
+    """
     created: dict[str, Any] = {}
     not_created: dict[str, Any] = {}
     for creation_id, values in creates.items():
         try:
-            incoming = _incoming(values, context)
+            incoming = replace(_incoming(values, context), expect_state=guard)
             record = await context.services.composer.create_email(
                 context.unlocked, values, incoming
             )
+        except EmailStateMismatchError as exc:
+            raise StateMismatchError(exc.message) from None
         except SealboxError as exc:
             not_created[creation_id] = import_set_error(exc)
             continue
+        guard = None
         context.created_ids[creation_id] = record.id
         created[creation_id] = {
             "id": record.id,
@@ -91,7 +99,8 @@ async def email_set(context: MethodContext, arguments: EmailSetArguments) -> dic
         # Creates commit on their own, before the batch; the state check must precede them.
         old_state = await service.state(context.unlocked)
         check_if_in_state(arguments.if_in_state, old_state)
-        created, not_created = await create_emails(context, creates)
+        guard = old_state if arguments.if_in_state is not None else None
+        created, not_created = await create_emails(context, creates, guard)
     updated: dict[str, Any] = {}
     not_updated: dict[str, Any] = {}
     destroyed: list[str] = []

@@ -65,11 +65,6 @@ async def test_concurrent_email_updates_with_one_state(client: Client, services:
         assert sorted(changes["updated"]) == sorted(ids)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: Email/set checks ifInState before its creates, outside the account's "
-    "lock (api/jmap/email_set.py), so two creating calls with the same state both apply",
-)
 async def test_concurrent_email_creates_with_one_state(client: Client, services: Services) -> None:
     other = Client(services, client.unlocked)
     drafts = await client.mailbox("drafts")
@@ -113,11 +108,6 @@ async def test_concurrent_mailbox_sets_with_one_state(client: Client, services: 
         assert changes["newState"] == result["newState"] and len(changes["created"]) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: Email/import checks ifInState before its imports, outside the "
-    "account's lock (api/jmap/email_import.py), so two imports with the same state both apply",
-)
 async def test_concurrent_email_imports_with_one_state(client: Client, services: Services) -> None:
     other = Client(services, client.unlocked)
     inbox = await client.mailbox("inbox")
