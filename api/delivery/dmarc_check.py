@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -91,10 +92,9 @@ def evaluate_dmarc(
     ]
     if spf.domain:
         results.append(dmarc.SPF(spf.domain, dmarc.SPFResult(spf.result)))
-    try:
+    # A failure raises; its result and disposition are read below either way.
+    with contextlib.suppress(dmarc.PolicyError):
         policy.verify(auth_results=results)
-    except dmarc.PolicyError:
-        pass  # a failure; its disposition is read below
     outcome = policy.result
     assert outcome is not None
     return DmarcVerdict(

@@ -57,9 +57,7 @@ class ZoneResolver(dns.resolver.Resolver):
             raise dns.resolver.NoAnswer()  # type: ignore[no-untyped-call]
         response = dns.message.make_response(dns.message.make_query(name, kind))
         if rdataset is not None:
-            response.answer.append(
-                dns.rrset.from_rdata_list(name, rdataset.ttl, list(rdataset))
-            )
+            response.answer.append(dns.rrset.from_rdata_list(name, rdataset.ttl, list(rdataset)))
         assert isinstance(response, dns.message.QueryMessage)
         return dns.resolver.Answer(name, kind, dns.rdataclass.IN, response)
 
