@@ -15,7 +15,6 @@ import dns.name
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
-import dns.rrset
 import dns.zone
 
 __all__ = ["ZoneResolver", "build_resolver", "txt_records"]
@@ -33,7 +32,8 @@ class ZoneResolver(dns.resolver.Resolver):
 
     @classmethod
     def from_text(cls, text: str) -> ZoneResolver:
-        return cls(dns.zone.from_text(text, origin=dns.name.root, relativize=False))
+        zone = dns.zone.from_text(text, origin=dns.name.root, relativize=False, check_origin=False)
+        return cls(zone)
 
     def resolve(
         self,
@@ -57,7 +57,11 @@ class ZoneResolver(dns.resolver.Resolver):
             raise dns.resolver.NoAnswer()  # type: ignore[no-untyped-call]
         response = dns.message.make_response(dns.message.make_query(name, kind))
         if rdataset is not None:
-            response.answer.append(dns.rrset.from_rdata_list(name, rdataset.ttl, list(rdataset)))
+            # find_rrset(create=True) also indexes the rrset, which Answer looks it up by.
+            rrset = response.find_rrset(
+                response.answer, name, dns.rdataclass.IN, kind, create=True
+            )
+            rrset.update(rdataset)  # type: ignore[no-untyped-call]
         assert isinstance(response, dns.message.QueryMessage)
         return dns.resolver.Answer(name, kind, dns.rdataclass.IN, response)
 
