@@ -49,8 +49,8 @@ def zone_text() -> str:
     return "\n".join(
         [
             "$TTL 300",
-            '@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300',
-            f'good.test. IN TXT "v=spf1 ip4:127.0.0.1 -all"',
+            "@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300",
+            'good.test. IN TXT "v=spf1 ip4:127.0.0.1 -all"',
             f"test._domainkey.good.test. IN TXT {_txt(dkim_txt())}",
             '_dmarc.good.test. IN TXT "v=DMARC1; p=reject"',
             'strict.test. IN TXT "v=spf1 ip4:192.0.2.1 -all"',
