@@ -12,10 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from support.cli_accounts import add_account, checked_cli  # noqa: E402
-from support.environment import free_port, sealbox_environment  # noqa: E402
-from support.server import start_server  # noqa: E402
-from support.smtp_dkim import zone_text  # noqa: E402
+from support.cli_accounts import add_account, checked_cli
+from support.environment import free_port, sealbox_environment
+from support.server import start_server
+from support.smtp_dkim import zone_text
 
 CONNECTIONS = 20
 SECONDS = 15.0
