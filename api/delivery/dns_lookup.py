@@ -58,9 +58,7 @@ class ZoneResolver(dns.resolver.Resolver):
         response = dns.message.make_response(dns.message.make_query(name, kind))
         if rdataset is not None:
             # find_rrset(create=True) also indexes the rrset, which Answer looks it up by.
-            rrset = response.find_rrset(
-                response.answer, name, dns.rdataclass.IN, kind, create=True
-            )
+            rrset = response.find_rrset(response.answer, name, dns.rdataclass.IN, kind, create=True)
             rrset.update(rdataset)  # type: ignore[no-untyped-call]
         assert isinstance(response, dns.message.QueryMessage)
         return dns.resolver.Answer(name, kind, dns.rdataclass.IN, response)
