@@ -75,6 +75,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # `sealbox user quota` sets it per account.
     mail_quota_octets: NonNegative = 0
 
+    # SMTP (RFC 5321): the largest message accepted, advertised in EHLO SIZE (RFC 1870).
+    max_message_octets: AtLeastOne = 50 * 1024 * 1024
+    # Inbound MX abuse limits, per client IP address.
+    smtp_max_connections_per_ip: AtLeastOne = 20
+    smtp_max_messages_per_ip_per_minute: AtLeastOne = 300
+    # RFC 8601 authserv-id of our Authentication-Results headers; empty means hostname.
+    authserv_id: str = ""
+    # Refuse (550 5.7.1) mail failing DMARC whose sender domain publishes p=reject.
+    dmarc_enforce_reject: bool = True
+    # A DNS master file answering every inbound-check lookup instead of the network
+    # (tests, air-gapped nodes); names in it are absolute.
+    dns_zone_file: str = ""
+
     create_demo_account: bool = True
     log_level: str = "info"
 

@@ -16,6 +16,7 @@ from api.core.blob_purge import purge_blobs_periodically
 from api.demo import create_demo_account
 from api.services import Services, build_services
 from api.tls import ensure_certificate, server_ssl_context
+from compat.smtp.listeners import SmtpListener, start_smtp_listeners
 
 __all__ = ["serve"]
 
@@ -107,6 +108,31 @@ async def _start_http(services: Services) -> _Listener:
     return _Listener(server, task)
 
 
+_SMTP_ROLES = {
+    "smtp": "inbound MX, STARTTLS",
+    "submission": "submission, STARTTLS then AUTH",
+    "submissions": "submission, implicit TLS",
+}
+
+
+async def _start_smtp(services: Services) -> list[SmtpListener]:
+    settings = services.settings
+    if not (settings.smtp_port or settings.submission_port or settings.submissions_port):
+        return []
+    cert, key, generated = ensure_certificate(settings)
+    if generated:
+        _say(f"sealbox: generated a self-signed TLS certificate at {cert}")
+    try:
+        listeners = await start_smtp_listeners(services, server_ssl_context(cert, key))
+    except OSError as exc:
+        raise ConfigError(f"an SMTP listener could not start: {exc}") from exc
+    host = settings.hostname if settings.hostname else settings.bind
+    for listener in listeners:
+        role = _SMTP_ROLES[listener.name]
+        _say(f"sealbox: {listener.name} listening on {host}:{listener.port} ({role})")
+    return listeners
+
+
 async def serve(settings: Settings) -> None:
     services = build_services(settings)
     stop = asyncio.Event()
@@ -114,13 +140,15 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     listeners: list[_Listener] = []
+    smtp: list[SmtpListener] = []
     try:
         await services.store.migrate()
         await services.start()
         await _announce_demo(services)
         if settings.http_port:
             listeners.append(await _start_http(services))
-        if not listeners:
+        smtp = await _start_smtp(services)
+        if not listeners and not smtp:
             _say("sealbox: every listener is disabled (all ports are 0); nothing to serve")
             return
         purge = asyncio.create_task(
@@ -135,6 +163,8 @@ async def serve(settings: Settings) -> None:
     finally:
         # End push streams first, or they would hold the listeners' graceful stop open.
         services.state_broker.close()
+        for smtp_listener in smtp:
+            await smtp_listener.stop()
         for listener in listeners:
             await listener.stop()
         await services.close()

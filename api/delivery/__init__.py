@@ -1,0 +1,1 @@
+"""Mail delivery beyond the domain core: inbound sender checks (SPF, DKIM, DMARC) and outbound."""

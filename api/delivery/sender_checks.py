@@ -1,0 +1,52 @@
+"""Inbound sender authentication: SPF, DKIM and DMARC together, and the verdict's header.
+
+RFC 7489 6.6 order: SPF (RFC 7208) and DKIM (RFC 6376) first, then the From domain's
+DMARC policy over their aligned results; RFC 8601 5: Authentication-Results fields that
+arrived with the message are removed before ours is prepended, since none can be trusted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import dns.resolver
+
+from api.delivery.auth_results import authentication_results
+from api.delivery.dkim_check import verify_dkim
+from api.delivery.dmarc_check import DmarcVerdict, evaluate_dmarc, from_domain
+from api.delivery.spf_check import check_spf
+from api.mime.header_edit import top_headers, without_fields
+
+__all__ = ["SenderChecks", "SenderVerdict"]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderVerdict:
+    # The message as it is to be stored: our Authentication-Results on top.
+    stamped: bytes
+    dmarc: DmarcVerdict
+    # Set when policy says refuse: the domain asked for p=reject and we enforce it.
+    refuse: bool
+
+
+class SenderChecks:
+    def __init__(
+        self, resolver: dns.resolver.Resolver, authserv_id: str, enforce_reject: bool
+    ) -> None:
+        self._resolver = resolver
+        self._authserv_id = authserv_id
+        self._enforce_reject = enforce_reject
+
+    async def check(self, raw: bytes, ip: str, mail_from: str, helo: str) -> SenderVerdict:
+        # DNS lookups and RSA verification block; the event loop serves other clients.
+        return await asyncio.to_thread(self._check, raw, ip, mail_from, helo)
+
+    def _check(self, raw: bytes, ip: str, mail_from: str, helo: str) -> SenderVerdict:
+        spf = check_spf(self._resolver, ip, mail_from, helo)
+        dkims = verify_dkim(self._resolver, raw)
+        dmarc = evaluate_dmarc(self._resolver, from_domain(top_headers(raw)), spf, dkims)
+        header = authentication_results(self._authserv_id, spf, dkims, dmarc)
+        stamped = header + without_fields(raw, ["authentication-results"])
+        refuse = self._enforce_reject and dmarc.result == "fail" and dmarc.disposition == "reject"
+        return SenderVerdict(stamped=stamped, dmarc=dmarc, refuse=refuse)

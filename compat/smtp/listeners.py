@@ -1,0 +1,108 @@
+"""The three SMTP listeners: MX with STARTTLS (RFC 3207), submission with STARTTLS
+required before AUTH (RFC 6409), submissions with implicit TLS (RFC 8314 3.3)."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from api.core.recipient_check import RecipientCheck
+from api.delivery.dns_lookup import build_resolver
+from api.delivery.sender_checks import SenderChecks
+from api.services import Services
+from compat.smtp.limits import ClientLimits
+from compat.smtp.mx_handler import MxHandler
+from compat.smtp.protocol import SealboxSMTP
+from compat.smtp.submission_handler import SubmissionHandler
+
+__all__ = ["SmtpListener", "start_smtp_listeners"]
+
+# An idle client is dropped after this long (RFC 5321 4.5.3.2.7 asks for 5 minutes).
+IDLE_SECONDS = 300
+
+
+@dataclass
+class SmtpListener:
+    name: str
+    server: asyncio.Server
+    # Weak: a finished session leaves by itself.
+    sessions: weakref.WeakSet[SealboxSMTP]
+
+    @property
+    def port(self) -> int:
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        self.server.close()
+        # On Python 3.11 wait_closed does not end open sessions: close them ourselves.
+        for session in list(self.sessions):
+            if session.transport is not None:
+                session.transport.close()
+        await self.server.wait_closed()
+
+
+def _factory(
+    sessions: weakref.WeakSet[SealboxSMTP], make: Callable[[], SealboxSMTP]
+) -> Callable[[], Any]:
+    def build() -> SealboxSMTP:
+        protocol = make()
+        sessions.add(protocol)
+        return protocol
+
+    return build
+
+
+async def _listen(
+    services: Services, name: str, port: int, make: Callable[[], SealboxSMTP], tls: Any
+) -> SmtpListener:
+    sessions: weakref.WeakSet[SealboxSMTP] = weakref.WeakSet()
+    server = await asyncio.get_running_loop().create_server(
+        _factory(sessions, make), host=services.settings.bind, port=port, ssl=tls
+    )
+    return SmtpListener(name, server, sessions)
+
+
+async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[SmtpListener]:
+    """Every SMTP listener whose port is not 0, already accepting connections."""
+    settings = services.settings
+    limits = ClientLimits(
+        settings.smtp_max_connections_per_ip, settings.smtp_max_messages_per_ip_per_minute
+    )
+    common: dict[str, Any] = {
+        "limits": limits,
+        "hostname": settings.hostname,
+        "ident": "Sealbox ESMTP",
+        "data_size_limit": settings.max_message_octets,
+        "enable_SMTPUTF8": True,
+        "timeout": IDLE_SECONDS,
+    }
+    listeners: list[SmtpListener] = []
+    if settings.smtp_port:
+        checks = SenderChecks(
+            build_resolver(settings.dns_zone_file),
+            settings.authserv_id or settings.hostname,
+            settings.dmarc_enforce_reject,
+        )
+        mx = MxHandler(
+            services.delivery, RecipientCheck(services.store, services.quota), checks, limits
+        )
+        make_mx = lambda: SealboxSMTP(mx, tls_context=tls, **common)  # noqa: E731
+        listeners.append(await _listen(services, "smtp", settings.smtp_port, make_mx, None))
+    submission = SubmissionHandler(services)
+    # Submission: AUTH only over TLS (aiosmtpd's default), and MAIL only after AUTH.
+    auth = {"auth_required": True, "auth_require_tls": True, **common}
+    if settings.submission_port:
+        make_sub = lambda: SealboxSMTP(  # noqa: E731
+            submission, tls_context=tls, require_starttls=True, **auth
+        )
+        port = settings.submission_port
+        listeners.append(await _listen(services, "submission", port, make_sub, None))
+    if settings.submissions_port:
+        make_subs = lambda: SealboxSMTP(submission, implicit_tls=True, **auth)  # noqa: E731
+        port = settings.submissions_port
+        listeners.append(await _listen(services, "submissions", port, make_subs, tls))
+    return listeners

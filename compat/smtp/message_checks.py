@@ -1,0 +1,28 @@
+"""What the MX refuses in an envelope address or message octets (RFC 5321 2.3.8, 4.1.2)."""
+
+from __future__ import annotations
+
+import re
+
+from compat.smtp.replies import Reply
+
+__all__ = ["address_problem", "content_problem"]
+
+# Control characters, NUL and undecodable octets (kept as surrogates by aiosmtpd).
+_BAD_ADDRESS = re.compile(r"[\x00-\x1f\x7f\s<>\ud800-\udfff]")
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+def address_problem(address: str) -> bool:
+    """True when the address is not something an RFC 5321 4.1.2 Mailbox could be."""
+    local, at, domain = address.rpartition("@")
+    return not (at and local and domain) or len(address) > 320 or bool(_BAD_ADDRESS.search(address))
+
+
+def content_problem(raw: bytes) -> Reply | None:
+    """Reply.NUL / Reply.BARE_LF for octets that smuggle or confuse, else None."""
+    if b"\x00" in raw:
+        return Reply.NUL
+    if _BARE_LF.search(raw) or b"\r" in raw.replace(b"\r\n", b""):
+        return Reply.BARE_LF
+    return None

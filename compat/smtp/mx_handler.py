@@ -1,0 +1,132 @@
+"""The inbound MX transaction (RFC 5321 3.3): RCPT checked before DATA, 250 only once stored.
+
+A message is acknowledged only after LocalDelivery has durably stored it for every
+recipient that got it; recipients refused after DATA (rare: everything is checked at
+RCPT) are logged for a bounce while the others keep their copy, because a 4xx then
+would make the client resend, and store twice, what is already stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from api.core.local_delivery import LocalDelivery
+from api.core.recipient_check import RecipientCheck, RecipientStatus
+from api.delivery.sender_checks import SenderChecks
+from compat.smtp.limits import ClientLimits
+from compat.smtp.message_checks import address_problem, content_problem
+from compat.smtp.protocol import peer_ip
+from compat.smtp.replies import Reply, reply, reply_for_recipient
+
+__all__ = ["MAX_RECIPIENTS", "MxHandler"]
+
+log = logging.getLogger("sealbox.smtp")
+
+# RFC 5321 4.5.3.1.8 asks servers to take at least 100 recipients per transaction.
+MAX_RECIPIENTS = 100
+
+
+def add_extensions(responses: list[str], *extensions: str) -> list[str]:
+    """The EHLO lines with `extensions` added before the closing line."""
+    return [*responses[:-1], *(f"250-{name}" for name in extensions), responses[-1]]
+
+
+class MxHandler:
+    def __init__(
+        self,
+        delivery: LocalDelivery,
+        recipients: RecipientCheck,
+        checks: SenderChecks,
+        limits: ClientLimits,
+    ) -> None:
+        self._delivery = delivery
+        self._recipients = recipients
+        self._checks = checks
+        self._limits = limits
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        return add_extensions(responses, "PIPELINING", "ENHANCEDSTATUSCODES")
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        # The null reverse path (RFC 5321 4.5.5) is how bounces arrive: allowed here.
+        if address and address_problem(address):
+            return reply(Reply.BAD_SENDER)
+        if not self._limits.message(peer_ip(session.peer)):
+            return reply(Reply.RATE_LIMITED)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return reply(Reply.SENDER_OK)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address_problem(address):
+            return reply(Reply.BAD_RECIPIENT)
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return reply(Reply.TOO_MANY_RECIPIENTS)
+        status = await self._recipients.check(address)
+        # The same recipient named twice gets one copy.
+        if status is RecipientStatus.ACCEPTED and address.lower() not in (
+            r.lower() for r in envelope.rcpt_tos
+        ):
+            envelope.rcpt_tos.append(address)
+        return reply_for_recipient(status)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        problem = content_problem(raw)
+        if problem is not None:
+            return reply(problem)
+        started = time.monotonic()
+        mail_from = envelope.mail_from or ""
+        verdict = await self._checks.check(
+            raw, peer_ip(session.peer), mail_from, session.host_name or ""
+        )
+        if verdict.refuse:
+            log.info("dmarc reject", extra={"event": "smtp.dmarc_reject"})
+            return reply(Reply.DMARC_REJECT)
+        stored, failed = 0, []
+        for recipient in envelope.rcpt_tos:
+            outcome = await self._deliver(recipient, verdict.stamped, mail_from)
+            if outcome is None or not outcome.startswith("250"):
+                failed.append(outcome or reply(Reply.TRY_LATER))
+            else:
+                stored += 1
+        elapsed = round(time.monotonic() - started, 4)
+        log.info(
+            "inbound message",
+            extra={"event": "smtp.inbound", "stored": stored, "failed": len(failed), "s": elapsed},
+        )
+        if not stored:
+            return failed[0]
+        if failed:
+            # Bounces are the outbound queue's (RFC 3464 DSN); until it offers one, log it.
+            log.warning("recipients failed after DATA", extra={"event": "smtp.bounce_needed"})
+            return reply(Reply.STORED_PARTLY)
+        return reply(Reply.STORED)
+
+    async def _deliver(self, recipient: str, raw: bytes, mail_from: str) -> str | None:
+        try:
+            return (await self._delivery.deliver(recipient, raw, mail_from)).smtp_reply
+        except Exception:
+            # One recipient's failure must not undo the others' stored copies (see above).
+            log.exception("delivery failed", extra={"event": "smtp.delivery_error"})
+            return None
+
+    async def handle_exception(self, error: Exception) -> str:
+        # Never a traceback on the wire: log it, and let the client try again later.
+        log.error("smtp session error", exc_info=error, extra={"event": "smtp.error"})
+        return reply(Reply.TRY_LATER)

@@ -1,0 +1,97 @@
+"""The SMTP session (RFC 5321 4.1) on aiosmtpd, with Sealbox's limits and reply codes.
+
+Adds what the library leaves out: a per-address connection limit, RFC 2034 enhanced
+status codes on every final reply, and implicit TLS counted as TLS (RFC 8314 3.3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, AnyStr
+
+from aiosmtpd.smtp import SMTP
+
+from compat.smtp.limits import ClientLimits
+from compat.smtp.replies import Reply, enhanced, reply
+
+__all__ = ["SealboxSMTP", "peer_ip"]
+
+log = logging.getLogger("sealbox.smtp")
+
+
+def peer_ip(peer: Any) -> str:
+    """The client's address from a peername tuple ("" when the socket has none)."""
+    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+
+class SealboxSMTP(SMTP):
+    def __init__(
+        self, handler: Any, *, limits: ClientLimits, implicit_tls: bool = False, **options: Any
+    ) -> None:
+        super().__init__(handler, **options)
+        self._limits = limits
+        self._implicit_tls = implicit_tls
+        self._counted_ip: str | None = None
+        self._refused = False
+        self._in_greeting = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._counted_ip is not None or self._refused:
+            # The second call, after STARTTLS: the same connection, already counted.
+            super().connection_made(transport)
+            return
+        ip = peer_ip(transport.get_extra_info("peername"))
+        if not self._limits.connect(ip):
+            self._refused = True
+            log.info("connection refused", extra={"event": "smtp.too_many_connections"})
+            assert isinstance(transport, asyncio.WriteTransport)
+            transport.write(reply(Reply.TOO_MANY_CONNECTIONS).encode("ascii") + b"\r\n")
+            transport.close()
+            return
+        self._counted_ip = ip
+        super().connection_made(transport)
+        if self._implicit_tls:
+            # aiosmtpd knows TLS only as STARTTLS; on port 465 the socket is TLS from the
+            # first octet, so AUTH must be offered as it would be after STARTTLS.
+            self._tls_protocol = transport  # type: ignore[assignment]
+            assert self.session is not None
+            self.session.ssl = {"implicit": True}
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._refused:
+            return
+        if self._counted_ip is not None:
+            self._limits.disconnect(self._counted_ip)
+            self._counted_ip = None
+        super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        if self._refused:
+            return False
+        return super().eof_received()
+
+    def data_received(self, data: bytes) -> None:
+        if not self._refused:
+            super().data_received(data)
+
+    async def push(self, status: AnyStr) -> None:
+        if isinstance(status, str) and not self._in_greeting:
+            await super().push(enhanced(status))
+            return
+        await super().push(status)
+
+    async def smtp_EHLO(self, hostname: str) -> None:
+        # RFC 2034 3: no enhanced codes in the EHLO (and HELO) reply lines.
+        self._in_greeting = True
+        try:
+            await super().smtp_EHLO(hostname)
+        finally:
+            self._in_greeting = False
+
+    async def smtp_HELO(self, hostname: str) -> None:
+        self._in_greeting = True
+        try:
+            await super().smtp_HELO(hostname)
+        finally:
+            self._in_greeting = False

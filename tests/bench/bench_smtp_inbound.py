@@ -1,0 +1,71 @@
+"""Inbound MX throughput: 10 KB messages from 20 connections into a real `sealbox serve`."""
+
+from __future__ import annotations
+
+import smtplib
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from support.cli_accounts import add_account, checked_cli
+from support.environment import free_port, sealbox_environment
+from support.server import start_server
+from support.smtp_dkim import zone_text
+
+CONNECTIONS = 20
+SECONDS = 15.0
+BODY = ("x" * 76 + "\r\n") * 130  # about 10 KB
+
+
+def _client(port: int, rcpt: str, until: float, latencies: list[float]) -> None:
+    raw = f"From: a@good.test\r\nTo: {rcpt}\r\nSubject: bench\r\n\r\n{BODY}".encode()
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.ehlo("bench.good.test")
+        while time.monotonic() < until:
+            started = time.monotonic()
+            client.sendmail("a@good.test", [rcpt], raw)
+            latencies.append(time.monotonic() - started)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        zone = Path(folder) / "zone.txt"
+        zone.write_text(zone_text())
+        port = free_port()
+        env = sealbox_environment(
+            data_dir,
+            SEALBOX_SMTP_PORT=str(port),
+            SEALBOX_DNS_ZONE_FILE=str(zone),
+            SEALBOX_SMTP_MAX_CONNECTIONS_PER_IP="100",
+            SEALBOX_SMTP_MAX_MESSAGES_PER_IP_PER_MINUTE="1000000",
+        )
+        checked_cli(env, "domain", "add", "example.org")
+        account = add_account(env, "example.org")
+        server = start_server(data_dir, env, 0)
+        latencies: list[float] = []
+        until = time.monotonic() + SECONDS
+        threads = [
+            threading.Thread(target=_client, args=(port, account.address, until, latencies))
+            for _ in range(CONNECTIONS)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        server.stop()
+    p99 = statistics.quantiles(latencies, n=100)[98] * 1000
+    print(f"smtp inbound: {len(latencies)} messages of ~10 KB from {CONNECTIONS} connections")
+    print(f"  {len(latencies) / elapsed:.0f} messages/s durably stored (target >= 350)")
+    print(f"  p50 {statistics.median(latencies) * 1000:.1f} ms, p99 {p99:.1f} ms (target < 100)")
+
+
+if __name__ == "__main__":
+    main()

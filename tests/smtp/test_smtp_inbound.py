@@ -1,0 +1,169 @@
+"""The MX over real sockets: RCPT checks, size, STARTTLS, SPF/DKIM/DMARC, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import socket
+from typing import Any
+
+import pytest
+from support.smtp_dkim import sign
+from support.smtp_node import SmtpNode, inbox_messages
+
+MESSAGE = b"From: a@good.test\r\nTo: alice@example.org\r\nSubject: hello\r\n\r\nbody text\r\n"
+
+
+def _send(node: SmtpNode, raw: bytes, sender: str, rcpts: list[str], tls: bool = False) -> Any:
+    with smtplib.SMTP("127.0.0.1", node.mx_port, timeout=30) as client:
+        client.ehlo("client.good.test")
+        if tls:
+            client.starttls(context=node.client_tls)
+            client.ehlo("client.good.test")
+        return client.sendmail(sender, rcpts, raw)
+
+
+async def send(node: SmtpNode, raw: bytes, sender: str = "a@good.test", **kw: Any) -> Any:
+    rcpts = kw.pop("rcpts", ["alice@example.org"])
+    return await asyncio.to_thread(_send, node, raw, sender, rcpts, **kw)
+
+
+async def test_delivery_reaches_the_inbox_with_authentication_results(node: SmtpNode) -> None:
+    assert await send(node, sign(MESSAGE, "good.test")) == {}
+    [(email, raw)] = await inbox_messages(node.alice)
+    assert email["subject"] == "hello"
+    first = raw.split(b"\r\n\t")[0]
+    assert first == b"Authentication-Results: mx.example.org;"
+    assert b"spf=pass" in raw and b"dkim=pass header.d=good.test" in raw
+    assert b"dmarc=pass header.from=good.test" in raw
+
+
+async def test_ehlo_extensions(node: SmtpNode) -> None:
+    def ehlo() -> str:
+        with smtplib.SMTP("127.0.0.1", node.mx_port, timeout=30) as client:
+            return client.ehlo("x.test")[1].decode()
+
+    features = await asyncio.to_thread(ehlo)
+    for name in ("PIPELINING", "SIZE 200000", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"):
+        assert name in features
+    assert "STARTTLS" in features and "AUTH" not in features
+
+
+async def test_starttls_then_delivery(node: SmtpNode) -> None:
+    assert await send(node, MESSAGE, tls=True) == {}
+    assert len(await inbox_messages(node.alice)) == 1
+
+
+@pytest.mark.parametrize(
+    ("rcpt", "code", "text"),
+    [
+        ("nobody@example.org", 550, b"5.1.1"),
+        ("someone@elsewhere.test", 550, b"5.7.1"),
+        ("no-at-sign", 553, b"5.1.3"),
+    ],
+)
+async def test_refused_recipients(node: SmtpNode, rcpt: str, code: int, text: bytes) -> None:
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        await send(node, MESSAGE, rcpts=[rcpt])
+    got_code, got_text = refused.value.recipients[rcpt]
+    assert got_code == code and got_text.startswith(text)
+
+
+async def test_full_mailbox_is_refused_at_rcpt(node: SmtpNode) -> None:
+    await node.alice.import_email(MESSAGE)
+    await node.services.accounts.set_quota(node.alice.unlocked.account_id, 10)
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        await send(node, MESSAGE)
+    assert refused.value.recipients["alice@example.org"][0] == 452
+
+
+async def test_size_limit(node: SmtpNode) -> None:
+    big = MESSAGE + (b"y" * 998 + b"\r\n") * 250
+    # smtplib declares SIZE= in MAIL FROM (RFC 1870), so it is refused there.
+    with pytest.raises(smtplib.SMTPSenderRefused) as error:
+        await send(node, big)
+    assert error.value.smtp_code == 552 and error.value.smtp_error.startswith(b"5.3.4")
+    # A client that does not declare it is refused after DATA.
+    lines = [*ENVELOPE, b"DATA\r\n", big, b".\r\n", b"QUIT\r\n"]
+    answer = await asyncio.to_thread(_dialogue, node.mx_port, lines)
+    assert b"552 5.3.4 message exceeds the size limit" in answer
+    assert await inbox_messages(node.alice) == []
+
+
+async def test_dmarc_reject_is_honoured(node: SmtpNode) -> None:
+    forged = MESSAGE.replace(b"good.test", b"strict.test")
+    with pytest.raises(smtplib.SMTPDataError) as error:
+        await send(node, forged, sender="a@strict.test")
+    assert error.value.smtp_code == 550 and b"DMARC" in error.value.smtp_error
+
+
+async def test_dmarc_none_is_delivered_with_the_failure_recorded(node: SmtpNode) -> None:
+    await send(node, MESSAGE.replace(b"good.test", b"loose.test"), sender="a@loose.test")
+    [(_, raw)] = await inbox_messages(node.alice)
+    assert b"spf=fail" in raw and b"dmarc=fail" in raw and b"policy.dmarc=none" in raw
+
+
+async def test_forged_authentication_results_are_removed(node: SmtpNode) -> None:
+    forged = b"Authentication-Results: mx.example.org; dkim=pass\r\n" + MESSAGE
+    await send(node, forged.replace(b"good.test", b"loose.test"), sender="a@loose.test")
+    [(_, raw)] = await inbox_messages(node.alice)
+    assert raw.count(b"Authentication-Results") == 1 and b"dkim=none" in raw
+
+
+def _dialogue(port: int, lines: list[bytes]) -> bytes:
+    """Send raw lines (pipelined at once) and read until the server has answered QUIT."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(b"".join(lines))
+        received = b""
+        while not received.rstrip().split(b"\r\n")[-1].startswith(b"221"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+ENVELOPE = [
+    b"EHLO x.good.test\r\n",
+    b"MAIL FROM:<a@good.test>\r\n",
+    b"RCPT TO:<alice@example.org>\r\n",
+]
+HUGE_HEADER = b"X-Big: " + b"h" * 250_000 + b"\r\n\r\n.\r\n"
+
+BAD_INPUT = [
+    ("garbage command", [b"FOO bar\r\n"], b"500 5.5.2"),
+    ("MAIL without arguments", [b"EHLO x\r\n", b"MAIL\r\n"], b"501 5.5.4"),
+    ("RCPT before MAIL", [b"EHLO x\r\n", b"RCPT TO:<alice@example.org>\r\n"], b"503 5.5.1"),
+    ("overlong command", [b"EHLO " + b"x" * 5000 + b"\r\n"], b"500 5.5.2"),
+    ("NUL in address", [b"EHLO x\r\n", b"MAIL FROM:<a\x00b@good.test>\r\n"], b"553 5.1.7"),
+    ("invalid UTF-8 in address", [b"EHLO x\r\n", b"MAIL FROM:<\xff\xfe@good.test>\r\n"], b"553"),
+    ("bare LF in body", [*ENVELOPE, b"DATA\r\n", b"Subject: x\r\n\r\na\nb\r\n.\r\n"], b"554 5.6.0"),
+    ("NUL in body", [*ENVELOPE, b"DATA\r\n", b"Subject: x\r\n\r\na\x00b\r\n.\r\n"], b"554 5.6.0"),
+    ("overlong body line", [*ENVELOPE, b"DATA\r\n", b"a" * 3000 + b"\r\n.\r\n"], b"500 5.5.2"),
+    (
+        "huge header",
+        [*ENVELOPE, b"DATA\r\n", HUGE_HEADER],
+        b"500",
+    ),
+    ("DATA with argument", [*ENVELOPE, b"DATA now\r\n"], b"501 5.5.4"),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "expected"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
+async def test_bad_input_gets_a_clear_reply(
+    node: SmtpNode, name: str, lines: list[bytes], expected: bytes
+) -> None:
+    answer = await asyncio.to_thread(_dialogue, node.mx_port, [*lines, b"QUIT\r\n"])
+    assert expected in answer, answer[-500:]
+    assert b"Traceback" not in answer and b"Error: (" not in answer
+    assert answer.rstrip().endswith(b"221 2.0.0 Bye") or b"221" in answer
+    assert await inbox_messages(node.alice) == []
+
+
+async def test_pipelined_transactions_store_each_message_once(node: SmtpNode) -> None:
+    one = [b"MAIL FROM:<a@good.test>\r\n", b"RCPT TO:<alice@example.org>\r\n"]
+    one += [b"RCPT TO:<ALICE@example.org>\r\n", b"DATA\r\n", MESSAGE, b".\r\n"]
+    lines = [b"EHLO x.good.test\r\n", *one, b"RSET\r\n", *one, b"NOOP\r\n"]
+    answer = await asyncio.to_thread(_dialogue, node.mx_port, [*lines, b"QUIT\r\n"])
+    assert answer.count(b"250 2.0.0 message stored") == 2, answer
+    assert len(await inbox_messages(node.alice)) == 2
