@@ -69,6 +69,8 @@ def build_resolver(zone_file: str) -> dns.resolver.Resolver:
         return ZoneResolver.from_text(Path(zone_file).read_text(encoding="utf-8"))
     resolver = dns.resolver.Resolver()
     resolver.lifetime = LOOKUP_SECONDS
+    # Mail from one sender comes in bursts: answers are reused for their TTL.
+    resolver.cache = dns.resolver.LRUCache()
     return resolver
 
 
