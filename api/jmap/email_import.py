@@ -98,6 +98,7 @@ async def email_import(context: MethodContext, arguments: ImportArguments) -> di
     check_if_in_state(arguments.if_in_state, old_state)
     created: dict[str, Any] = {}
     not_created: dict[str, Any] = {}
+    new_state: int | None = None
     for creation_id, email in arguments.emails.items():
         try:
             record = await service.ingest.import_blob(
@@ -107,6 +108,9 @@ async def email_import(context: MethodContext, arguments: ImportArguments) -> di
             not_created[creation_id] = import_set_error(exc, email.blob_id)
             continue
         context.created_ids[creation_id] = record.id
+        # The import's transaction moved the Email state to its position: no need to
+        # read it back (a later writer's state is newer, and /changes will bring it).
+        new_state = record.modseq
         created[creation_id] = {
             "id": record.id,
             "blobId": record.blob_id,
@@ -118,7 +122,9 @@ async def email_import(context: MethodContext, arguments: ImportArguments) -> di
     return {
         "accountId": context.account_id,
         "oldState": state_string(old_state),
-        "newState": state_string(await service.state(context.unlocked)),
+        "newState": state_string(
+            await service.state(context.unlocked) if new_state is None else new_state
+        ),
         "created": created or None,
         "notCreated": not_created or None,
     }
