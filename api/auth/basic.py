@@ -41,7 +41,9 @@ class CredentialAuthenticator:
             # The hot path of every Basic request: one row read, no key derivation.
             cached = self._cache.get(account.id, secret.reveal(), account.credential_epoch)
             if cached is not None:
-                return UnlockedAccount(account.id, account.address, cached)
+                return UnlockedAccount(
+                    account.id, account.address, cached, account.wrapped_private_key
+                )
             await self._throttle.check(account.address, client)
             async with self._store.transaction() as tx:
                 app_passwords = await tx.credentials.list_app_passwords(account.id)
@@ -52,10 +54,12 @@ class CredentialAuthenticator:
                 async with self._store.transaction() as tx:
                     await tx.credentials.mark_app_password_used(record.id, now() // DAY * DAY)
                 self._cache.put(account.id, secret.reveal(), account.credential_epoch, master_key)
-                return UnlockedAccount(account.id, account.address, master_key)
+                return UnlockedAccount(
+                    account.id, account.address, master_key, account.wrapped_private_key
+                )
         account, master_key = await self._login.verify_password(username, secret, client)
         if account.has_second_factor:
             raise SecondFactorRequiredError()
         await self._login.signed_in(account)
         self._cache.put(account.id, secret.reveal(), account.credential_epoch, master_key)
-        return UnlockedAccount(account.id, account.address, master_key)
+        return UnlockedAccount(account.id, account.address, master_key, account.wrapped_private_key)

@@ -81,7 +81,9 @@ class SessionManager:
             )
         except CryptoError:
             return None
-        unlocked = UnlockedAccount(account.id, account.address, master_key)
+        unlocked = UnlockedAccount(
+            account.id, account.address, master_key, account.wrapped_private_key
+        )
         return ResolvedSession(unlocked=unlocked, id_hash=parsed.id_hash)
 
     async def revoke(self, token: str) -> None:

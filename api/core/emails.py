@@ -7,7 +7,6 @@ the full message is decrypted and parsed only when a property needs it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from api.core.email_query import EmailQueryService
 from api.core.email_summary import EmailSummary, open_summary
 from api.core.ingest import EmailIngest
 from api.core.unlocked import UnlockedAccount
-from api.mime.email_view import ParsedEmail, parse_email
+from api.mime.email_view import ParsedEmail, parse_off_loop
+from api.store.blobs.repository import BlobRecord
 from api.store.ids import AccountId
 from api.store.records import ChangeSet, EmailRecord
 from api.store.unit_of_work import Store
@@ -34,6 +34,8 @@ class EmailView:
 
     record: EmailRecord
     summary: EmailSummary
+    # The message blob's row, when the caller asked for it (to read the whole message).
+    blob: BlobRecord | None = None
 
 
 class EmailService:
@@ -44,20 +46,41 @@ class EmailService:
         self.queries = EmailQueryService(store, ingest)
 
     async def get(
-        self, unlocked: UnlockedAccount, ids: Sequence[str] | None
+        self, unlocked: UnlockedAccount, ids: Sequence[str] | None, *, blobs: bool = False
     ) -> tuple[list[EmailView], int]:
         """The live emails among `ids` (all when None is not allowed: callers page), and the
-        Email state they belong to, read in one transaction."""
+        Email state they belong to, read in one transaction; with `blobs`, their blob rows
+        too (for `parsed`).
+
+        A pending email can still reach this point (a delivery that committed on another
+        node a moment before its notification arrived, api.core.pending_mail): then catch
+        up for real and read again, so no client sees one.
+        """
         await self.ingest.catch_up(unlocked)
-        account_id = unlocked.account_id
-        async with self._store.transaction() as tx:
-            state = await tx.changes.state(account_id, EMAIL_TYPE)
-            records = await tx.emails.get_many(account_id, ids or [])
+        state, records, blob_rows = await self._read(unlocked.account_id, ids or [], blobs)
+        if any(record.pending for record in records):
+            await self.ingest.catch_up(unlocked, force=True)
+            state, records, blob_rows = await self._read(unlocked.account_id, ids or [], blobs)
         key = unlocked.master_key.subkey(SUBKEY_SUMMARIES)
         views = [
-            EmailView(r, open_summary(key, account_id, r.id, r.summary_sealed)) for r in records
+            EmailView(
+                r,
+                open_summary(key, unlocked.account_id, r.id, r.summary_sealed),
+                blob_rows.get(r.blob_id),
+            )
+            for r in records
         ]
         return views, state
+
+    async def _read(
+        self, account_id: AccountId, ids: Sequence[str], blobs: bool
+    ) -> tuple[int, list[EmailRecord], dict[str, BlobRecord]]:
+        async with self._store.transaction() as tx:
+            state = await tx.changes.state(account_id, EMAIL_TYPE)
+            records = await tx.emails.get_many(account_id, ids)
+            wanted = list(dict.fromkeys(r.blob_id for r in records)) if blobs else []
+            blob_rows = {b.id: b for b in await tx.blobs.get_many(account_id, wanted)}
+        return state, records, blob_rows
 
     async def records(self, unlocked: UnlockedAccount, ids: Sequence[str]) -> list[EmailRecord]:
         """Rows only, no decryption: what IMAP flag listings and keyword updates need."""
@@ -81,10 +104,16 @@ class EmailService:
             yield batch
             await batch.record()
 
-    async def parsed(self, unlocked: UnlockedAccount, record: EmailRecord) -> ParsedEmail:
-        """The whole message, decrypted and parsed (bodyStructure, bodyValues, headers)."""
-        raw = await self._blobs.read_all(unlocked, record.blob_id)
-        return await asyncio.to_thread(parse_email, raw)
+    async def parsed(
+        self, unlocked: UnlockedAccount, record: EmailRecord, blob: BlobRecord | None = None
+    ) -> ParsedEmail:
+        """The whole message, decrypted and parsed (bodyStructure, bodyValues, headers);
+        `blob`, the row from `get(..., blobs=True)`, saves reading it again."""
+        if blob is None:
+            raw = await self._blobs.read_all(unlocked, record.blob_id)
+        else:
+            raw = await self._blobs.read_record(unlocked, blob)
+        return await parse_off_loop(raw)
 
     async def raw(self, unlocked: UnlockedAccount, record: EmailRecord) -> bytes:
         return await self._blobs.read_all(unlocked, record.blob_id)

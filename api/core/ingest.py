@@ -9,12 +9,11 @@ email `pending` until `catch_up` runs at the account's next unlocked use.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 
 from api.core.blobs import BlobService
-from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE
+from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE, ChangeList
 from api.core.email_summary import (
     EmailSummary,
     open_pending_summary,
@@ -32,15 +31,15 @@ from api.core.errors import (
 )
 from api.core.keywords import keywords_to_stored
 from api.core.part_blobs import PartBlobs, split_part_blob_id
+from api.core.pending_mail import PendingMail
 from api.core.threading import assign_thread, thread_hashes
 from api.core.unlocked import UnlockedAccount
-from api.mime.email_view import parse_email
+from api.mime.email_view import parse_off_loop
 from api.store.blobs.repository import BlobRecord
 from api.store.changes import CREATED, UPDATED
 from api.store.ids import AccountId, new_id
 from api.store.records import EmailRecord
 from api.store.unit_of_work import Store, Transaction
-from crypto.keypair import unwrap_private_key
 
 __all__ = ["EMAIL_TYPE", "THREAD_TYPE", "EmailIngest", "IncomingEmail"]
 
@@ -68,6 +67,9 @@ class EmailIngest:
     def __init__(self, store: Store, blobs: BlobService, default_quota: int = 0) -> None:
         self._store = store
         self._blobs = blobs
+        # Accounts seen with nothing pending since their last delivery (catch_up skips).
+        self.pending = PendingMail(lambda: store.hears_deliveries)
+        store.add_delivery_listener(self.pending.delivered)
         # Octets per account when the account sets none; 0 means no limit.
         self._default_quota = default_quota
 
@@ -94,8 +96,8 @@ class EmailIngest:
         if split_part_blob_id(blob_id) is not None:
             raw = await PartBlobs(self._blobs).read(unlocked, blob_id)
             return await self.import_raw(unlocked, raw, incoming)
-        blob = await self._blobs.find(unlocked.account_id, blob_id)
-        raw = await self._blobs.read_all(unlocked, blob_id)
+        blob, wrapped_key = await self._blobs.find_readable(unlocked, blob_id)
+        raw = await self._blobs.read_record(unlocked, blob, wrapped_key)
         return await self._add(raw, blob, incoming, unlocked=unlocked, new_blob=False)
 
     async def deliver(
@@ -127,7 +129,7 @@ class EmailIngest:
         account_id = blob.account_id
         if not incoming.mailbox_ids:
             raise InvalidEmailError("an email must be in at least one mailbox", ["mailboxIds"])
-        summary = summarize(await asyncio.to_thread(parse_email, raw))
+        summary = summarize(await parse_off_loop(raw))
         email_id = new_id("e")
         if unlocked is not None:
             sealed = seal_summary(unlocked.master_key, account_id, email_id, summary)
@@ -151,9 +153,15 @@ class EmailIngest:
             if len(uids) != len(mailbox_ids):
                 raise MailboxNotFoundError("a mailbox in mailboxIds does not exist")
             thread_id = None
+            changes: dict[str, ChangeList] = {
+                EMAIL_TYPE: [(email_id, CREATED)],
+                MAILBOX_TYPE: [(m, UPDATED) for m in mailbox_ids],
+            }
             if unlocked is not None:
                 thread_id, kind = await _thread(tx, unlocked, summary)
-                await tx.changes.record(account_id, modseq, THREAD_TYPE, [(thread_id, kind)])
+                changes[THREAD_TYPE] = [(thread_id, kind)]
+            else:
+                tx.changes.mark_pending_delivery(account_id)
             record = EmailRecord(
                 id=email_id,
                 account_id=account_id,
@@ -170,10 +178,7 @@ class EmailIngest:
                 mailboxes=uids,
             )
             await tx.emails.add(record)
-            await tx.changes.record(account_id, modseq, EMAIL_TYPE, [(email_id, CREATED)])
-            await tx.changes.record(
-                account_id, modseq, MAILBOX_TYPE, [(m, UPDATED) for m in mailbox_ids]
-            )
+            await tx.changes.record_all(account_id, modseq, changes)
         return record
 
     async def _charge(self, tx: Transaction, account_id: AccountId, size: int) -> None:
@@ -186,15 +191,21 @@ class EmailIngest:
         if limit and used > limit:
             raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
 
-    async def catch_up(self, unlocked: UnlockedAccount) -> int:
+    async def catch_up(self, unlocked: UnlockedAccount, *, force: bool = False) -> int:
         """Thread and re-seal mail delivered while the account was locked; returns how many.
 
-        Cheap when there is nothing to do (one indexed EXISTS), so every mail read calls it
-        first: no client ever sees a pending email's missing threadId.
+        Cheap when there is nothing to do: free when no delivery was heard since the last
+        clean check (api.core.pending_mail), else one indexed EXISTS. So every mail read
+        calls it first: no client ever sees a pending email's missing threadId. `force`
+        asks the database whatever the record says.
         """
         account_id = unlocked.account_id
+        if not force and not self.pending.may_have_pending(account_id):
+            return 0
+        generation = self.pending.generation(account_id)
         async with self._store.transaction() as tx:
             if not await tx.emails.has_pending(account_id):
+                self.pending.found_none(account_id, generation)
                 return 0
         done = 0
         while True:
@@ -205,6 +216,7 @@ class EmailIngest:
                     await self._settle(tx, unlocked, batch, modseq)
             done += len(batch)
             if len(batch) < _CATCH_UP_BATCH:
+                self.pending.found_none(account_id, generation)
                 return done
 
     async def _settle(
@@ -214,9 +226,7 @@ class EmailIngest:
         account = await tx.accounts.get(account_id)
         if account is None:
             raise AccountNotFoundError()
-        private_key = unwrap_private_key(
-            unlocked.master_key, account.wrapped_private_key, account_id=account_id
-        )
+        private_key = unlocked.private_key(account.wrapped_private_key)
         threads: list[tuple[str, str]] = []
         for record in batch:
             summary = open_pending_summary(
@@ -232,8 +242,11 @@ class EmailIngest:
                 pending=False,
                 modseq=modseq,
             )
-        await tx.changes.record(account_id, modseq, EMAIL_TYPE, [(r.id, UPDATED) for r in batch])
-        await tx.changes.record(account_id, modseq, THREAD_TYPE, threads)
+        await tx.changes.record_all(
+            account_id,
+            modseq,
+            {EMAIL_TYPE: [(r.id, UPDATED) for r in batch], THREAD_TYPE: threads},
+        )
 
 
 async def _thread(

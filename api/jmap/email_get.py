@@ -52,15 +52,15 @@ async def email_get(context: MethodContext, arguments: GetArguments) -> dict[str
     if limit is not None and len(arguments.ids) > limit:
         raise RequestTooLargeError(f"at most {limit} ids per Email/get")
     service = context.services.emails
-    views, state = await service.get(context.unlocked, arguments.ids)
+    full = needs_message(properties)
+    views, state = await service.get(context.unlocked, arguments.ids, blobs=full)
     by_id = {view.record.id: view for view in views}
     listed = []
-    full = needs_message(properties)
     for email_id in dict.fromkeys(arguments.ids):
         view = by_id.get(email_id)
         if view is None:
             continue
-        parsed = await service.parsed(context.unlocked, view.record) if full else None
+        parsed = await service.parsed(context.unlocked, view.record, view.blob) if full else None
         listed.append(render_email(view, properties, parsed, options))
     return {
         "accountId": context.account_id,

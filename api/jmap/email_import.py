@@ -102,6 +102,7 @@ async def email_import(context: MethodContext, arguments: ImportArguments) -> di
     not_created: dict[str, Any] = {}
     # Until one import lands, each re-checks ifInState under the account's lock.
     guard = old_state if arguments.if_in_state is not None else None
+    new_state: int | None = None
     for creation_id, email in arguments.emails.items():
         try:
             checked = replace(incoming(email, context), expect_state=guard)
@@ -113,6 +114,9 @@ async def email_import(context: MethodContext, arguments: ImportArguments) -> di
             continue
         guard = None
         context.created_ids[creation_id] = record.id
+        # The import's transaction moved the Email state to its position: no need to
+        # read it back (a later writer's state is newer, and /changes will bring it).
+        new_state = record.modseq
         created[creation_id] = {
             "id": record.id,
             "blobId": record.blob_id,
@@ -124,7 +128,9 @@ async def email_import(context: MethodContext, arguments: ImportArguments) -> di
     return {
         "accountId": context.account_id,
         "oldState": state_string(old_state),
-        "newState": state_string(await service.state(context.unlocked)),
+        "newState": state_string(
+            await service.state(context.unlocked) if new_state is None else new_state
+        ),
         "created": created or None,
         "notCreated": not_created or None,
     }

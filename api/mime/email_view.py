@@ -8,6 +8,7 @@ so one hostile message cannot stop an import.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -25,7 +26,12 @@ from api.mime.structure import (
     has_attachment,
 )
 
-__all__ = ["ParsedEmail", "parse_email"]
+__all__ = ["INLINE_PARSE_BYTES", "ParsedEmail", "parse_email", "parse_off_loop"]
+
+# Messages up to this size are parsed on the event loop (0.25 ms + ~6 us per KiB on a
+# 2-core VM: at most ~0.7 ms), where a thread hop would add ~0.1 ms to the median 4 KB
+# message; bigger ones go to a thread so that one large message never stalls the loop.
+INLINE_PARSE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +89,13 @@ def parse_email(raw: bytes) -> ParsedEmail:
         return _parse(raw, split_message(raw))
     except Exception:  # a bug must not make a message unreadable; degrade to plain text
         return _parse(raw, MimeNode((), "text/plain", {}, None, {}, 0, len(raw), None))
+
+
+async def parse_off_loop(raw: bytes) -> ParsedEmail:
+    """`parse_email` that keeps the event loop free: in a thread unless `raw` is small."""
+    if len(raw) <= INLINE_PARSE_BYTES:
+        return parse_email(raw)
+    return await asyncio.to_thread(parse_email, raw)
 
 
 def _parse(raw: bytes, root: MimeNode) -> ParsedEmail:

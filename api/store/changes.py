@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,9 +14,19 @@ from api.store.ids import AccountId
 from api.store.mail_models import AccountCounterRow, ChangeRow, TypeStateRow
 from api.store.records import ChangeSet
 
-__all__ = ["CREATED", "DESTROYED", "UPDATED", "ChangeLogRepository", "StateTooOldError"]
+__all__ = [
+    "CREATED",
+    "DESTROYED",
+    "PENDING_DELIVERY",
+    "UPDATED",
+    "ChangeLogRepository",
+    "StateTooOldError",
+]
 
 CREATED, UPDATED, DESTROYED = "c", "u", "d"
+# Not a data type: a marker in `touched` saying the transaction added a pending (locked,
+# unthreaded) email, so every node's catch_up knows to look again. Stripped before push.
+PENDING_DELIVERY = "#pending"
 
 
 class StateTooOldError(StoreError):
@@ -44,17 +54,17 @@ class ChangeLogRepository:
         return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
     async def next_modseq(self, account_id: AccountId) -> int:
-        """Take the next position; the row lock serialises writers of one account."""
-        await self._session.execute(
-            self._upsert(AccountCounterRow)
-            .values(account_id=account_id, modseq=0)
-            .on_conflict_do_nothing(index_elements=["account_id"])
+        """Take the next position; the row lock serialises writers of one account.
+
+        One upsert: a new account's counter starts at 1, an existing one moves up by 1.
+        """
+        statement = self._upsert(AccountCounterRow).values(
+            account_id=account_id, modseq=1, mail_octets=0
         )
         result = await self._session.execute(
-            update(AccountCounterRow)
-            .where(AccountCounterRow.account_id == account_id)
-            .values(modseq=AccountCounterRow.modseq + 1)
-            .returning(AccountCounterRow.modseq)
+            statement.on_conflict_do_update(
+                index_elements=["account_id"], set_={"modseq": AccountCounterRow.modseq + 1}
+            ).returning(AccountCounterRow.modseq)
         )
         return int(result.scalar_one())
 
@@ -65,20 +75,37 @@ class ChangeLogRepository:
 
         Several changes of one object in one batch are logged as their net effect.
         """
-        histories: dict[str, list[str]] = {}
-        for object_id, kind in changes:
-            histories.setdefault(object_id, []).append(kind)
-        rows = [
-            ChangeRow(account_id=account_id, modseq=modseq, type=type_name, object_id=oid, kind=k)
-            for oid, history in histories.items()
-            if (k := _collapse(history)) is not None
-        ]
+        await self.record_all(account_id, modseq, {type_name: changes})
+
+    async def record_all(
+        self,
+        account_id: AccountId,
+        modseq: int,
+        changes: Mapping[str, Iterable[tuple[str, str]]],
+    ) -> None:
+        """`record` for several types at one position, in one INSERT per table."""
+        rows: list[ChangeRow] = []
+        moved: list[str] = []
+        for type_name, pairs in changes.items():
+            histories: dict[str, list[str]] = {}
+            for object_id, kind in pairs:
+                histories.setdefault(object_id, []).append(kind)
+            typed = [
+                ChangeRow(
+                    account_id=account_id, modseq=modseq, type=type_name, object_id=oid, kind=k
+                )
+                for oid, history in histories.items()
+                if (k := _collapse(history)) is not None
+            ]
+            if typed:
+                rows.extend(typed)
+                moved.append(type_name)
         if not rows:
             return
         self._session.add_all(rows)
-        self.touched.setdefault(account_id, set()).add(type_name)
+        self.touched.setdefault(account_id, set()).update(moved)
         statement = self._upsert(TypeStateRow).values(
-            account_id=account_id, type=type_name, modseq=modseq, floor=0
+            [{"account_id": account_id, "type": t, "modseq": modseq, "floor": 0} for t in moved]
         )
         await self._session.execute(
             statement.on_conflict_do_update(
@@ -86,6 +113,10 @@ class ChangeLogRepository:
             )
         )
         await self._session.flush()
+
+    def mark_pending_delivery(self, account_id: AccountId) -> None:
+        """Tell every node, once this commits, that the account has a pending email."""
+        self.touched.setdefault(account_id, set()).add(PENDING_DELIVERY)
 
     async def add_mail_octets(self, account_id: AccountId, delta: int) -> int:
         """Move the account's live-mail total by `delta` and return the new total.

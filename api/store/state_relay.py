@@ -53,10 +53,20 @@ class PostgresStateRelay:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._deliver = deliver
         self._connection: asyncpg.Connection | None = None
+        # Whether every notification reaches us: up after start, down once the LISTEN
+        # connection is lost (then nothing a node skips on the strength of it is safe).
+        self.listening = False
 
     async def start(self) -> None:
         self._connection = await asyncpg.connect(self._dsn)
+        self._connection.add_termination_listener(self._on_lost)
         await self._connection.add_listener(CHANNEL, self._on_notify)
+        self.listening = True
+
+    def _on_lost(self, _connection: Any) -> None:
+        self.listening = False
+        if self._connection is not None:  # not our own stop()
+            log.warning("lost the state relay connection", extra={"event": "relay.lost"})
 
     def _on_notify(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         try:
@@ -67,6 +77,7 @@ class PostgresStateRelay:
         self._deliver(touched)
 
     async def stop(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        self.listening = False
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()

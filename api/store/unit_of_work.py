@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from api.store.accounts import AccountRepository
 from api.store.blobs.repository import BlobRepository
-from api.store.changes import ChangeLogRepository
+from api.store.changes import PENDING_DELIVERY, ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
 from api.store.email_query import EmailQueryRepository
@@ -21,7 +21,7 @@ from api.store.thread_keys import ThreadKeyRepository
 from api.store.throttle import ThrottleRepository
 from api.store.vacation import VacationRepository
 
-__all__ = ["CommitListener", "Store", "Transaction"]
+__all__ = ["CommitListener", "DeliveryListener", "Store", "Transaction"]
 
 
 class Transaction:
@@ -58,21 +58,38 @@ class Transaction:
 
 # Called after a commit with {account id: data types whose state moved}.
 CommitListener = Callable[[Mapping[AccountId, frozenset[str]]], None]
+# Called after a commit that added pending (locked) email, with the accounts it went to.
+DeliveryListener = Callable[[frozenset[AccountId]], None]
 
 
 class Store:
     def __init__(self, url: str) -> None:
         self.database = Database(url)
         self._commit_listeners: list[CommitListener] = []
+        self._delivery_listeners: list[DeliveryListener] = []
         self._relay: PostgresStateRelay | None = None
 
     def add_commit_listener(self, listener: CommitListener) -> None:
         """Hear about state changes once they are durable (push, IMAP IDLE)."""
         self._commit_listeners.append(listener)
 
+    def add_delivery_listener(self, listener: DeliveryListener) -> None:
+        """Hear, on every node, of committed pending deliveries (EmailIngest.catch_up)."""
+        self._delivery_listeners.append(listener)
+
     def _deliver(self, touched: Mapping[AccountId, frozenset[str]]) -> None:
-        for listener in self._commit_listeners:
-            listener(touched)
+        delivered = frozenset(a for a, types in touched.items() if PENDING_DELIVERY in types)
+        if delivered:
+            for delivery_listener in self._delivery_listeners:
+                delivery_listener(delivered)
+        states = {
+            account: types - {PENDING_DELIVERY}
+            for account, types in touched.items()
+            if types - {PENDING_DELIVERY}
+        }
+        if states:
+            for listener in self._commit_listeners:
+                listener(states)
 
     async def start_relay(self) -> None:
         """On PostgreSQL, hear every node's commits (this one's too) through LISTEN."""
@@ -81,6 +98,17 @@ class Store:
         relay = PostgresStateRelay(self.database.url, self._deliver)
         await relay.start()
         self._relay = relay
+
+    @property
+    def hears_deliveries(self) -> bool:
+        """Whether every delivery's commit reaches the delivery listeners of this process.
+
+        SQLite: one serving process, which makes every delivery itself. PostgreSQL: only
+        through the relay, while its LISTEN connection is up.
+        """
+        if self.database.is_sqlite:
+            return True
+        return self._relay is not None and self._relay.listening
 
     @property
     def url(self) -> str:

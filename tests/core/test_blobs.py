@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import msgspec
 import pytest
 from support.services import PASSWORD, create_account, unlock
 
@@ -152,3 +153,36 @@ async def test_the_periodic_purge_runs_until_cancelled(services: Services) -> No
         await task
     with pytest.raises(BlobNotFoundError):
         await services.blobs.find(unlocked.account_id, stale.id)
+
+
+async def test_a_whole_read_authenticates_the_end(services: Services) -> None:
+    unlocked = await _unlocked(services)
+    record = await services.blobs.upload(unlocked.account_id, _pieces(b"y" * (CHUNK + 10)))
+    assert await services.blobs.read_record(unlocked, record) == b"y" * (CHUNK + 10)
+    path = _backend(services).path(record.id)
+    stored = path.read_bytes()
+    path.write_bytes(stored[: 12 + CHUNK + 16])  # a whole first chunk, the final one gone
+    with pytest.raises(DecryptionError):
+        await services.blobs.read_record(unlocked, record)
+    with pytest.raises(DecryptionError):  # and shortened rows cannot pass it off either
+        short = msgspec.structs.replace(record, stored_size=12 + CHUNK + 16)
+        await services.blobs.read_record(unlocked, short)
+
+
+async def test_the_private_key_comes_with_the_unlocked_account(services: Services) -> None:
+    created = await create_account(services, "carol@example.org")
+    master_key = await unlock(services, created.account.id, PASSWORD)
+    assert master_key is not None
+    unlocked = UnlockedAccount(
+        created.account.id, created.account.address, master_key, created.account.wrapped_private_key
+    )
+    record = await services.blobs.upload(unlocked.account_id, _pieces(b"hello"))
+    assert await services.blobs.read_all(unlocked, record.id) == b"hello"
+    assert "redacted" in repr(unlocked) and "private" not in repr(unlocked)
+    # Unwrapped under MK: the row of another account does not fit this master key.
+    other = await create_account(services, "dave@example.org")
+    wrong = UnlockedAccount(
+        created.account.id, created.account.address, master_key, other.account.wrapped_private_key
+    )
+    with pytest.raises(DecryptionError):
+        await services.blobs.read_all(wrong, record.id)

@@ -13,6 +13,9 @@ from api.store.ids import AccountId
 
 __all__ = ["BlobRecord", "BlobRepository"]
 
+# Ids per IN list, well under any driver's bound-parameter limit.
+_BATCH = 500
+
 
 class BlobRecord(msgspec.Struct, frozen=True, kw_only=True):
     id: str
@@ -42,6 +45,17 @@ class BlobRepository:
             select(BlobRow).where(BlobRow.id == blob_id).where(BlobRow.account_id == account_id)
         )
         return None if row is None else _record(row)
+
+    async def get_many(self, account_id: AccountId, blob_ids: Sequence[str]) -> list[BlobRecord]:
+        """The blobs among `blob_ids` that belong to `account_id`, in no order."""
+        found: list[BlobRecord] = []
+        for at in range(0, len(blob_ids), _BATCH):
+            batch = blob_ids[at : at + _BATCH]
+            # Account checked here, not in SQL: beside the id list SQLite would walk
+            # ix_blobs_account_id, not primary keys (as EmailRepository.get_many).
+            rows = await self._session.scalars(select(BlobRow).where(BlobRow.id.in_(batch)))
+            found.extend(_record(row) for row in rows if row.account_id == account_id)
+        return found
 
     async def keep(self, account_id: AccountId, blob_id: str) -> None:
         """Clear the expiry: something (an Email, a draft) now references the blob."""
