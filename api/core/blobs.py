@@ -21,6 +21,7 @@ from api.store.ids import AccountId, new_id
 from api.store.unit_of_work import Store
 from crypto.keypair import unwrap_private_key
 from crypto.sealing import new_data_key, open_data_key, seal_data_key
+from crypto.secret_value import SecretBytes
 from crypto.stream import HEADER_SIZE
 from crypto.stream_sealer import StreamSealer
 
@@ -154,6 +155,20 @@ class BlobService:
         private_key = unwrap_private_key(
             unlocked.master_key, account.wrapped_private_key, account_id=account_id
         )
+        data_key = open_data_key(
+            private_key, record.sealed_data_key, account_id=account_id, object_id=blob_id
+        )
+        header = await self.backend.read(blob_id, 0, HEADER_SIZE)
+        return OpenBlob(record, data_key, self.backend, header)
+
+    async def open_with_key(
+        self, account_id: AccountId, blob_id: str, private_key: SecretBytes
+    ) -> OpenBlob:
+        """Open a blob whose data key was sealed to an installation key (the outbound queue)."""
+        async with self._store.transaction() as tx:
+            record = await tx.blobs.get(account_id, blob_id)
+        if record is None:
+            raise BlobNotFoundError()
         data_key = open_data_key(
             private_key, record.sealed_data_key, account_id=account_id, object_id=blob_id
         )
