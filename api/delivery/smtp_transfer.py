@@ -110,12 +110,15 @@ class SmtpTransfer:
 
     async def _secure(
         self, client: aiosmtplib.SMTP, hop: NextHop, domain: str, requiretls: bool
-    ) -> None:
-        required = requiretls or domain in self._require_tls
+    ) -> bool:
+        """STARTTLS as the policy asks; returns whether the channel is now encrypted."""
+        login = hop.configured and self._login is not None
+        # A relay password never crosses the wire in clear.
+        required = requiretls or login or domain in self._require_tls
         if not client.supports_extension("starttls"):
             if required:
                 raise _HostFailedError("451 4.7.10 TLS is required but the host does not offer it")
-            return
+            return False
         try:
             await client.starttls(server_hostname=hop.host, validate_certs=requiretls)
         except (aiosmtplib.SMTPException, ssl.SSLError, OSError):
@@ -125,6 +128,7 @@ class SmtpTransfer:
         await client.ehlo()
         if requiretls and not client.supports_extension("requiretls"):
             raise _HostFailedError("550 5.7.30 REQUIRETLS is required but the host lacks it")
+        return True
 
     async def _transact(
         self,
@@ -136,8 +140,8 @@ class SmtpTransfer:
     ) -> Outcome:
         requiretls = asks_requiretls(envelope)
         await client.ehlo()
-        await self._secure(client, hop, domain, requiretls)
-        if hop.configured and self._login is not None:
+        encrypted = await self._secure(client, hop, domain, requiretls)
+        if hop.configured and self._login is not None and encrypted:
             await client.login(self._login.username, self._login.password.reveal())
         mail_options = [f"SIZE={len(message)}"] if client.supports_extension("size") else []
         if requiretls:
