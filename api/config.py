@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ConfigError", "Settings", "load_settings", "parse_host_port"]
 
 ENV_PREFIX = "SEALBOX_"
 CONFIG_ENV = "SEALBOX_CONFIG"
@@ -87,6 +87,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # A DNS master file answering every inbound-check lookup instead of the network
     # (tests, air-gapped nodes); names in it are absolute.
     dns_zone_file: str = ""
+    # Outbound SMTP (RFC 5321 5.1). A relay ("host:port") takes all remote mail instead
+    # of MX lookup; its password comes from a file so no secret sits in config or env.
+    outbound_relay: str = ""
+    outbound_relay_username: str = ""
+    outbound_relay_password_file: str = ""
+    # Static next hops that bypass MX lookup, per recipient domain: a TOML table
+    # {"example.com" = "127.0.0.1:2525"}, or "example.com=127.0.0.1:2525,b.example=mx:25".
+    outbound_transport: dict[str, str] | str = ""
+    # Recipient domains that get mail only over STARTTLS: a TOML list or "a.example,b.example".
+    outbound_require_tls: list[str] | str = ""
+    # Seconds between queue runs on each serving node.
+    outbound_interval_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
 
     create_demo_account: bool = True
     log_level: str = "info"
@@ -96,6 +108,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         # so the message itself names the settings.
         if self.argon2_memory_kib < 8 * self.argon2_parallelism:
             raise ValueError("argon2_memory_kib must be at least 8 * argon2_parallelism")
+        if self.outbound_relay:
+            parse_host_port(self.outbound_relay, "outbound_relay")
+        for domain, hop in self.transport_map.items():
+            parse_host_port(hop, f"outbound_transport for {domain}")
+
+    @property
+    def transport_map(self) -> dict[str, str]:
+        """outbound_transport as {lower-case domain: "host:port"}."""
+        value = self.outbound_transport
+        if isinstance(value, str):
+            pairs = [item.partition("=") for item in value.split(",") if item.strip()]
+            if any(not sep for _, sep, _ in pairs):
+                raise ValueError("outbound_transport entries are domain=host:port")
+            value = {domain: hop for domain, _, hop in pairs}
+        return {domain.strip().lower(): hop.strip() for domain, hop in value.items()}
+
+    @property
+    def require_tls_domains(self) -> frozenset[str]:
+        value = self.outbound_require_tls
+        items = value.split(",") if isinstance(value, str) else value
+        return frozenset(item.strip().lower() for item in items if item.strip())
 
     @property
     def data_path(self) -> Path:
@@ -106,6 +139,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_path / 'sealbox.db').resolve()}"
+
+
+def parse_host_port(value: str, name: str) -> tuple[str, int]:
+    """ "host:port" (or "[v6]:port") as a pair; ValueError naming the setting otherwise."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{name} must be host:port, got {value!r}")
+    return host.strip("[]"), int(port)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

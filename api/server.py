@@ -13,6 +13,7 @@ import uvicorn
 from api.app import create_app
 from api.config import ConfigError, Settings
 from api.core.blob_purge import purge_blobs_periodically
+from api.delivery.queue_sender import send_periodically
 from api.demo import create_demo_account
 from api.services import Services, build_services
 from api.tls import ensure_certificate, server_ssl_context
@@ -154,11 +155,15 @@ async def serve(settings: Settings) -> None:
         purge = asyncio.create_task(
             purge_blobs_periodically(services.blobs, retention=services.retention)
         )
+        sending = asyncio.create_task(
+            send_periodically(services.queue_sender, settings.outbound_interval_seconds)
+        )
         _say("sealbox: ready")
         await stop.wait()
-        purge.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purge
+        for task in (purge, sending):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         _say("sealbox: stopping")
     finally:
         # End push streams first, or they would hold the listeners' graceful stop open.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from api.auth.basic import CredentialAuthenticator
 from api.auth.login import LoginService
@@ -32,9 +33,14 @@ from api.core.submissions import SubmissionService
 from api.core.totp import TotpService
 from api.core.vacation import VacationService
 from api.core.vacation_reply import VacationReplier
+from api.delivery.dkim_keys import DkimKeyService
+from api.delivery.queue_sender import QueueSender
+from api.delivery.routes import Router
+from api.delivery.smtp_transfer import RelayLogin, SmtpTransfer
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
 from crypto.kdf import Argon2Params
+from crypto.secret_value import SecretStr
 
 __all__ = ["Services", "build_services"]
 
@@ -63,6 +69,9 @@ class Services:
     delivery: LocalDelivery
     outbound: OutboundQueue
     submissions: SubmissionService
+    dkim_keys: DkimKeyService
+    # Drains the outbound queue; `sealbox serve` runs it periodically on every node.
+    queue_sender: QueueSender
     # Destroyed mail kept 30 days: list, restore, purge.
     retention: RetentionService
     # What Email/set create calls (RFC 8621 4.6).
@@ -81,6 +90,14 @@ class Services:
         self.state_broker.close()
         self.unlock_cache.clear()
         await self.store.close()
+
+
+def _relay_login(settings: Settings) -> RelayLogin | None:
+    if not settings.outbound_relay_username:
+        return None
+    path = Path(settings.outbound_relay_password_file)
+    password = path.read_text(encoding="utf-8").strip() if path.name else ""
+    return RelayLogin(settings.outbound_relay_username, SecretStr(password))
 
 
 def build_services(settings: Settings) -> Services:
@@ -119,6 +136,14 @@ def build_services(settings: Settings) -> Services:
     replier = VacationReplier(store)
     outbound = OutboundQueue(store, blobs)
     delivery = LocalDelivery(store, ingest, replier, outbound, settings.hostname)
+    submissions = SubmissionService(store, blobs, emails, delivery, outbound)
+    dkim_keys = DkimKeyService(store)
+    transfer = SmtpTransfer(
+        Router(settings, None),
+        settings.hostname,
+        settings.require_tls_domains,
+        _relay_login(settings),
+    )
     return Services(
         settings=settings,
         store=store,
@@ -137,7 +162,11 @@ def build_services(settings: Settings) -> Services:
         vacation_replies=replier,
         delivery=delivery,
         outbound=outbound,
-        submissions=SubmissionService(store, blobs, emails, delivery, outbound),
+        submissions=submissions,
+        dkim_keys=dkim_keys,
+        queue_sender=QueueSender(
+            store, blobs, submissions, delivery, outbound, dkim_keys, transfer, settings.hostname
+        ),
         retention=RetentionService(store, blobs),
         part_blobs=part_blobs,
         composer=EmailComposer(part_blobs, ingest, settings.hostname),

@@ -1,4 +1,4 @@
-"""`sealbox domain add|list|remove DOMAIN`."""
+"""`sealbox domain add|list|remove|dkim DOMAIN`; dkim prints the DNS records (RFC 6376 3.6.2)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime
 
 from api.cli.output import say
 from api.core.addresses import normalize_domain
+from api.delivery.dns_records import dns_suggestions
 from api.services import Services
 
 __all__ = ["register"]
@@ -31,6 +32,15 @@ async def remove(services: Services, args: argparse.Namespace) -> None:
     say(f"removed domain {normalize_domain(args.domain)}")
 
 
+async def dkim(services: Services, args: argparse.Namespace) -> None:
+    key = await services.dkim_keys.rotate(args.domain)
+    say(f"new DKIM key for {key.domain}, selector {key.selector} (rsa-sha256, 2048 bits)")
+    say("publish in DNS (keep the previous selector's record until old mail is delivered):")
+    settings = services.settings
+    for line in dns_suggestions(key, settings.hostname, settings.outbound_relay):
+        say(line)
+
+
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: list[argparse.ArgumentParser],
@@ -40,6 +50,7 @@ def register(
     for name, handler, text in (
         ("add", add, "host a domain"),
         ("remove", remove, "stop hosting a domain without accounts"),
+        ("dkim", dkim, "create or rotate the domain's DKIM key; print the DNS records"),
     ):
         parser = actions.add_parser(name, help=text, parents=common)
         parser.add_argument("domain", metavar="DOMAIN")

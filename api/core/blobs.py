@@ -154,6 +154,20 @@ class BlobService:
         header = await self.backend.read(blob_id, 0, HEADER_SIZE)
         return OpenBlob(record, data_key, self.backend, header)
 
+    async def open_with_key(
+        self, account_id: AccountId, blob_id: str, private_key: SecretBytes
+    ) -> OpenBlob:
+        """Open a blob whose data key was sealed to an installation key (the outbound queue)."""
+        async with self._store.transaction() as tx:
+            record = await tx.blobs.get(account_id, blob_id)
+        if record is None:
+            raise BlobNotFoundError()
+        data_key = open_data_key(
+            private_key, record.sealed_data_key, account_id=account_id, object_id=blob_id
+        )
+        header = await self.backend.read(blob_id, 0, HEADER_SIZE)
+        return OpenBlob(record, data_key, self.backend, header)
+
     async def read_all(self, unlocked: UnlockedAccount, blob_id: str) -> bytes:
         record, wrapped = await self.find_readable(unlocked, blob_id)
         return await self.read_record(unlocked, record, wrapped)

@@ -33,6 +33,8 @@ class OutboundEnvelope(msgspec.Struct, frozen=True, kw_only=True):
     mail_from: str
     rcpt_to: str
     rcpt_parameters: dict[str, str | None] | None = None
+    # MAIL FROM parameters the sender asked for (REQUIRETLS, RFC 8689 4).
+    mail_parameters: dict[str, str | None] | None = None
 
 
 async def queue_keypair(tx: Transaction, domain: str) -> AccountKeyPair:

@@ -20,7 +20,7 @@ from api.core.local_delivery import LocalDelivery
 from api.core.outbound_queue import OutboundEnvelope, OutboundQueue
 from api.core.unlocked import UnlockedAccount
 from api.mime.header_edit import without_fields
-from api.store.changes import CREATED, DESTROYED
+from api.store.changes import CREATED, DESTROYED, UPDATED
 from api.store.ids import AccountId, new_id
 from api.store.records import ChangeSet, EmailRecord, SubmissionRecord
 from api.store.submissions import SubmissionFilter
@@ -115,7 +115,10 @@ class SubmissionService:
                 )
             else:
                 queued = OutboundEnvelope(
-                    mail_from=mail_from, rcpt_to=rcpt.email, rcpt_parameters=rcpt.parameters
+                    mail_from=mail_from,
+                    rcpt_to=rcpt.email,
+                    rcpt_parameters=rcpt.parameters,
+                    mail_parameters=envelope.mail_from.parameters,
                 )
                 domain = unlocked.address.rpartition("@")[2]
                 await self._queue.enqueue(
@@ -173,6 +176,23 @@ class SubmissionService:
             modseq = await tx.changes.next_modseq(account_id)
             await tx.submissions.add(record)
             await tx.changes.record(account_id, modseq, SUBMISSION_TYPE, [(submission.id, CREATED)])
+
+    async def record_delivery(
+        self, account_id: AccountId, submission_id: str, position: int, status: DeliveryStatus
+    ) -> None:
+        """Rewrite one recipient's deliveryStatus after a queue attempt, without a user key."""
+        public_key = await self._blobs.public_key(account_id)
+        sealed = seal_to_public_key(
+            public_key,
+            msgspec.msgpack.encode(status),
+            info=_status_info(submission_id, position),
+        )
+        async with self._store.transaction() as tx:
+            if not await tx.submissions.get_many(account_id, [submission_id]):
+                return  # destroyed by the user meanwhile: nothing left to update
+            modseq = await tx.changes.next_modseq(account_id)
+            await tx.submissions.set_status(submission_id, position, sealed)
+            await tx.changes.record(account_id, modseq, SUBMISSION_TYPE, [(submission_id, UPDATED)])
 
     async def get(
         self, unlocked: UnlockedAccount, ids: Sequence[str]

@@ -182,3 +182,4 @@ class OutboundRecord(msgspec.Struct, frozen=True, kw_only=True):
     created_at: int
     next_attempt_at: int
     attempts: int = 0
+    lease_until: int = 0

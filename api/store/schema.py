@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from api.store import email_models, identity_models, mail_models, models, submission_models
+from api.store import (
+    dkim_models,
+    email_models,
+    identity_models,
+    mail_models,
+    models,
+    submission_models,
+)
 from api.store.blobs import models as blob_models
 from api.store.models import Base
 
@@ -16,5 +23,6 @@ _MODEL_MODULES = (
     email_models,
     identity_models,
     submission_models,
+    dkim_models,
 )
 metadata = Base.metadata

@@ -69,6 +69,9 @@ class OutboundRow(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     next_attempt_at: Mapped[int] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Plaintext Unix seconds: a node that claimed the entry sends it until then; past it,
+    # another node may take it over (the first one crashed mid-send).
+    lease_until: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 Index("ix_outbound_queue_next", OutboundRow.next_attempt_at)

@@ -10,11 +10,13 @@ from api.store.blobs.repository import BlobRepository
 from api.store.changes import PENDING_DELIVERY, ChangeLogRepository
 from api.store.credentials import CredentialRepository
 from api.store.database import Database
+from api.store.dkim_keys import DkimKeyRepository
 from api.store.email_query import EmailQueryRepository
 from api.store.emails import EmailRepository
 from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
+from api.store.outbound import OutboundRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.submissions import SubmissionRepository
 from api.store.thread_keys import ThreadKeyRepository
@@ -41,6 +43,8 @@ class Transaction:
         vacation: VacationRepository,
         submissions: SubmissionRepository,
         email_query: EmailQueryRepository,
+        outbound: OutboundRepository,
+        dkim: DkimKeyRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -54,6 +58,8 @@ class Transaction:
         self.vacation = vacation
         self.submissions = submissions
         self.email_query = email_query
+        self.outbound = outbound
+        self.dkim = dkim
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -131,6 +137,8 @@ class Store:
                 VacationRepository(session),
                 SubmissionRepository(session),
                 EmailQueryRepository(session),
+                OutboundRepository(session),
+                DkimKeyRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

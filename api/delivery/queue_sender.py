@@ -1,0 +1,205 @@
+"""The queue sender (RFC 5321 4.5.4): claims due entries, signs, sends, retries or bounces.
+
+Every serving node runs it. An entry is claimed (leased), sent, and only then deleted
+with its blob, so none is ever lost; a crash between the remote 250 and the delete sends
+it again once the lease runs out: delivery is at-least-once, as with any MTA.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from api.core.blobs import BlobService
+from api.core.clock import now
+from api.core.local_delivery import LocalDelivery
+from api.core.outbound_queue import OutboundEnvelope, OutboundQueue, open_envelope, queue_keypair
+from api.core.submissions import DeliveryStatus, SubmissionService
+from api.delivery.dkim_keys import DkimKeyService
+from api.delivery.dsn import Bounce, build_dsn, status_code
+from api.delivery.retry import expired, next_attempt
+from api.delivery.smtp_transfer import Outcome, SmtpTransfer
+from api.store.records import OutboundRecord
+from api.store.unit_of_work import Store
+
+__all__ = ["LEASE_SECONDS", "QueueSender", "SendCounts", "send_periodically"]
+
+log = logging.getLogger("sealbox.delivery")
+# Longer than any one attempt can take (every MX times out at 120 s per step).
+LEASE_SECONDS = 900
+_BATCH = 20
+_PARALLEL = 10
+
+
+@dataclass(slots=True)
+class SendCounts:
+    delivered: int = 0
+    deferred: int = 0
+    bounced: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.deferred + self.bounced
+
+
+class QueueSender:
+    def __init__(
+        self,
+        store: Store,
+        blobs: BlobService,
+        submissions: SubmissionService,
+        delivery: LocalDelivery,
+        queue: OutboundQueue,
+        dkim: DkimKeyService,
+        transfer: SmtpTransfer,
+        hostname: str,
+        clock: Callable[[], int] = now,
+    ) -> None:
+        self._store = store
+        self._blobs = blobs
+        self._submissions = submissions
+        self._delivery = delivery
+        self._queue = queue
+        self._dkim = dkim
+        self._transfer = transfer
+        self._hostname = hostname
+        self._clock = clock
+        self._parallel = asyncio.Semaphore(_PARALLEL)
+
+    async def run_once(self) -> SendCounts:
+        """Send every entry due now; returns what became of them."""
+        counts = SendCounts()
+        while True:
+            at = self._clock()
+            async with self._store.transaction() as tx:
+                claimed = await tx.outbound.claim(at, at + LEASE_SECONDS, _BATCH)
+            await asyncio.gather(*(self._guarded(entry, counts) for entry in claimed))
+            if len(claimed) < _BATCH:
+                return counts
+
+    async def _guarded(self, entry: OutboundRecord, counts: SendCounts) -> None:
+        async with self._parallel:
+            try:
+                await self._process(entry, counts)
+            except Exception:
+                # A broken entry (an unreadable blob, a database hiccup) must not stop the
+                # others; its lease runs out and a later run tries it again.
+                log.exception(
+                    "outbound entry failed", extra={"event": "queue.error", "entry": entry.id}
+                )
+
+    async def _process(self, entry: OutboundRecord, counts: SendCounts) -> None:
+        async with self._store.transaction() as tx:
+            keypair = await queue_keypair(tx, entry.sender_domain)
+        envelope = open_envelope(keypair, entry)
+        opened = await self._blobs.open_with_key(
+            entry.account_id, entry.blob_id, keypair.private_key
+        )
+        raw = await opened.read()
+        signer = await self._dkim.signer(entry.sender_domain)
+        message = raw if signer is None else await asyncio.to_thread(signer.sign, raw)
+        outcome = await self._transfer.send(envelope, message)
+        at = self._clock()
+        attempts = entry.attempts + 1
+        too_old = outcome.kind == "temporary" and expired(entry.created_at, at)
+        if outcome.kind == "delivered":
+            await self._status(entry, envelope, outcome.reply, "yes")
+            await self._finish(entry)
+            counts.delivered += 1
+        elif outcome.kind == "permanent" or too_old:
+            await self._bounce(entry, envelope, raw, outcome, expired=too_old)
+            await self._status(entry, envelope, outcome.reply, "no")
+            await self._finish(entry)
+            counts.bounced += 1
+        else:
+            async with self._store.transaction() as tx:
+                retry_at = next_attempt(entry.created_at, attempts, at)
+                await tx.outbound.reschedule(entry.id, retry_at, attempts)
+            await self._status(entry, envelope, outcome.reply, "queued")
+            counts.deferred += 1
+        log.info(
+            "outbound attempt",
+            extra={
+                "event": f"queue.{outcome.kind}",
+                "entry": entry.id,
+                "attempts": attempts,
+                "reply_code": outcome.reply[:3],
+            },
+        )
+
+    async def _status(
+        self, entry: OutboundRecord, envelope: OutboundEnvelope, reply: str, delivered: str
+    ) -> None:
+        if entry.submission_id is None:
+            return
+        status = DeliveryStatus(email=envelope.rcpt_to, smtp_reply=reply, delivered=delivered)
+        await self._submissions.record_delivery(
+            entry.account_id, entry.submission_id, entry.position, status
+        )
+
+    async def _finish(self, entry: OutboundRecord) -> None:
+        async with self._store.transaction() as tx:
+            await tx.outbound.finish(entry)
+        await self._blobs.discard(entry.blob_id)
+
+    async def _bounce(
+        self,
+        entry: OutboundRecord,
+        envelope: OutboundEnvelope,
+        raw: bytes,
+        outcome: Outcome,
+        *,
+        expired: bool,
+    ) -> None:
+        sender = envelope.mail_from
+        params = {k.upper(): v or "" for k, v in (envelope.rcpt_parameters or {}).items()}
+        notify = {word.strip() for word in params.get("NOTIFY", "FAILURE").upper().split(",")}
+        # RFC 5321 4.5.5: never bounce a bounce; RFC 3461 4.1: the sender may opt out.
+        if not sender or "FAILURE" not in notify:
+            return
+        bounce = Bounce(
+            recipient=envelope.rcpt_to,
+            reply=outcome.reply,
+            status=status_code(outcome.reply, expired=expired),
+            remote_mta=outcome.remote,
+            original_recipient=params.get("ORCPT") or None,
+        )
+        report = build_dsn(
+            to=sender,
+            bounce=bounce,
+            original=raw,
+            reporting_mta=self._hostname,
+            arrival=entry.created_at,
+        )
+        if await self._delivery.hosts(sender):
+            await self._delivery.deliver(sender, report, "")
+            return
+        remote = OutboundEnvelope(mail_from="", rcpt_to=sender)
+        await self._queue.enqueue(entry.account_id, entry.sender_domain, report, remote)
+
+
+async def send_periodically(sender: QueueSender, interval: float) -> None:
+    """Drain the queue now and every `interval` seconds until cancelled."""
+    while True:
+        started = time.monotonic()
+        try:
+            counts = await sender.run_once()
+        except Exception:
+            # A database hiccup must not end sending for the life of the process.
+            log.exception("outbound queue run failed", extra={"event": "queue.run_failed"})
+        else:
+            if counts.total:
+                log.info(
+                    "outbound queue run",
+                    extra={
+                        "event": "queue.run",
+                        "delivered": counts.delivered,
+                        "deferred": counts.deferred,
+                        "bounced": counts.bounced,
+                        "elapsed_ms": round((time.monotonic() - started) * 1000),
+                    },
+                )
+        await asyncio.sleep(interval)
