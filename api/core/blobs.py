@@ -131,6 +131,30 @@ class BlobService:
             expires_at=expires,
         )
 
+    async def write_bytes(
+        self, account_id: AccountId, public_key: bytes, data: bytes, *, expires: int | None
+    ) -> BlobRecord:
+        """`write` of content already in memory (a delivered message): the same ciphertext,
+        sealed and stored in one step each instead of batch by batch."""
+        blob_id = new_id("b")
+        data_key = new_data_key()
+        sealer = StreamSealer(data_key, blob_aad(account_id, blob_id))
+        sealed_key = seal_data_key(public_key, data_key, account_id=account_id, object_id=blob_id)
+        if len(data) > INLINE_DECRYPT_BYTES:
+            body = await asyncio.to_thread(_seal_blocks, sealer, data, final=True)
+        else:
+            body = _seal_blocks(sealer, data, final=True)
+        stored_size = await self.backend.put_bytes(blob_id, sealer.header + body)
+        return BlobRecord(
+            id=blob_id,
+            account_id=account_id,
+            size=len(data),
+            sealed_data_key=sealed_key,
+            stored_size=stored_size,
+            created_at=now(),
+            expires_at=expires,
+        )
+
     async def discard(self, blob_id: str) -> None:
         """Delete written content whose row never committed."""
         await asyncio.shield(self.backend.delete(blob_id))

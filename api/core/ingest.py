@@ -9,6 +9,7 @@ email `pending` until `catch_up` runs at the account's next unlocked use.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from api.core.errors import (
     MailboxNotFoundError,
     OverQuotaError,
 )
+from api.core.group_commit import GroupCommit
 from api.core.keywords import keywords_to_stored
 from api.core.part_blobs import PartBlobs, split_part_blob_id
 from api.core.pending_mail import PendingMail
@@ -59,6 +61,20 @@ class IncomingEmail:
     expect_state: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _NewEmail:
+    """A message ready for its transaction: parsed, summary sealed, blob written."""
+
+    id: str
+    size: int
+    blob: BlobRecord
+    new_blob: bool
+    incoming: IncomingEmail
+    summary: EmailSummary
+    sealed: bytes
+    unlocked: UnlockedAccount | None
+
+
 async def _one(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
@@ -72,6 +88,7 @@ class EmailIngest:
         store.add_delivery_listener(self.pending.delivered)
         # Octets per account when the account sets none; 0 means no limit.
         self._default_quota = default_quota
+        self._group: GroupCommit[_NewEmail, EmailRecord] = GroupCommit(store, self._deliver_many)
 
     async def import_raw(
         self, unlocked: UnlockedAccount, raw: bytes, incoming: IncomingEmail
@@ -101,19 +118,34 @@ class EmailIngest:
         return await self._add(raw, blob, incoming, unlocked=unlocked, new_blob=False)
 
     async def deliver(
-        self, account_id: AccountId, raw: bytes, incoming: IncomingEmail
+        self,
+        account_id: AccountId,
+        raw: bytes,
+        incoming: IncomingEmail,
+        public_key: bytes | None = None,
     ) -> EmailRecord:
         """Store a message for a locked account (SMTP, local submission): no key needed.
 
+        `public_key` is the account's, when the caller read it already (SMTP at RCPT).
+        Deliveries arriving together commit in one transaction (api.core.group_commit).
         Returns once blob and rows are durable, which is when SMTP may say 250.
         """
-        public_key = await self._blobs.public_key(account_id)
-        blob = await self._blobs.write(account_id, public_key, _one(raw), expires=None)
+        if public_key is None:
+            public_key = await self._blobs.public_key(account_id)
+        blob = await self._blobs.write_bytes(account_id, public_key, raw, expires=None)
+        if incoming.expect_state is not None:
+            # A state check belongs to one write: it cannot share a group's position.
+            try:
+                return await self._add(raw, blob, incoming, new_blob=True, public_key=public_key)
+            except BaseException:
+                await self._blobs.discard(blob.id)
+                raise
         try:
-            return await self._add(raw, blob, incoming, public_key=public_key, new_blob=True)
+            new = await self._prepare(raw, blob, incoming, public_key=public_key)
         except BaseException:
             await self._blobs.discard(blob.id)
             raise
+        return await self._group.run(new, functools.partial(self._blobs.discard, blob.id))
 
     async def _add(
         self,
@@ -126,6 +158,23 @@ class EmailIngest:
         public_key: bytes | None = None,
     ) -> EmailRecord:
         """Add the email; unlocked it is threaded now, else sealed to `public_key`, pending."""
+        new = await self._prepare(
+            raw, blob, incoming, new_blob=new_blob, unlocked=unlocked, public_key=public_key
+        )
+        async with self._store.transaction() as tx:
+            return await self._write(new, tx)
+
+    async def _prepare(
+        self,
+        raw: bytes,
+        blob: BlobRecord,
+        incoming: IncomingEmail,
+        *,
+        new_blob: bool = True,
+        unlocked: UnlockedAccount | None = None,
+        public_key: bytes | None = None,
+    ) -> _NewEmail:
+        """What needs no transaction: the parse, the summary sealed, a fresh id."""
         account_id = blob.account_id
         if not incoming.mailbox_ids:
             raise InvalidEmailError("an email must be in at least one mailbox", ["mailboxIds"])
@@ -136,50 +185,129 @@ class EmailIngest:
         else:
             assert public_key is not None
             sealed = seal_pending_summary(public_key, account_id, email_id, summary)
+        return _NewEmail(
+            id=email_id,
+            size=len(raw),
+            blob=blob,
+            new_blob=new_blob,
+            incoming=incoming,
+            summary=summary,
+            sealed=sealed,
+            unlocked=unlocked,
+        )
+
+    async def _write(self, new: _NewEmail, tx: Transaction) -> EmailRecord:
+        """The email's rows in `tx`; everything is read from `tx`, so it may run again."""
+        account_id, incoming, unlocked = new.blob.account_id, new.incoming, new.unlocked
         flags, custom = keywords_to_stored(incoming.keywords)
-        async with self._store.transaction() as tx:
-            modseq = await tx.changes.next_modseq(account_id)
-            if incoming.expect_state is not None:
-                current = await tx.changes.state(account_id, EMAIL_TYPE)
-                if current != incoming.expect_state:
-                    raise EmailStateMismatchError()
-            if new_blob:
-                await tx.blobs.add(blob)  # its row commits with the email, or not at all
-            else:
-                await tx.blobs.keep(account_id, blob.id)
-            await self._charge(tx, account_id, len(raw))
-            mailbox_ids = sorted(set(incoming.mailbox_ids))
-            uids = await tx.mailboxes.allocate_uids(account_id, mailbox_ids)
-            if len(uids) != len(mailbox_ids):
-                raise MailboxNotFoundError("a mailbox in mailboxIds does not exist")
-            thread_id = None
-            changes: dict[str, ChangeList] = {
-                EMAIL_TYPE: [(email_id, CREATED)],
-                MAILBOX_TYPE: [(m, UPDATED) for m in mailbox_ids],
-            }
-            if unlocked is not None:
-                thread_id, kind = await _thread(tx, unlocked, summary)
-                changes[THREAD_TYPE] = [(thread_id, kind)]
-            else:
-                tx.changes.mark_pending_delivery(account_id)
-            record = EmailRecord(
-                id=email_id,
-                account_id=account_id,
-                blob_id=blob.id,
-                thread_id=thread_id,
-                size=len(raw),
-                received_at=incoming.received_at,
-                sent_at=sent_at_seconds(summary),
-                flags=flags,
-                custom_keywords=custom,
-                summary_sealed=sealed,
-                pending=unlocked is None,
-                modseq=modseq,
-                mailboxes=uids,
-            )
-            await tx.emails.add(record)
-            await tx.changes.record_all(account_id, modseq, changes)
+        modseq = await tx.changes.next_modseq(account_id)
+        if incoming.expect_state is not None:
+            current = await tx.changes.state(account_id, EMAIL_TYPE)
+            if current != incoming.expect_state:
+                raise EmailStateMismatchError()
+        if new.new_blob:
+            await tx.blobs.add(new.blob)  # its row commits with the email, or not at all
+        else:
+            await tx.blobs.keep(account_id, new.blob.id)
+        await self._charge(tx, account_id, new.size)
+        mailbox_ids = sorted(set(incoming.mailbox_ids))
+        uids = await tx.mailboxes.allocate_uids(account_id, mailbox_ids)
+        if len(uids) != len(mailbox_ids):
+            raise MailboxNotFoundError("a mailbox in mailboxIds does not exist")
+        thread_id = None
+        changes: dict[str, ChangeList] = {
+            EMAIL_TYPE: [(new.id, CREATED)],
+            MAILBOX_TYPE: [(m, UPDATED) for m in mailbox_ids],
+        }
+        if unlocked is not None:
+            thread_id, kind = await _thread(tx, unlocked, new.summary)
+            changes[THREAD_TYPE] = [(thread_id, kind)]
+        else:
+            tx.changes.mark_pending_delivery(account_id)
+        record = EmailRecord(
+            id=new.id,
+            account_id=account_id,
+            blob_id=new.blob.id,
+            thread_id=thread_id,
+            size=new.size,
+            received_at=incoming.received_at,
+            sent_at=sent_at_seconds(new.summary),
+            flags=flags,
+            custom_keywords=custom,
+            summary_sealed=new.sealed,
+            pending=unlocked is None,
+            modseq=modseq,
+            mailboxes=uids,
+        )
+        await tx.emails.add(record)
+        await tx.changes.record_all(account_id, modseq, changes)
         return record
+
+    async def _deliver_many(self, tx: Transaction, news: list[_NewEmail]) -> list[EmailRecord]:
+        """The rows of a group of deliveries (api.core.group_commit), a few statements per
+        account whatever the group's size: the emails of one account share one modseq
+        (as a JMAP batch does) and take consecutive UIDs. A group over quota fails whole
+        and is retried one by one, which finds the messages that do not fit.
+        """
+        by_account: dict[AccountId, list[_NewEmail]] = {}
+        for new in news:
+            by_account.setdefault(new.blob.account_id, []).append(new)
+        records: dict[str, EmailRecord] = {}
+        for account_id, group in by_account.items():
+            for record in await self._deliver_to_account(tx, account_id, group):
+                records[record.id] = record
+        return [records[new.id] for new in news]
+
+    async def _deliver_to_account(
+        self, tx: Transaction, account_id: AccountId, news: list[_NewEmail]
+    ) -> list[EmailRecord]:
+        modseq = await tx.changes.next_modseq(account_id)
+        await tx.blobs.add_many([new.blob for new in news])
+        await self._charge(tx, account_id, sum(new.size for new in news))
+        wanted: dict[str, int] = {}
+        for new in news:
+            for mailbox_id in set(new.incoming.mailbox_ids):
+                wanted[mailbox_id] = wanted.get(mailbox_id, 0) + 1
+        next_uid: dict[str, int] = {}
+        for mailbox_id in sorted(wanted):
+            first = await tx.mailboxes.allocate_uid_block(
+                account_id, mailbox_id, wanted[mailbox_id]
+            )
+            if first is None:
+                raise MailboxNotFoundError("a mailbox in mailboxIds does not exist")
+            next_uid[mailbox_id] = first
+        records = []
+        for new in news:
+            uids = {}
+            for mailbox_id in sorted(set(new.incoming.mailbox_ids)):
+                uids[mailbox_id] = next_uid[mailbox_id]
+                next_uid[mailbox_id] += 1
+            flags, custom = keywords_to_stored(new.incoming.keywords)
+            records.append(
+                EmailRecord(
+                    id=new.id,
+                    account_id=account_id,
+                    blob_id=new.blob.id,
+                    thread_id=None,
+                    size=new.size,
+                    received_at=new.incoming.received_at,
+                    sent_at=sent_at_seconds(new.summary),
+                    flags=flags,
+                    custom_keywords=custom,
+                    summary_sealed=new.sealed,
+                    pending=True,
+                    modseq=modseq,
+                    mailboxes=uids,
+                )
+            )
+        await tx.emails.add_many(records)
+        tx.changes.mark_pending_delivery(account_id)
+        changes: dict[str, ChangeList] = {
+            EMAIL_TYPE: [(record.id, CREATED) for record in records],
+            MAILBOX_TYPE: [(m, UPDATED) for m in sorted(wanted)],
+        }
+        await tx.changes.record_all(account_id, modseq, changes)
+        return records
 
     async def _charge(self, tx: Transaction, account_id: AccountId, size: int) -> None:
         """Count the message against the quota (RFC 9425); OverQuotaError rolls it all back."""

@@ -19,6 +19,7 @@ from api.core.clock import now
 from api.core.errors import InvalidAddressError, OverQuotaError
 from api.core.ingest import EmailIngest, IncomingEmail
 from api.core.outbound_queue import OutboundEnvelope, OutboundQueue
+from api.core.recipient_check import DeliveryTarget
 from api.core.vacation_policy import InboundMessage
 from api.core.vacation_reply import VacationReplier, VacationReply
 from api.mime.header_edit import top_headers
@@ -59,25 +60,38 @@ class LocalDelivery:
         async with self._store.transaction() as tx:
             return await tx.accounts.get_domain(domain) is not None
 
-    async def deliver(self, recipient: str, raw: bytes, mail_from: str) -> RecipientOutcome:
-        """Store `raw` in the recipient's Inbox; an unknown address is a permanent failure."""
-        try:
-            address = normalize_address(recipient).lower()
-        except InvalidAddressError:
-            return RecipientOutcome("no", "553 5.1.3 invalid recipient address")
-        async with self._store.transaction() as tx:
-            account_id = await tx.accounts.resolve_recipient(address)
-            inbox = (
-                None if account_id is None else await tx.mailboxes.with_role(account_id, "inbox")
-            )
-        if account_id is None or inbox is None:
-            return RecipientOutcome("no", "550 5.1.1 no such mailbox here")
+    async def deliver(
+        self, recipient: str, raw: bytes, mail_from: str, target: DeliveryTarget | None = None
+    ) -> RecipientOutcome:
+        """Store `raw` in the recipient's Inbox; an unknown address is a permanent failure.
+
+        `target` is the recipient as SMTP's RCPT check resolved it: then nothing is
+        looked up again, and the vacation transaction runs only when RCPT saw it on.
+        """
+        if target is None:
+            try:
+                address = normalize_address(recipient).lower()
+            except InvalidAddressError:
+                return RecipientOutcome("no", "553 5.1.3 invalid recipient address")
+            async with self._store.transaction() as tx:
+                account_id = await tx.accounts.resolve_recipient(address)
+                inbox = (
+                    None
+                    if account_id is None
+                    else await tx.mailboxes.with_role(account_id, "inbox")
+                )
+            if account_id is None or inbox is None:
+                return RecipientOutcome("no", "550 5.1.1 no such mailbox here")
+            public_key = None
+        else:
+            account_id, inbox, public_key = target.account_id, target.inbox_id, target.public_key
         incoming = IncomingEmail(mailbox_ids=[inbox], keywords=[], received_at=now())
         try:
-            await self._ingest.deliver(account_id, raw, incoming)
+            await self._ingest.deliver(account_id, raw, incoming, public_key)
         except OverQuotaError:
             return RecipientOutcome("no", "552 5.2.2 the recipient's mailbox is full")
-        await self._auto_reply(account_id, raw, mail_from)
+        if target is None or target.vacation_enabled:
+            await self._auto_reply(account_id, raw, mail_from)
         return RecipientOutcome("yes", "250 2.0.0 delivered")
 
     async def _auto_reply(self, account_id: AccountId, raw: bytes, mail_from: str) -> None:

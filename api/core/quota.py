@@ -23,11 +23,15 @@ class QuotaService:
         self._store = store
         self._default = default_quota
 
+    def limit(self, account_quota: int | None) -> int | None:
+        """The limit of an account whose own setting is `account_quota` (None: no limit)."""
+        limit = account_quota if account_quota is not None else self._default
+        return limit or None
+
     async def mail(self, account_id: AccountId) -> MailQuota:
         async with self._store.transaction() as tx:
             account = await tx.accounts.get(account_id)
             used = await tx.changes.mail_octets(account_id)
         if account is None:
             raise AccountNotFoundError()
-        limit = account.quota_octets if account.quota_octets is not None else self._default
-        return MailQuota(used=used, limit=limit or None)
+        return MailQuota(used=used, limit=self.limit(account.quota_octets))

@@ -1,18 +1,22 @@
 """Whether an address can take mail here before the message is sent (RFC 5321 3.3, RCPT).
 
 Checked at RCPT so that DATA rarely fails for one recipient after others were stored.
+What the check read (account, public key, Inbox, vacation switch) is kept as a
+`DeliveryTarget`, so DATA stores the message without resolving the address again.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from api.core.addresses import normalize_address
 from api.core.errors import InvalidAddressError
 from api.core.quota import QuotaService
+from api.store.ids import AccountId
 from api.store.unit_of_work import Store
 
-__all__ = ["RecipientCheck", "RecipientStatus"]
+__all__ = ["DeliveryTarget", "RecipientCheck", "RecipientStatus"]
 
 
 class RecipientStatus(StrEnum):
@@ -23,26 +27,59 @@ class RecipientStatus(StrEnum):
     FULL = "full"
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryTarget:
+    """An accepted recipient as RCPT found it: where DATA stores the message."""
+
+    address: str
+    account_id: AccountId
+    public_key: bytes
+    inbox_id: str
+    # Read with the rest: when off, delivery skips the vacation transaction.
+    vacation_enabled: bool
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
 class RecipientCheck:
     def __init__(self, store: Store, quota: QuotaService) -> None:
         self._store = store
         self._quota = quota
 
     async def check(self, recipient: str) -> RecipientStatus:
+        return (await self.resolve(recipient))[0]
+
+    async def resolve(self, recipient: str) -> tuple[RecipientStatus, DeliveryTarget | None]:
+        """The status, and for an accepted recipient its target; one read transaction."""
         try:
             address = normalize_address(recipient).lower()
         except InvalidAddressError:
-            return RecipientStatus.INVALID
+            return RecipientStatus.INVALID, None
         domain = address.rpartition("@")[2]
         async with self._store.transaction() as tx:
-            if await tx.accounts.get_domain(domain) is None:
-                return RecipientStatus.NOT_HOSTED
-            account_id = await tx.accounts.resolve_recipient(address)
-        if account_id is None:
-            return RecipientStatus.UNKNOWN
-        quota = await self._quota.mail(account_id)
+            # The common case in one statement: an account's own address (whose domain,
+            # by the foreign key, is hosted). Aliases and refusals take the longer way.
+            facts = await tx.accounts.delivery_facts_at(address)
+            if facts is None:
+                if await tx.accounts.get_domain(domain) is None:
+                    return RecipientStatus.NOT_HOSTED, None
+                account_id = await tx.accounts.resolve_recipient(address)
+                if account_id is not None:
+                    facts = await tx.accounts.delivery_facts(account_id)
+        if facts is None or facts.inbox_id is None:
+            return RecipientStatus.UNKNOWN, None
         # Only an already full mailbox is refused here: whether this message fits is
         # known after DATA, when ingest checks its size against what is left.
-        if quota.limit is not None and quota.used >= quota.limit:
-            return RecipientStatus.FULL
-        return RecipientStatus.ACCEPTED
+        limit = self._quota.limit(facts.quota_octets)
+        if limit is not None and facts.mail_octets >= limit:
+            return RecipientStatus.FULL, None
+        target = DeliveryTarget(
+            address=address,
+            account_id=facts.account_id,
+            public_key=facts.public_key,
+            inbox_id=facts.inbox_id,
+            vacation_enabled=facts.vacation_enabled,
+        )
+        return RecipientStatus.ACCEPTED, target

@@ -8,11 +8,14 @@ import msgspec
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from api.store.errors import StoreConflictError
+from api.store.identity_models import VacationResponseRow
 from api.store.ids import AccountId, DomainId
+from api.store.mail_models import AccountCounterRow, MailboxRow
 from api.store.models import AccountRow, AliasRow, DomainRow
-from api.store.records import AccountRecord, DomainRecord, NewAccount
+from api.store.records import AccountRecord, DeliveryFacts, DomainRecord, NewAccount
 
 __all__ = ["AccountRepository"]
 
@@ -78,6 +81,47 @@ class AccountRepository:
                 select(AliasRow.account_id).where(AliasRow.address == address)
             )
         return None if found is None else AccountId(found)
+
+    async def delivery_facts(self, account_id: AccountId) -> DeliveryFacts | None:
+        """Key, quota, octets used, Inbox and vacation switch of an account: one SELECT."""
+        return await self._delivery_facts(AccountRow.id == account_id)
+
+    async def delivery_facts_at(self, address: str) -> DeliveryFacts | None:
+        """`delivery_facts` of the account whose own address this is (aliases: None)."""
+        return await self._delivery_facts(AccountRow.address == address)
+
+    async def _delivery_facts(self, where: ColumnElement[bool]) -> DeliveryFacts | None:
+        used = select(AccountCounterRow.mail_octets).where(
+            AccountCounterRow.account_id == AccountRow.id
+        )
+        inbox = (
+            select(MailboxRow.id)
+            .where(MailboxRow.account_id == AccountRow.id, MailboxRow.role == "inbox")
+            .limit(1)
+        )
+        vacation = select(VacationResponseRow.is_enabled).where(
+            VacationResponseRow.account_id == AccountRow.id
+        )
+        query = select(
+            AccountRow.id,
+            AccountRow.public_key,
+            AccountRow.quota_octets,
+            used.scalar_subquery(),
+            inbox.scalar_subquery(),
+            vacation.scalar_subquery(),
+        ).where(where)
+        row = (await self._session.execute(query)).one_or_none()
+        if row is None:
+            return None
+        account_id, public_key, quota, octets, inbox_id, enabled = row
+        return DeliveryFacts(
+            account_id=AccountId(account_id),
+            public_key=public_key,
+            quota_octets=quota,
+            mail_octets=octets or 0,
+            inbox_id=inbox_id,
+            vacation_enabled=bool(enabled),
+        )
 
     async def get(self, account_id: AccountId) -> AccountRecord | None:
         row = await self._session.get(AccountRow, account_id)

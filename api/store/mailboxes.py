@@ -41,6 +41,23 @@ class MailboxRepository:
             .where(MailboxRow.role == role)
         )
 
+    async def allocate_uid_block(
+        self, account_id: AccountId, mailbox_id: str, count: int
+    ) -> int | None:
+        """`count` consecutive UIDs of one mailbox at once: the first, None if it is gone.
+
+        The same rule as allocate_uids: callers hold the account's change-log lock.
+        """
+        result = await self._session.execute(
+            update(MailboxRow)
+            .where(MailboxRow.account_id == account_id)
+            .where(MailboxRow.id == mailbox_id)
+            .values(uid_next=MailboxRow.uid_next + count)
+            .returning(MailboxRow.uid_next)
+        )
+        uid_next = result.scalar_one_or_none()
+        return None if uid_next is None else int(uid_next) - count
+
     async def update(self, account_id: AccountId, mailbox_id: str, **values: object) -> None:
         """Set columns of one mailbox; callers pass only names of MailboxRecord fields."""
         await self._session.execute(

@@ -10,6 +10,7 @@ __all__ = [
     "AccountRecord",
     "AppPasswordRecord",
     "ChangeSet",
+    "DeliveryFacts",
     "DomainRecord",
     "EmailRecord",
     "IdentityRecord",
@@ -28,6 +29,17 @@ class DomainRecord(msgspec.Struct, frozen=True, kw_only=True):
     id: DomainId
     name: str
     created_at: int
+
+
+class DeliveryFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """What delivery needs of an account, read at once at RCPT: where and how to store."""
+
+    account_id: AccountId
+    public_key: bytes
+    quota_octets: int | None
+    mail_octets: int
+    inbox_id: str | None
+    vacation_enabled: bool
 
 
 class NewAccount(msgspec.Struct, frozen=True, kw_only=True):

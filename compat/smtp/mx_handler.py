@@ -8,17 +8,18 @@ would make the client resend, and store twice, what is already stored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from api.core.local_delivery import LocalDelivery
-from api.core.recipient_check import RecipientCheck, RecipientStatus
+from api.core.recipient_check import DeliveryTarget, RecipientCheck
 from api.delivery.sender_checks import SenderChecks
 from compat.smtp.limits import ClientLimits
 from compat.smtp.message_checks import address_problem, content_problem
-from compat.smtp.protocol import peer_ip
+from compat.smtp.protocol import peer_ip, targets_of
 from compat.smtp.replies import Reply, reply, reply_for_recipient
 
 __all__ = ["MAX_RECIPIENTS", "MxHandler"]
@@ -77,12 +78,11 @@ class MxHandler:
             return reply(Reply.BAD_RECIPIENT)
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return reply(Reply.TOO_MANY_RECIPIENTS)
-        status = await self._recipients.check(address)
+        status, target = await self._recipients.resolve(address)
         # The same recipient named twice gets one copy.
-        if status is RecipientStatus.ACCEPTED and address.lower() not in (
-            r.lower() for r in envelope.rcpt_tos
-        ):
+        if target is not None and address.lower() not in (r.lower() for r in envelope.rcpt_tos):
             envelope.rcpt_tos.append(address)
+            targets_of(envelope)[address.lower()] = target
         return reply_for_recipient(status)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -99,8 +99,15 @@ class MxHandler:
             log.info("dmarc reject", extra={"event": "smtp.dmarc_reject"})
             return reply(Reply.DMARC_REJECT)
         stored, failed = 0, []
-        for recipient in envelope.rcpt_tos:
-            outcome = await self._deliver(recipient, verdict.stamped, mail_from)
+        targets = targets_of(envelope)
+        # Together, so that the copies share one group commit (api.core.group_commit).
+        outcomes = await asyncio.gather(
+            *(
+                self._deliver(r, verdict.stamped, mail_from, targets.get(r.lower()))
+                for r in envelope.rcpt_tos
+            )
+        )
+        for outcome in outcomes:
             if outcome is None or not outcome.startswith("250"):
                 failed.append(outcome or reply(Reply.TRY_LATER))
             else:
@@ -118,9 +125,11 @@ class MxHandler:
             return reply(Reply.STORED_PARTLY)
         return reply(Reply.STORED)
 
-    async def _deliver(self, recipient: str, raw: bytes, mail_from: str) -> str | None:
+    async def _deliver(
+        self, recipient: str, raw: bytes, mail_from: str, target: DeliveryTarget | None
+    ) -> str | None:
         try:
-            return (await self._delivery.deliver(recipient, raw, mail_from)).smtp_reply
+            return (await self._delivery.deliver(recipient, raw, mail_from, target)).smtp_reply
         except Exception:
             # One recipient's failure must not undo the others' stored copies (see above).
             log.exception("delivery failed", extra={"event": "smtp.delivery_error"})

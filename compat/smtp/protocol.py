@@ -10,12 +10,13 @@ import asyncio
 import logging
 from typing import Any, AnyStr
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, Envelope
 
+from api.core.recipient_check import DeliveryTarget
 from compat.smtp.limits import ClientLimits
 from compat.smtp.replies import Reply, enhanced, reply
 
-__all__ = ["SealboxSMTP", "peer_ip"]
+__all__ = ["SealboxEnvelope", "SealboxSMTP", "peer_ip", "targets_of"]
 
 log = logging.getLogger("sealbox.smtp")
 
@@ -23,6 +24,20 @@ log = logging.getLogger("sealbox.smtp")
 def peer_ip(peer: Any) -> str:
     """The client's address from a peername tuple ("" when the socket has none)."""
     return str(peer[0]) if isinstance(peer, tuple) and peer else ""
+
+
+class SealboxEnvelope(Envelope):
+    """aiosmtpd's envelope, and what RCPT resolved for each accepted recipient."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Lowercased address -> target, for DATA to store without resolving again.
+        self.targets: dict[str, DeliveryTarget] = {}
+
+
+def targets_of(envelope: Envelope) -> dict[str, DeliveryTarget]:
+    """The envelope's resolved recipients ({} for an envelope made elsewhere)."""
+    return envelope.targets if isinstance(envelope, SealboxEnvelope) else {}
 
 
 class SealboxSMTP(SMTP):
@@ -35,6 +50,9 @@ class SealboxSMTP(SMTP):
         self._counted_ip: str | None = None
         self._refused = False
         self._in_greeting = False
+
+    def _create_envelope(self) -> Envelope:
+        return SealboxEnvelope()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         if self._counted_ip is not None or self._refused:

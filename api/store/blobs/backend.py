@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 
 __all__ = ["BlobBackend", "BlobMissingError", "check_key"]
 
@@ -37,6 +37,14 @@ class BlobBackend(ABC):
         When this returns, the object survives a crash; if ``chunks`` raises, nothing is
         left behind and the error propagates. Writing an existing key replaces it whole.
         """
+
+    async def put_bytes(self, key: str, data: bytes) -> int:
+        """`put` of an object already whole in memory; backends may do it in one step."""
+
+        async def one() -> AsyncIterator[bytes]:
+            yield data
+
+        return await self.put(key, one())
 
     @abstractmethod
     async def read(self, key: str, offset: int, length: int) -> bytes:

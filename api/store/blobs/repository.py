@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.blobs.models import BlobRow
@@ -38,6 +38,12 @@ class BlobRepository:
     async def add(self, record: BlobRecord) -> None:
         self._session.add(BlobRow(**msgspec.structs.asdict(record)))
         await self._session.flush()
+
+    async def add_many(self, records: Sequence[BlobRecord]) -> None:
+        """Bulk form of `add`: one executemany, for a group of deliveries."""
+        if records:
+            values = [msgspec.structs.asdict(record) for record in records]
+            await self._session.execute(insert(BlobRow), values)
 
     async def get(self, account_id: AccountId, blob_id: str) -> BlobRecord | None:
         """The blob if it belongs to ``account_id``; another account's blob is None."""
