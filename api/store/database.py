@@ -26,6 +26,7 @@ __all__ = ["Database"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _WAL_ATTEMPTS = 100
+_SQLITE_POOL = 32
 # Any constant every node agrees on; only schema migration takes this advisory lock.
 _MIGRATION_LOCK = 0x5EA1B0C5
 
@@ -54,6 +55,10 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
+        if self.is_sqlite:
+            # An aiosqlite connection is a thread and a file open: made per checkout past
+            # the pool's size (20 SMTP sessions at RCPT, say), it costs more than the query.
+            options.update(pool_size=_SQLITE_POOL, max_overflow=_SQLITE_POOL)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
