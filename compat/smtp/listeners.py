@@ -12,6 +12,7 @@ from typing import Any
 
 from api.core.recipient_check import RecipientCheck
 from api.delivery.dns_lookup import build_resolver
+from api.delivery.inbound_bounce import InboundBounces
 from api.delivery.sender_checks import SenderChecks
 from api.services import Services
 from compat.smtp.limits import ClientLimits
@@ -87,9 +88,9 @@ async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[
             settings.authserv_id or settings.hostname,
             settings.dmarc_enforce_reject,
         )
-        mx = MxHandler(
-            services.delivery, RecipientCheck(services.store, services.quota), checks, limits
-        )
+        bounces = InboundBounces(services.delivery, services.outbound, settings.hostname)
+        recipients = RecipientCheck(services.store, services.quota)
+        mx = MxHandler(services.delivery, recipients, checks, limits, bounces)
         make_mx = lambda: SealboxSMTP(mx, tls_context=tls, **common)  # noqa: E731
         listeners.append(await _listen(services, "smtp", settings.smtp_port, make_mx, None))
     submission = SubmissionHandler(services)

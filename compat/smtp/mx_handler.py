@@ -2,8 +2,8 @@
 
 A message is acknowledged only after LocalDelivery has durably stored it for every
 recipient that got it; recipients refused after DATA (rare: everything is checked at
-RCPT) are logged for a bounce while the others keep their copy, because a 4xx then
-would make the client resend, and store twice, what is already stored.
+RCPT) get the sender an RFC 3464 bounce while the others keep their copy, because a 4xx
+then would make the client resend, and store twice, what is already stored.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from api.core.local_delivery import LocalDelivery
 from api.core.recipient_check import DeliveryTarget, RecipientCheck
+from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.delivery.sender_checks import SenderChecks
 from compat.smtp.limits import ClientLimits
 from compat.smtp.message_checks import address_problem, content_problem
@@ -42,8 +43,10 @@ class MxHandler:
         recipients: RecipientCheck,
         checks: SenderChecks,
         limits: ClientLimits,
+        bounces: InboundBounces,
     ) -> None:
         self._delivery = delivery
+        self._bounces = bounces
         self._recipients = recipients
         self._checks = checks
         self._limits = limits
@@ -98,7 +101,6 @@ class MxHandler:
         if verdict.refuse:
             log.info("dmarc reject", extra={"event": "smtp.dmarc_reject"})
             return reply(Reply.DMARC_REJECT)
-        stored, failed = 0, []
         targets = targets_of(envelope)
         # Together, so that the copies share one group commit (api.core.group_commit).
         outcomes = await asyncio.gather(
@@ -107,23 +109,42 @@ class MxHandler:
                 for r in envelope.rcpt_tos
             )
         )
-        for outcome in outcomes:
-            if outcome is None or not outcome.startswith("250"):
-                failed.append(outcome or reply(Reply.TRY_LATER))
-            else:
-                stored += 1
+        failed: list[tuple[str, str]] = [
+            (recipient, outcome or reply(Reply.TRY_LATER))
+            for recipient, outcome in zip(envelope.rcpt_tos, outcomes, strict=True)
+            if outcome is None or not outcome.startswith("250")
+        ]
+        stored = len(outcomes) - len(failed)
         elapsed = round(time.monotonic() - started, 4)
         log.info(
             "inbound message",
             extra={"event": "smtp.inbound", "stored": stored, "failed": len(failed), "s": elapsed},
         )
         if not stored:
-            return failed[0]
+            return failed[0][1]
         if failed:
-            # Bounces are the outbound queue's (RFC 3464 DSN); until it offers one, log it.
-            log.warning("recipients failed after DATA", extra={"event": "smtp.bounce_needed"})
+            await self._bounce(mail_from, failed, targets, verdict.stamped)
             return reply(Reply.STORED_PARTLY)
         return reply(Reply.STORED)
+
+    async def _bounce(
+        self,
+        mail_from: str,
+        failed: list[tuple[str, str]],
+        targets: dict[str, DeliveryTarget],
+        raw: bytes,
+    ) -> None:
+        """The DSNs, stored before the 250 (a crash then loses no bounce)."""
+        failures = [
+            FailedRecipient(target=targets[recipient.lower()], reply=why)
+            for recipient, why in failed
+            if recipient.lower() in targets
+        ]
+        try:
+            await self._bounces.bounce(mail_from, failures, raw)
+        except Exception:
+            # The stored copies stand; what is lost is said loudly, never silently.
+            log.exception("bounce failed", extra={"event": "smtp.bounce_lost"})
 
     async def _deliver(
         self, recipient: str, raw: bytes, mail_from: str, target: DeliveryTarget | None
