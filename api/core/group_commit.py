@@ -1,4 +1,7 @@
-"""Group commit: writes that arrive together share one transaction, so one WAL fsync.
+"""Group commit: units of work that arrive together share one transaction.
+
+Deliveries: one WAL fsync and a few statements for many messages; RCPT reads: one
+SELECT for many sessions.
 
 Each caller hands over an item and waits for its own result; `write` stores a list of
 items in a Transaction and returns their results in order (so it can use one statement

@@ -12,9 +12,11 @@ from enum import StrEnum
 
 from api.core.addresses import normalize_address
 from api.core.errors import InvalidAddressError
+from api.core.group_commit import GroupCommit
 from api.core.quota import QuotaService
 from api.store.ids import AccountId
-from api.store.unit_of_work import Store
+from api.store.records import DeliveryFacts
+from api.store.unit_of_work import Store, Transaction
 
 __all__ = ["DeliveryTarget", "RecipientCheck", "RecipientStatus"]
 
@@ -47,6 +49,8 @@ class RecipientCheck:
     def __init__(self, store: Store, quota: QuotaService) -> None:
         self._store = store
         self._quota = quota
+        # RCPTs of many sessions arriving together are read in one SELECT.
+        self._reads: GroupCommit[str, DeliveryFacts | None] = GroupCommit(store, _facts_at)
 
     async def check(self, recipient: str) -> RecipientStatus:
         return (await self.resolve(recipient))[0]
@@ -58,11 +62,11 @@ class RecipientCheck:
         except InvalidAddressError:
             return RecipientStatus.INVALID, None
         domain = address.rpartition("@")[2]
-        async with self._store.transaction() as tx:
-            # The common case in one statement: an account's own address (whose domain,
-            # by the foreign key, is hosted). Aliases and refusals take the longer way.
-            facts = await tx.accounts.delivery_facts_at(address)
-            if facts is None:
+        # The common case in one statement: an account's own address (whose domain, by
+        # the foreign key, is hosted). Aliases and refusals take the longer way.
+        facts = await self._reads.run(address)
+        if facts is None:
+            async with self._store.transaction() as tx:
                 if await tx.accounts.get_domain(domain) is None:
                     return RecipientStatus.NOT_HOSTED, None
                 account_id = await tx.accounts.resolve_recipient(address)
@@ -83,3 +87,8 @@ class RecipientCheck:
             vacation_enabled=facts.vacation_enabled,
         )
         return RecipientStatus.ACCEPTED, target
+
+
+async def _facts_at(tx: Transaction, addresses: list[str]) -> list[DeliveryFacts | None]:
+    found = await tx.accounts.delivery_facts_at(addresses)
+    return [found.get(address) for address in addresses]

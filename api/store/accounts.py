@@ -84,13 +84,20 @@ class AccountRepository:
 
     async def delivery_facts(self, account_id: AccountId) -> DeliveryFacts | None:
         """Key, quota, octets used, Inbox and vacation switch of an account: one SELECT."""
-        return await self._delivery_facts(AccountRow.id == account_id)
+        found = await self._delivery_facts(AccountRow.id == account_id)
+        return found[0] if found else None
 
-    async def delivery_facts_at(self, address: str) -> DeliveryFacts | None:
-        """`delivery_facts` of the account whose own address this is (aliases: None)."""
-        return await self._delivery_facts(AccountRow.address == address)
+    async def delivery_facts_at(self, addresses: Sequence[str]) -> dict[str, DeliveryFacts]:
+        """`delivery_facts` of the accounts whose own addresses these are, by address
+        (an alias is not among them): one SELECT for many RCPTs."""
+        if not addresses:
+            return {}
+        return {
+            facts.address: facts
+            for facts in await self._delivery_facts(AccountRow.address.in_(list(addresses)))
+        }
 
-    async def _delivery_facts(self, where: ColumnElement[bool]) -> DeliveryFacts | None:
+    async def _delivery_facts(self, where: ColumnElement[bool]) -> list[DeliveryFacts]:
         used = select(AccountCounterRow.mail_octets).where(
             AccountCounterRow.account_id == AccountRow.id
         )
@@ -104,24 +111,27 @@ class AccountRepository:
         )
         query = select(
             AccountRow.id,
+            AccountRow.address,
             AccountRow.public_key,
             AccountRow.quota_octets,
             used.scalar_subquery(),
             inbox.scalar_subquery(),
             vacation.scalar_subquery(),
         ).where(where)
-        row = (await self._session.execute(query)).one_or_none()
-        if row is None:
-            return None
-        account_id, public_key, quota, octets, inbox_id, enabled = row
-        return DeliveryFacts(
-            account_id=AccountId(account_id),
-            public_key=public_key,
-            quota_octets=quota,
-            mail_octets=octets or 0,
-            inbox_id=inbox_id,
-            vacation_enabled=bool(enabled),
-        )
+        return [
+            DeliveryFacts(
+                account_id=AccountId(account_id),
+                address=address,
+                public_key=public_key,
+                quota_octets=quota,
+                mail_octets=octets or 0,
+                inbox_id=inbox_id,
+                vacation_enabled=bool(enabled),
+            )
+            for account_id, address, public_key, quota, octets, inbox_id, enabled in (
+                await self._session.execute(query)
+            )
+        ]
 
     async def get(self, account_id: AccountId) -> AccountRecord | None:
         row = await self._session.get(AccountRow, account_id)

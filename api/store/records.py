@@ -35,6 +35,8 @@ class DeliveryFacts(msgspec.Struct, frozen=True, kw_only=True):
     """What delivery needs of an account, read at once at RCPT: where and how to store."""
 
     account_id: AccountId
+    # The account's own address (RCPT may have named an alias of it).
+    address: str
     public_key: bytes
     quota_octets: int | None
     mail_octets: int
