@@ -261,9 +261,12 @@ class EmailIngest:
     async def _deliver_to_account(
         self, tx: Transaction, account_id: AccountId, news: list[_NewEmail]
     ) -> list[EmailRecord]:
-        modseq = await tx.changes.next_modseq(account_id)
+        size = sum(new.size for new in news)
+        modseq, used, quota = await tx.changes.next_modseq_charged(account_id, size)
+        limit = quota if quota is not None else self._default_quota
+        if limit and used > limit:
+            raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
         await tx.blobs.add_many([new.blob for new in news])
-        await self._charge(tx, account_id, sum(new.size for new in news))
         wanted: dict[str, int] = {}
         for new in news:
             for mailbox_id in set(new.incoming.mailbox_ids):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.store.errors import StoreError
 from api.store.ids import AccountId
 from api.store.mail_models import AccountCounterRow, ChangeRow, TypeStateRow
+from api.store.models import AccountRow
 from api.store.records import ChangeSet
 
 __all__ = [
@@ -67,6 +68,27 @@ class ChangeLogRepository:
             ).returning(AccountCounterRow.modseq)
         )
         return int(result.scalar_one())
+
+    async def next_modseq_charged(
+        self, account_id: AccountId, octets: int
+    ) -> tuple[int, int, int | None]:
+        """`next_modseq` and `add_mail_octets(octets)` in one statement, for delivery:
+        (position, new total, the account's own quota setting)."""
+        quota = select(AccountRow.quota_octets).where(AccountRow.id == account_id).scalar_subquery()
+        statement = self._upsert(AccountCounterRow).values(
+            account_id=account_id, modseq=1, mail_octets=octets
+        )
+        result = await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["account_id"],
+                set_={
+                    "modseq": AccountCounterRow.modseq + 1,
+                    "mail_octets": AccountCounterRow.mail_octets + octets,
+                },
+            ).returning(AccountCounterRow.modseq, AccountCounterRow.mail_octets, quota)
+        )
+        modseq, used, limit = result.one()
+        return int(modseq), int(used), limit
 
     async def record(
         self, account_id: AccountId, modseq: int, type_name: str, changes: Iterable[tuple[str, str]]
