@@ -16,7 +16,10 @@ from api.core.recipient_check import DeliveryTarget
 from compat.smtp.limits import ClientLimits
 from compat.smtp.replies import Reply, enhanced, reply
 
-__all__ = ["SealboxEnvelope", "SealboxSMTP", "peer_ip", "targets_of"]
+# Octets buffered per connection before the socket is paused (twice this, in fact).
+READ_BUFFER_LIMIT = 64 * 1024
+
+__all__ = ["READ_BUFFER_LIMIT", "SealboxEnvelope", "SealboxSMTP", "peer_ip", "targets_of"]
 
 log = logging.getLogger("sealbox.smtp")
 
@@ -45,6 +48,13 @@ class SealboxSMTP(SMTP):
         self, handler: Any, *, limits: ClientLimits, implicit_tls: bool = False, **options: Any
     ) -> None:
         super().__init__(handler, **options)
+        # aiosmtpd's reader has a limit of one line (1001 octets), and a stream pauses
+        # past twice its limit: a 10 KB message then paused and resumed the socket
+        # (epoll calls) every dozen lines. Line lengths are still enforced, by aiosmtpd's
+        # own checks of each command and DATA line; a longer line only buffers more.
+        # (StreamReader takes its limit only when made, and aiosmtpd makes it.)
+        reader: Any = self._stream_reader  # type: ignore[attr-defined]
+        reader._limit = READ_BUFFER_LIMIT
         self._limits = limits
         self._implicit_tls = implicit_tls
         self._counted_ip: str | None = None
