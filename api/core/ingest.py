@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from api.core.blobs import BlobService
 from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE, ChangeList
+from api.core.delivery_rows import NewEmail, add_deliveries
 from api.core.email_summary import (
     EmailSummary,
     open_pending_summary,
@@ -61,20 +62,6 @@ class IncomingEmail:
     expect_state: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _NewEmail:
-    """A message ready for its transaction: parsed, summary sealed, blob written."""
-
-    id: str
-    size: int
-    blob: BlobRecord
-    new_blob: bool
-    incoming: IncomingEmail
-    summary: EmailSummary
-    sealed: bytes
-    unlocked: UnlockedAccount | None
-
-
 async def _one(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
@@ -88,7 +75,7 @@ class EmailIngest:
         store.add_delivery_listener(self.pending.delivered)
         # Octets per account when the account sets none; 0 means no limit.
         self._default_quota = default_quota
-        self._group: GroupCommit[_NewEmail, EmailRecord] = GroupCommit(store, self._deliver_many)
+        self._group: GroupCommit[NewEmail, EmailRecord] = GroupCommit(store, self._add_deliveries)
 
     async def import_raw(
         self, unlocked: UnlockedAccount, raw: bytes, incoming: IncomingEmail
@@ -173,7 +160,7 @@ class EmailIngest:
         new_blob: bool = True,
         unlocked: UnlockedAccount | None = None,
         public_key: bytes | None = None,
-    ) -> _NewEmail:
+    ) -> NewEmail:
         """What needs no transaction: the parse, the summary sealed, a fresh id."""
         account_id = blob.account_id
         if not incoming.mailbox_ids:
@@ -185,7 +172,7 @@ class EmailIngest:
         else:
             assert public_key is not None
             sealed = seal_pending_summary(public_key, account_id, email_id, summary)
-        return _NewEmail(
+        return NewEmail(
             id=email_id,
             size=len(raw),
             blob=blob,
@@ -196,7 +183,7 @@ class EmailIngest:
             unlocked=unlocked,
         )
 
-    async def _write(self, new: _NewEmail, tx: Transaction) -> EmailRecord:
+    async def _write(self, new: NewEmail, tx: Transaction) -> EmailRecord:
         """The email's rows in `tx`; everything is read from `tx`, so it may run again."""
         account_id, incoming, unlocked = new.blob.account_id, new.incoming, new.unlocked
         flags, custom = keywords_to_stored(incoming.keywords)
@@ -243,74 +230,8 @@ class EmailIngest:
         await tx.changes.record_all(account_id, modseq, changes)
         return record
 
-    async def _deliver_many(self, tx: Transaction, news: list[_NewEmail]) -> list[EmailRecord]:
-        """The rows of a group of deliveries (api.core.group_commit), a few statements per
-        account whatever the group's size: the emails of one account share one modseq
-        (as a JMAP batch does) and take consecutive UIDs. A group over quota fails whole
-        and is retried one by one, which finds the messages that do not fit.
-        """
-        by_account: dict[AccountId, list[_NewEmail]] = {}
-        for new in news:
-            by_account.setdefault(new.blob.account_id, []).append(new)
-        records: dict[str, EmailRecord] = {}
-        for account_id, group in by_account.items():
-            for record in await self._deliver_to_account(tx, account_id, group):
-                records[record.id] = record
-        return [records[new.id] for new in news]
-
-    async def _deliver_to_account(
-        self, tx: Transaction, account_id: AccountId, news: list[_NewEmail]
-    ) -> list[EmailRecord]:
-        size = sum(new.size for new in news)
-        modseq, used, quota = await tx.changes.next_modseq_charged(account_id, size)
-        limit = quota if quota is not None else self._default_quota
-        if limit and used > limit:
-            raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
-        await tx.blobs.add_many([new.blob for new in news])
-        wanted: dict[str, int] = {}
-        for new in news:
-            for mailbox_id in set(new.incoming.mailbox_ids):
-                wanted[mailbox_id] = wanted.get(mailbox_id, 0) + 1
-        next_uid: dict[str, int] = {}
-        for mailbox_id in sorted(wanted):
-            first = await tx.mailboxes.allocate_uid_block(
-                account_id, mailbox_id, wanted[mailbox_id]
-            )
-            if first is None:
-                raise MailboxNotFoundError("a mailbox in mailboxIds does not exist")
-            next_uid[mailbox_id] = first
-        records = []
-        for new in news:
-            uids = {}
-            for mailbox_id in sorted(set(new.incoming.mailbox_ids)):
-                uids[mailbox_id] = next_uid[mailbox_id]
-                next_uid[mailbox_id] += 1
-            flags, custom = keywords_to_stored(new.incoming.keywords)
-            records.append(
-                EmailRecord(
-                    id=new.id,
-                    account_id=account_id,
-                    blob_id=new.blob.id,
-                    thread_id=None,
-                    size=new.size,
-                    received_at=new.incoming.received_at,
-                    sent_at=sent_at_seconds(new.summary),
-                    flags=flags,
-                    custom_keywords=custom,
-                    summary_sealed=new.sealed,
-                    pending=True,
-                    modseq=modseq,
-                    mailboxes=uids,
-                )
-            )
-        await tx.emails.add_many(records)
-        tx.changes.mark_pending_delivery(account_id)
-        changes: dict[str, ChangeList] = {
-            EMAIL_TYPE: [(record.id, CREATED) for record in records],
-            MAILBOX_TYPE: [(m, UPDATED) for m in sorted(wanted)],
-        }
-        await tx.changes.record_all(account_id, modseq, changes)
-        return records
+    async def _add_deliveries(self, tx: Transaction, news: list[NewEmail]) -> list[EmailRecord]:
+        return await add_deliveries(tx, news, self._default_quota)
 
     async def _charge(self, tx: Transaction, account_id: AccountId, size: int) -> None:
         """Count the message against the quota (RFC 9425); OverQuotaError rolls it all back."""
