@@ -10,7 +10,6 @@ __all__ = ["address_problem", "content_problem"]
 
 # Control characters, NUL and undecodable octets (kept as surrogates by aiosmtpd).
 _BAD_ADDRESS = re.compile(r"[\x00-\x1f\x7f\s<>\ud800-\udfff]")
-_BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
 def address_problem(address: str) -> bool:
@@ -23,6 +22,9 @@ def content_problem(raw: bytes) -> Reply | None:
     """Reply.NUL / Reply.BARE_LF for octets that smuggle or confuse, else None."""
     if b"\x00" in raw:
         return Reply.NUL
-    if _BARE_LF.search(raw) or b"\r" in raw.replace(b"\r\n", b""):
+    # Every LF and every CR belongs to a CRLF exactly when all three counts agree
+    # (CRLFs never overlap): three C loops instead of a regex and a copy of the message.
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\n") != crlf or raw.count(b"\r") != crlf:
         return Reply.BARE_LF
     return None
