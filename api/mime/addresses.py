@@ -25,6 +25,12 @@ __all__ = ["EmailAddress", "EmailAddressGroup", "as_addresses", "as_grouped_addr
 # this length); a longer list is parsed as its first ADDRESS_LIMIT characters.
 ADDRESS_LIMIT = 4096
 
+# RFC 5322 3.2.3 atext, dot-atom local part and domain; a display name of plain words.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATOM}(?:\.{_ATOM})*"
+_WORDS = r"[A-Za-z0-9]+(?:[ \t]+[A-Za-z0-9]+)*"
+_SIMPLE_MAILBOX = re.compile(rf"[ \t]*(?:({_WORDS})[ \t]*<)?({_DOT_ATOM}@{_DOT_ATOM})(?(1)>)[ \t]*")
+
 
 class EmailAddress(msgspec.Struct, frozen=True, kw_only=True):
     """4.1.2.3 EmailAddress: display name (or null) and addr-spec."""
@@ -59,6 +65,9 @@ def as_grouped_addresses(raw: bytes) -> list[EmailAddressGroup]:
 
 
 def _parse_groups(text: str) -> list[tuple[str | None, list[EmailAddress]]]:
+    simple = _simple_mailboxes(text)
+    if simple is not None:
+        return simple
     try:
         header = _default_policy.header_factory("to", text)
         parsed: tuple[Group, ...] = header.groups
@@ -79,6 +88,21 @@ def _parse_groups(text: str) -> list[tuple[str | None, list[EmailAddress]]]:
         for name, email in pairs
         if email
     ]
+
+
+def _simple_mailboxes(text: str) -> list[tuple[str | None, list[EmailAddress]]] | None:
+    """The stdlib parser's answer, without it, for the common plain forms: a list of
+    `local@domain` or `Name Words <local@domain>` (ASCII atoms only); None otherwise."""
+    if not text.isascii() or "=?" in text:  # RFC 2047 words: the stdlib decodes them
+        return None
+    found: list[tuple[str | None, list[EmailAddress]]] = []
+    for piece in text.split(","):
+        match = _SIMPLE_MAILBOX.fullmatch(piece)
+        if match is None:
+            return None
+        words, email = match.group(1, 2)
+        found.append((None, [EmailAddress(name=_name(words), email=email)]))
+    return found
 
 
 def _address(address: Address, text: str) -> EmailAddress:
