@@ -75,6 +75,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # `sealbox user quota` sets it per account.
     mail_quota_octets: NonNegative = 0
 
+    # IMAP APPEND literals up to this size (RFC 7889 APPENDLIMIT); other literals 64 KiB.
+    imap_max_append_octets: AtLeastOne = 50 * 1024 * 1024
+
     create_demo_account: bool = True
     log_level: str = "info"
 
