@@ -86,7 +86,9 @@ class _Connection:
             if len(data) > limit + MAX_LINE:
                 await wire.untagged(b"BYE command too long")
                 raise _DropError
-        return bytes(data).rstrip(b"\r\n")
+        # Only the line's own CRLF goes: a literal may end in CR LF itself.
+        end = -2 if data.endswith(b"\r\n") else -1
+        return bytes(data[:end])
 
     async def answer(self, data: bytes) -> None:
         wire, context = self.context.wire, self.context
@@ -193,5 +195,6 @@ async def serve_connection(
         with contextlib.suppress(OSError, ssl.SSLError):
             await context.wire.flush()
         writer.close()
-        with contextlib.suppress(OSError, ssl.SSLError):
-            await writer.wait_closed()
+        # A TLS peer that never answers close_notify would hold this for 30 s.
+        with contextlib.suppress(OSError, ssl.SSLError, TimeoutError):
+            await asyncio.wait_for(writer.wait_closed(), 2)

@@ -51,6 +51,9 @@ async def _listen(
         listeners.connections.add(task)
         try:
             await serve_connection(services, reader, writer, context, implicit_tls=implicit_tls)
+        except asyncio.CancelledError:
+            # Shutdown cancels open connections; the socket is closed, nothing to report.
+            pass
         finally:
             listeners.connections.discard(task)
 
