@@ -37,7 +37,7 @@ from compat.imap.proto.tokens import Atom, ParseError, Str, Token, TokenList, to
 
 __all__ = ["CommandError", "parse_command"]
 
-_TAG = re.compile(rb"^[!#$&'+,\-./0-9:;<=>?@A-Z\[^_`a-z|}~]+$")
+_TAG = re.compile(rb"^[!#$&',\-./0-9:;<=>?@A-Z\[^_`a-z|}~]+$")
 _SIMPLE = frozenset(
     {
         "CAPABILITY",
