@@ -48,6 +48,7 @@ openapi: $(PY_STAMP)
 bench: setup
 	$(BIN)/python tests/bench/bench_login.py
 	$(BIN)/python tests/bench/bench_blobs.py
+	$(BIN)/python tests/bench/bench_imap.py
 
 clean:
 	rm -rf $(VENV) node_modules webmail-ui/dist

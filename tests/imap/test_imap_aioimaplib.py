@@ -46,5 +46,7 @@ async def test_select_fetch_and_idle(imap_server: ImapServer) -> None:
     assert moved.result == "OK", moved
     await client.logout()
     archive = await imap_server.jmap.mailbox("archive")
-    got = await imap_server.jmap.one("Email/query", filter={"inMailbox": archive, "subject": "aio idle"})
+    got = await imap_server.jmap.one(
+        "Email/query", filter={"inMailbox": archive, "subject": "aio idle"}
+    )
     assert len(got["ids"]) == 1

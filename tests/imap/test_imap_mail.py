@@ -50,7 +50,9 @@ async def test_list_has_special_use(imap_server: ImapServer) -> None:
 async def test_append_fetch_store_search_and_jmap_sees_it(imap_server: ImapServer) -> None:
     def run() -> dict[str, object]:
         client = imap_server.signed_in()
-        appended = client.append("INBOX", "(\\Flagged)", imaplib.Time2Internaldate(time.time()), MESSAGE)
+        appended = client.append(
+            "INBOX", "(\\Flagged)", imaplib.Time2Internaldate(time.time()), MESSAGE
+        )
         _ok(appended)
         code = re.search(rb"APPENDUID (\d+) (\d+)", appended[1][0])
         assert code is not None
@@ -63,8 +65,14 @@ async def test_append_fetch_store_search_and_jmap_sees_it(imap_server: ImapServe
         none = _ok(client.uid("SEARCH", None, "UNSEEN", "UID", uid))
         header = _ok(client.uid("FETCH", uid, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"))
         client.logout()
-        return {"uid": uid, "fetched": fetched, "flags": flags, "found": found, "none": none,
-                "header": header}
+        return {
+            "uid": uid,
+            "fetched": fetched,
+            "flags": flags,
+            "found": found,
+            "none": none,
+            "header": header,
+        }
 
     got = await asyncio.to_thread(run)
     fetched = got["fetched"]
@@ -77,8 +85,14 @@ async def test_append_fetch_store_search_and_jmap_sees_it(imap_server: ImapServe
     assert got["header"][0][1].strip() == b"Subject: hello imap"  # type: ignore[index]
     # Cross-protocol: JMAP sees the appended message with the flags set by IMAP.
     inbox = await imap_server.jmap.mailbox("inbox")
-    ids = (await imap_server.jmap.one("Email/query", filter={"inMailbox": inbox, "subject": "hello imap"}))["ids"]
-    [email] = (await imap_server.jmap.one("Email/get", ids=ids, properties=["keywords", "imapUids"]))["list"]
+    ids = (
+        await imap_server.jmap.one(
+            "Email/query", filter={"inMailbox": inbox, "subject": "hello imap"}
+        )
+    )["ids"]
+    [email] = (
+        await imap_server.jmap.one("Email/get", ids=ids, properties=["keywords", "imapUids"])
+    )["list"]
     assert email["keywords"] == {"$flagged": True, "$seen": True, "work": True}
     assert str(email["imapUids"][inbox]) == got["uid"]
 
@@ -90,7 +104,11 @@ async def test_jmap_flags_show_in_imap_fetch(imap_server: ImapServer) -> None:
         client = imap_server.signed_in()
         _ok(client.select("INBOX"))
         uids = _ok(client.uid("SEARCH", None, "SUBJECT", "parts"))[0].split()
-        data = _ok(client.uid("FETCH", uids[-1].decode(), "(FLAGS BODYSTRUCTURE BODY.PEEK[1] BINARY.PEEK[2])"))
+        data = _ok(
+            client.uid(
+                "FETCH", uids[-1].decode(), "(FLAGS BODYSTRUCTURE BODY.PEEK[1] BINARY.PEEK[2])"
+            )
+        )
         client.logout()
         return uids, data
 
@@ -128,7 +146,9 @@ async def test_copy_move_expunge_across_mailboxes(imap_server: ImapServer) -> No
     assert got["expunged"][1] == [b"1"]  # type: ignore[index]
     # In Trash still (it left only Projects/2026 by EXPUNGE).
     trash = await imap_server.jmap.mailbox("trash")
-    ids = (await imap_server.jmap.one("Email/query", filter={"inMailbox": trash, "subject": "to move"}))["ids"]
+    ids = (
+        await imap_server.jmap.one("Email/query", filter={"inMailbox": trash, "subject": "to move"})
+    )["ids"]
     assert len(ids) == 1
 
 

@@ -30,7 +30,7 @@ GOOD = [
     (b'a2 LOGIN alice "p w\\"x"', Login("alice", 'p w"x')),
     (b"a2 LOGIN {5}\r\nalice {3+}\r\npwd", Login("alice", "pwd")),
     (b"a3 SELECT INBOX", Select("INBOX", readonly=False)),
-    (b"a3 EXAMINE \"Sent Items\" (CONDSTORE)", Select("Sent Items", True, True)),
+    (b'a3 EXAMINE "Sent Items" (CONDSTORE)', Select("Sent Items", True, True)),
     (
         b"a4 UID FETCH 1:* (UID FLAGS)",
         Fetch(True, SequenceSet(((1, 0),)), (FetchItem("UID"), FetchItem("FLAGS"))),
@@ -51,7 +51,9 @@ GOOD = [
             (
                 FetchItem(
                     "BODY",
-                    BodySection(text="HEADER.FIELDS.NOT", fields=("RECEIVED",), start=10, length=20),
+                    BodySection(
+                        text="HEADER.FIELDS.NOT", fields=("RECEIVED",), start=10, length=20
+                    ),
                 ),
             ),
         ),
@@ -114,7 +116,7 @@ BAD = [
     (b"a1 SEARCH FROM", "a1"),
     (b"a1 SEARCH NOPE", "a1"),
     (b"a1 UID NOOP", "a1"),
-    (b"a1 APPEND INBOX \"not a literal\"", "a1"),
+    (b'a1 APPEND INBOX "not a literal"', "a1"),
     (b"a1 SELECT " + b"(" * 40, "a1"),
     (b"a1 LOGIN \xff\xfe x", "a1"),
     (b"a1 FETCH 99999999999 FLAGS", "a1"),

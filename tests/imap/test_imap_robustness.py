@@ -43,7 +43,9 @@ def _reply(sock: ssl.SSLSocket, prefix: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(("sent", "expected"), CASES)
-async def test_bad_input_gets_bad_or_no(imap_server: ImapServer, sent: bytes, expected: bytes) -> None:
+async def test_bad_input_gets_bad_or_no(
+    imap_server: ImapServer, sent: bytes, expected: bytes
+) -> None:
     def run() -> bytes:
         sock = _open(imap_server)
         sock.sendall(sent)

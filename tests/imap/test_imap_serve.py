@@ -56,7 +56,11 @@ def test_serve_imap_and_imaps(tmp_path: Path) -> None:
             account_id = next(iter(session["accounts"]))
             using = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
             calls = [
-                ["Email/query", {"accountId": account_id, "filter": {"subject": "hello imap"}}, "q"],
+                [
+                    "Email/query",
+                    {"accountId": account_id, "filter": {"subject": "hello imap"}},
+                    "q",
+                ],
                 [
                     "Email/get",
                     {
