@@ -99,6 +99,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     outbound_require_tls: list[str] | str = ""
     # Seconds between queue runs on each serving node.
     outbound_interval_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    # IMAP APPEND literals up to this size (RFC 7889 APPENDLIMIT); other literals 64 KiB.
+    imap_max_append_octets: AtLeastOne = 50 * 1024 * 1024
 
     create_demo_account: bool = True
     log_level: str = "info"
