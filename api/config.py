@@ -6,7 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -101,6 +101,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     outbound_interval_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
     # IMAP APPEND literals up to this size (RFC 7889 APPENDLIMIT); other literals 64 KiB.
     imap_max_append_octets: AtLeastOne = 50 * 1024 * 1024
+    # What POP3 DELE (at QUIT) does to a message: "trash" moves it from the Inbox to
+    # Trash; "destroy" deletes it, which still keeps it 30 days for restore.
+    pop3_delete: Literal["trash", "destroy"] = "trash"
 
     create_demo_account: bool = True
     log_level: str = "info"
