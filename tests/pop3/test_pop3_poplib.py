@@ -18,9 +18,7 @@ async def _fill(account: Pop3Account, *raws: bytes) -> list[str]:
     """Import into the Inbox, one minute apart; the email ids in arrival order."""
     ids = []
     for minute, raw in enumerate(raws):
-        created = await account.jmap.import_email(
-            raw, receivedAt=f"2026-12-01T09:{minute:02d}:00Z"
-        )
+        created = await account.jmap.import_email(raw, receivedAt=f"2026-12-01T09:{minute:02d}:00Z")
         ids.append(str(created["id"]))
     return ids
 
