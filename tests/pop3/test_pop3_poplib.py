@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import poplib
+from pathlib import Path
 
 import pytest
 from support.services import PASSWORD
 
-from tests.pop3.conftest import Pop3Account, Pop3Server
+from api.config import ConfigError, load_settings
+from tests.pop3.conftest import Pop3Account, Pop3Server, running_pop3
 from tests.pop3.messages import DOTTED, message
 
 
@@ -205,3 +207,25 @@ async def test_message_in_another_mailbox_only_leaves_the_inbox(
 
     await asyncio.to_thread(run)
     assert await account.mailboxes_of(email_id) == {archive}
+
+
+async def test_pop3_delete_destroy_keeps_the_message_for_restore(tmp_path: Path) -> None:
+    async with running_pop3(tmp_path / "data", pop3_delete="destroy") as server:
+        account = await server.account()
+        [email_id] = await _fill(account, message("destroyed"))
+
+        def run() -> None:
+            client = server.signed_in(account)
+            client.dele(1)
+            client.quit()
+
+        await asyncio.to_thread(run)
+        got = await account.jmap.one("Email/get", ids=[email_id], properties=["id"])
+        assert got["notFound"] == [email_id]
+        deleted = await account.jmap.one("Email/listDeleted")
+        assert email_id in {item["id"] for item in deleted["list"]}
+
+
+def test_pop3_delete_setting_is_checked() -> None:
+    with pytest.raises(ConfigError, match="pop3_delete"):
+        load_settings(None, {"pop3_delete": "shred"}, environ={})
