@@ -117,7 +117,8 @@ async def _starttls(client: Any, context: ssl.SSLContext, host: str) -> None:
     protocol = client.protocol
     if "STARTTLS" not in protocol.capabilities:
         raise SourceError("the source server offers no STARTTLS; use imaps://")
-    _ok(await protocol.simple_command("STARTTLS"), "STARTTLS")
+    command = aioimaplib.Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
+    _ok(await asyncio.wait_for(protocol.execute(command), _TIMEOUT_SECONDS), "STARTTLS")
     loop = asyncio.get_running_loop()
     protocol.transport = await loop.start_tls(
         protocol.transport, protocol, context, server_hostname=host

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli import SEALBOX
+from support.cli import SEALBOX, run_cli
 from support.cli_accounts import add_account, checked_cli
 from support.dovecot import DovecotServer, dovecot_unavailable, running_dovecot
 from support.environment import sealbox_environment, sealbox_settings
@@ -123,9 +123,15 @@ def dovecot() -> Iterator[tuple[DovecotServer, list[SourceMessage]]]:
         yield server, corpus
 
 
-def _import_args(server: DovecotServer, address: str) -> list[str]:
-    source = f"imaps://{server.user}@127.0.0.1:{server.imaps_port}"
-    return ["import", "imap", address, "--from", source, "--password-stdin", "--insecure"]
+def _import_args(
+    server: DovecotServer, address: str, *, starttls: bool = False, insecure: bool = True
+) -> list[str]:
+    if starttls:
+        source = f"imap://{server.user}@127.0.0.1:{server.imap_port}"
+    else:
+        source = f"imaps://{server.user}@127.0.0.1:{server.imaps_port}"
+    args = ["import", "imap", address, "--from", source, "--password-stdin"]
+    return [*args, "--insecure"] if insecure else args
 
 
 async def _mail(data_dir: Path, address: str, password: str) -> dict[str, Any]:
@@ -146,7 +152,7 @@ async def _mail(data_dir: Path, address: str, password: str) -> dict[str, Any]:
             parent = by_id.get(mailbox["parentId"]) if mailbox["parentId"] else None
             return mailbox["name"] if parent is None else f"{path(parent)}/{mailbox['name']}"
 
-        [(_, query, _), (_, got, _)] = await caller.call(
+        [_, (_, got, _)] = await caller.call(
             [
                 ("Email/query", {"accountId": account.id}, "0"),
                 (
@@ -225,17 +231,10 @@ def _creds(account: Any) -> tuple[str, str]:
     return account.address, account.password
 
 
-async def test_an_interrupted_import_resumes_without_duplicates(
-    dovecot: tuple[DovecotServer, list[SourceMessage]], tmp_path: Path
-) -> None:
-    server, corpus = dovecot
-    env = sealbox_environment(tmp_path / "data")
-    checked_cli(env, "domain", "add", DOMAIN)
-    account = add_account(env, DOMAIN)
-    secrets = f"{account.password}\n{server.password}\n"
-
+def _kill_after(done: int, args: list[str], env: dict[str, str], secrets: str) -> int:
+    """Run the import, SIGKILL it once the progress shows `done` messages; its exit status."""
     process = subprocess.Popen(
-        [SEALBOX, *_import_args(server, account.address)],
+        [SEALBOX, *args],
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -245,14 +244,63 @@ async def test_an_interrupted_import_resumes_without_duplicates(
     process.stdin.write(secrets.encode())
     process.stdin.close()
     for line in process.stderr:
-        if line.startswith(b"import: 3/"):
+        if line.startswith(f"import: {done}/".encode()):
             process.send_signal(signal.SIGKILL)
             break
-    assert process.wait(timeout=60) == -signal.SIGKILL, "the run ended before it was killed"
+    status = process.wait(timeout=60)
     process.stderr.close()
+    return status
+
+
+async def test_an_interrupted_import_resumes_without_duplicates(
+    dovecot: tuple[DovecotServer, list[SourceMessage]], tmp_path: Path
+) -> None:
+    server, corpus = dovecot
+    env = sealbox_environment(tmp_path / "data")
+    checked_cli(env, "domain", "add", DOMAIN)
+    account = add_account(env, DOMAIN)
+    secrets = f"{account.password}\n{server.password}\n"
+
+    assert _kill_after(3, _import_args(server, account.address), env, secrets) == -signal.SIGKILL
     partial = await _mail(tmp_path / "data", *_creds(account))
     assert 3 <= len(partial["emails"]) < len(corpus)
 
-    rerun = checked_cli(env, *_import_args(server, account.address), stdin=secrets)
+    # The rerun comes in over STARTTLS: the progress is per source account, not per port.
+    rerun = checked_cli(env, *_import_args(server, account.address, starttls=True), stdin=secrets)
     assert "imported" in rerun.last_line, rerun.stdout
     _check_everything_there_once(await _mail(tmp_path / "data", *_creds(account)), corpus)
+
+
+def test_a_self_signed_source_is_refused_without_insecure(
+    dovecot: tuple[DovecotServer, list[SourceMessage]], tmp_path: Path
+) -> None:
+    server, _ = dovecot
+    env = sealbox_environment(tmp_path / "data")
+    checked_cli(env, "domain", "add", DOMAIN)
+    account = add_account(env, DOMAIN)
+    for starttls in (False, True):
+        args = _import_args(server, account.address, starttls=starttls, insecure=False)
+        result = run_cli(env, *args, stdin=f"{account.password}\n{server.password}\n")
+        assert result.code == 1, result.stdout
+        assert result.stderr.startswith("sealbox: error: TLS with 127.0.0.1"), result.stderr
+        assert "certificate" in result.stderr.lower()
+        assert "Traceback" not in result.stderr
+
+
+def test_wrong_passwords_are_one_sentence(
+    dovecot: tuple[DovecotServer, list[SourceMessage]], tmp_path: Path
+) -> None:
+    server, _ = dovecot
+    env = sealbox_environment(tmp_path / "data")
+    checked_cli(env, "domain", "add", DOMAIN)
+    account = add_account(env, DOMAIN)
+    wrong_source = run_cli(
+        env, *_import_args(server, account.address), stdin=f"{account.password}\nnope\n"
+    )
+    assert wrong_source.code == 1
+    assert "refused the login" in wrong_source.stderr, wrong_source.stderr
+    wrong_account = run_cli(
+        env, *_import_args(server, account.address), stdin=f"nope\n{server.password}\n"
+    )
+    assert wrong_account.code == 1 and wrong_account.stderr.startswith("sealbox: error:")
+    assert "Traceback" not in wrong_source.stderr + wrong_account.stderr
