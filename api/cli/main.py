@@ -12,6 +12,7 @@ from pathlib import Path
 from api.cli import (
     credential_commands,
     domain_commands,
+    import_commands,
     quota_commands,
     retention_commands,
     user_commands,
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     quota_commands.register(users, common)
     retention_commands.register(users, common)
     retention_commands.register_purge(commands, common)
+    import_commands.register(commands, common)
     return parser
 
 

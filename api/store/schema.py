@@ -6,6 +6,7 @@ from api.store import (
     dkim_models,
     email_models,
     identity_models,
+    import_models,
     mail_models,
     models,
     submission_models,
@@ -24,5 +25,6 @@ _MODEL_MODULES = (
     identity_models,
     submission_models,
     dkim_models,
+    import_models,
 )
 metadata = Base.metadata
