@@ -1,4 +1,4 @@
-"""A real Chromium for the webmail tests: Debian's package, driven by Playwright, never downloaded."""
+"""A real Chromium for the webmail tests: Debian's package run by Playwright, never downloaded."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def _install_chromium() -> str | None:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
         if done.returncode != 0:
             return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
-    return None if CHROMIUM.exists() else "apt-get installed chromium but /usr/bin/chromium is missing"
+    return (
+        None if CHROMIUM.exists() else "apt-get installed chromium but /usr/bin/chromium is missing"
+    )
 
 
 @pytest.fixture(scope="session")

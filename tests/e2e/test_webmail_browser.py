@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 DOMAIN = "webmail.example"
 TIMEOUT_MS = 15_000
+LUNCH_BODY = "Shall we meet at noon?\r\nSee https://example.org/menu\r\n"
 
 
 def _wait_for(check: Callable[[], Any], what: str, timeout: float = 15) -> Any:
@@ -55,7 +56,7 @@ def _html_with_attachment(sender: str, to: str) -> bytes:
         f"From: Carol <{sender}>\r\nTo: {to}\r\nSubject: Quarterly report\r\n"
         "Date: Mon, 30 Nov 2026 10:00:00 +0100\r\nMessage-ID: <html1@example.net>\r\n"
         'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n'
-        f'--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n'
+        f"--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n"
         '--b1\r\nContent-Type: text/plain; name="figures.txt"\r\n'
         'Content-Disposition: attachment; filename="figures.txt"\r\n\r\n'
         "revenue,42\r\n--b1--\r\n"
@@ -87,7 +88,7 @@ def mail(alice: HttpsNode, bob: HttpsNode) -> dict[str, str]:
             _html_with_attachment("carol@example.net", me), receivedAt="2026-11-30T09:00:00Z"
         ),
         "plain": alice.import_email(
-            _plain(him, me, "Lunch plan", "Shall we meet at noon?\r\nSee https://example.org/menu\r\n", "lunch1@example.net"),
+            _plain(him, me, "Lunch plan", LUNCH_BODY, "lunch1@example.net"),
             receivedAt="2026-12-01T08:30:00Z",
         ),
     }  # fmt: skip
@@ -130,7 +131,9 @@ def test_sign_in_with_a_password_shows_the_inbox(
     page.screenshot(path=str(screenshots / "desktop-inbox.png"))
 
 
-def test_reading_plain_text_marks_it_read(page: Any, alice: HttpsNode, mail: dict[str, str]) -> None:
+def test_reading_plain_text_marks_it_read(
+    page: Any, alice: HttpsNode, mail: dict[str, str]
+) -> None:
     _row(page, "Lunch plan").click()
     reader = page.get_by_role("region", name="Message", exact=True)
     reader.get_by_role("heading", name="Lunch plan").wait_for()
@@ -138,9 +141,7 @@ def test_reading_plain_text_marks_it_read(page: Any, alice: HttpsNode, mail: dic
     assert "Shall we meet at noon?" in text.inner_text()
     assert text.get_by_role("link", name="https://example.org/menu").count() == 1
     _wait_for(lambda: alice.find("Lunch plan")[0]["keywords"].get("$seen"), "$seen on the server")
-    page.wait_for_function(
-        "() => !document.querySelector('button.message.unread')?.textContent?.includes('Lunch plan')"
-    )
+    _row(page, "Lunch plan").and_(page.locator(":not(.unread)")).wait_for()
     inbox = page.get_by_role("button", name="Inbox")
     assert "1 unread" in inbox.inner_text().replace("\n", " ")
 
@@ -218,14 +219,18 @@ def test_new_mail_appears_by_push(page: Any, alice: HttpsNode, bob: HttpsNode) -
 
 def test_archive_and_delete(page: Any, alice: HttpsNode) -> None:
     _row(page, "Quarterly report").click()
-    page.get_by_role("region", name="Message", exact=True).get_by_role("heading", name="Quarterly report").wait_for()
+    page.get_by_role("region", name="Message", exact=True).get_by_role(
+        "heading", name="Quarterly report"
+    ).wait_for()
     _actions(page).get_by_role("button", name="Archive").click()
     _row(page, "Quarterly report").wait_for(state="detached")
     _wait_for(lambda: alice.find("Quarterly report", role="archive"), "the archived mail")
     assert alice.find("Quarterly report") == []
 
     _row(page, "Pushed hello").click()
-    page.get_by_role("region", name="Message", exact=True).get_by_role("heading", name="Pushed hello").wait_for()
+    page.get_by_role("region", name="Message", exact=True).get_by_role(
+        "heading", name="Pushed hello"
+    ).wait_for()
     _actions(page).get_by_role("button", name="Delete", exact=True).click()
     _row(page, "Pushed hello").wait_for(state="detached")
     [trashed] = _wait_for(lambda: alice.find("Pushed hello", role="trash"), "the mail in Trash")
