@@ -8,6 +8,7 @@ from api.store import (
     identity_models,
     mail_models,
     models,
+    search_models,
     submission_models,
 )
 from api.store.blobs import models as blob_models
@@ -24,5 +25,6 @@ _MODEL_MODULES = (
     identity_models,
     submission_models,
     dkim_models,
+    search_models,
 )
 metadata = Base.metadata

@@ -17,6 +17,7 @@ from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
 from api.store.mailboxes import MailboxRepository
 from api.store.outbound import OutboundRepository
+from api.store.search_files import SearchFileRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.submissions import SubmissionRepository
 from api.store.thread_keys import ThreadKeyRepository
@@ -45,6 +46,7 @@ class Transaction:
         email_query: EmailQueryRepository,
         outbound: OutboundRepository,
         dkim: DkimKeyRepository,
+        search_files: SearchFileRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -60,6 +62,7 @@ class Transaction:
         self.email_query = email_query
         self.outbound = outbound
         self.dkim = dkim
+        self.search_files = search_files
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -139,6 +142,7 @@ class Store:
                 EmailQueryRepository(session),
                 OutboundRepository(session),
                 DkimKeyRepository(session),
+                SearchFileRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:
