@@ -3,6 +3,7 @@ unlock, search off then on, restore after a restart on the same data directory."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -57,15 +58,9 @@ async def test_locked_delivery_is_found_after_unlock(make_services: ServicesFact
     client = await make_client(services)
     await client.import_email(raw_message("Old", "m1@x", body="nothing special"))
     await services.search.close()  # the account locks: its index is sealed, RAM freed
-    assert not [p for p in _ram_dirs() if p.name.split("-")[2] == str(_pid())]
+    assert not [p for p in _ram_dirs() if p.name.split("-")[2] == str(os.getpid())]
     email_id = await _deliver(client, raw_message("Parcel", "m2@x", body="zebracrossing"))
     assert await _ids(client, {"text": "zebracrossing"}) == [email_id]
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()
 
 
 async def test_search_off_deletes_the_index_and_on_rebuilds_it(
