@@ -14,6 +14,7 @@ from api.cli import (
     domain_commands,
     quota_commands,
     retention_commands,
+    search_commands,
     user_commands,
 )
 from api.cli.output import CommandError, fail, say
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     credential_commands.register(users, common)
     quota_commands.register(users, common)
     retention_commands.register(users, common)
+    search_commands.register(users, common)
     retention_commands.register_purge(commands, common)
     return parser
 

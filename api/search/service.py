@@ -99,7 +99,11 @@ class SearchService:
         return (await self._choice(unlocked)).on
 
     async def set_enabled(
-        self, unlocked: UnlockedAccount, on: bool, language: str | None = None
+        self,
+        unlocked: UnlockedAccount,
+        on: bool,
+        language: str | None = None,
+        progress: Progress | None = None,
     ) -> AccountSettings:
         """Turn search on (the index is built at once) or off (every trace is deleted)."""
         account_id = unlocked.account_id
@@ -121,7 +125,7 @@ class SearchService:
             if not on or new.search_language != old.search_language:
                 await self._drop(account_id)
         if on:
-            await self.open(unlocked)
+            await self.open(unlocked, progress)
         return new
 
     # --- MailSearch (api.core.mail_search) ---------------------------------------------
