@@ -95,6 +95,9 @@ class SearchService:
             self._choices[unlocked.account_id] = choice
         return choice
 
+    async def settings(self, unlocked: UnlockedAccount) -> AccountSettings:
+        return await self._settings(unlocked)
+
     async def enabled(self, unlocked: UnlockedAccount) -> bool:
         return (await self._choice(unlocked)).on
 

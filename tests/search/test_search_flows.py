@@ -105,3 +105,21 @@ async def test_restart_restores_the_sealed_index_without_reindexing(
     again = Client(second, unlocked)
     assert await _ids(again, {"text": "narwhal"}) == [email["id"]]
     assert indexed == []  # restored from the sealed files, nothing parsed again
+
+
+async def test_search_settings_over_jmap(make_services: ServicesFactory) -> None:
+    services = await make_services()
+    client = await make_client(services)
+    email = await client.import_email(raw_message("Hello", "m1@x", body="capybara"))
+    got = await client.one("SearchSettings/get", ids=None)
+    assert got["list"] == [{"id": "singleton", "enabled": True, "language": ""}]
+    off = await client.one("SearchSettings/set", update={"singleton": {"enabled": False}})
+    assert off["updated"] == {"singleton": None} and off["newState"] == "0"
+    assert (await client.error("Email/query", filter={"text": "capybara"}))["type"] == (
+        "unsupportedFilter"
+    )
+    bad = await client.one("SearchSettings/set", update={"singleton": {"language": "elvish"}})
+    assert bad["notUpdated"]["singleton"]["type"] == "invalidProperties"
+    on = {"singleton": {"enabled": True, "language": "english"}}
+    assert (await client.one("SearchSettings/set", update=on))["newState"] == "1"
+    assert await _ids(client, {"text": "capybaras"}) == [email["id"]]  # stemmed
