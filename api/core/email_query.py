@@ -69,7 +69,7 @@ _ALL_CHANGES = 1 << 62
 _MATCH_ALL = Constant(True)
 # Up to this many hits of the required text conditions go to SQL as an id list, so a rare
 # word reads only its own rows; more, and the scan in sort order finds the window sooner.
-_NARROW_MAX = 5000
+_NARROW_MAX = 1000
 Texts = Mapping[TextCondition, frozenset[str]]
 _NO_TEXTS: Texts = {}
 
