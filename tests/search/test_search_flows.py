@@ -123,3 +123,13 @@ async def test_search_settings_over_jmap(make_services: ServicesFactory) -> None
     on = {"singleton": {"enabled": True, "language": "english"}}
     assert (await client.one("SearchSettings/set", update=on))["newState"] == "1"
     assert await _ids(client, {"text": "capybaras"}) == [email["id"]]  # stemmed
+
+
+async def test_destroyed_mail_is_not_found(make_services: ServicesFactory) -> None:
+    services = await make_services()
+    client = await make_client(services)
+    keep = await client.import_email(raw_message("Keep", "m1@x", body="axolotl"))
+    gone = await client.import_email(raw_message("Gone", "m2@x", body="axolotl"))
+    destroyed = await client.one("Email/set", destroy=[gone["id"]])
+    assert destroyed["destroyed"] == [gone["id"]]
+    assert await _ids(client, {"text": "axolotl"}) == [keep["id"]]
