@@ -62,6 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     login_challenge_ttl_seconds: int = 300
     # Basic-auth clients resend the secret on every request; keep the unlock this long.
     unlock_cache_seconds: int = 300
+    # A RAM file system for the live search indexes of unlocked accounts (never the data
+    # disk: the files there are plaintext); each account's is sealed into the database.
+    search_ram_dir: str = "/dev/shm"  # noqa: S108 (a private 0700 directory per account)
+    # An unlocked account's index is sealed and dropped from RAM after this idle time.
+    search_idle_seconds: int = 300
     # Failed sign-ins allowed per window before 429, per account and per client address.
     login_max_failures_per_account: int = 10
     login_max_failures_per_client: int = 30

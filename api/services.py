@@ -37,6 +37,7 @@ from api.delivery.dkim_keys import DkimKeyService
 from api.delivery.queue_sender import QueueSender
 from api.delivery.routes import Router
 from api.delivery.smtp_transfer import RelayLogin, SmtpTransfer
+from api.search.service import SearchService
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
 from crypto.kdf import Argon2Params
@@ -81,6 +82,8 @@ class Services:
     credentials: CredentialAuthenticator
     unlock_cache: UnlockCache
     state_broker: StateBroker
+    # The encrypted full-text index of each unlocked account (api.search).
+    search: SearchService
 
     async def start(self) -> None:
         """What a serving node needs beyond the CLI: hearing other nodes' commits."""
@@ -89,6 +92,7 @@ class Services:
     async def close(self) -> None:
         self.state_broker.close()
         self.unlock_cache.clear()
+        await self.search.close()
         await self.store.close()
 
 
@@ -133,6 +137,10 @@ def build_services(settings: Settings) -> Services:
     part_blobs = PartBlobs(blobs)
     ingest = EmailIngest(store, blobs, settings.mail_quota_octets)
     emails = EmailService(store, blobs, ingest)
+    search = SearchService(
+        store, blobs, Path(settings.search_ram_dir), settings.search_idle_seconds
+    )
+    ingest.search = search
     replier = VacationReplier(store)
     outbound = OutboundQueue(store, blobs)
     delivery = LocalDelivery(store, ingest, replier, outbound, settings.hostname)
@@ -175,4 +183,5 @@ def build_services(settings: Settings) -> Services:
         credentials=CredentialAuthenticator(store, login, throttle, cache),
         unlock_cache=cache,
         state_broker=broker,
+        search=search,
     )

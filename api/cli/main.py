@@ -15,6 +15,7 @@ from api.cli import (
     import_commands,
     quota_commands,
     retention_commands,
+    search_commands,
     user_commands,
 )
 from api.cli.output import CommandError, fail, say
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     credential_commands.register(users, common)
     quota_commands.register(users, common)
     retention_commands.register(users, common)
+    search_commands.register(users, common)
     retention_commands.register_purge(commands, common)
     import_commands.register(commands, common)
     return parser

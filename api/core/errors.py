@@ -36,6 +36,7 @@ __all__ = [
     "QueryChangesUnavailableError",
     "RecoveryUnavailableError",
     "SealboxError",
+    "SearchOffError",
     "SecondFactorRequiredError",
     "TooManyAttemptsError",
     "TooManyQueryChangesError",
@@ -268,3 +269,12 @@ class QueryChangesUnavailableError(SealboxError):
 class TooManyQueryChangesError(SealboxError):
     code = "tooManyChanges"
     default_message = "there are more changes than maxChanges"
+
+
+class SearchOffError(SealboxError):
+    """A full-text condition (text, body, header) on an account whose search is off."""
+
+    code = "unsupportedFilter"
+    default_message = (
+        "full-text search is off for this account; turn it on to use text, body or header"
+    )

@@ -4,7 +4,9 @@ A message is parsed once (api.mime), its raw octets stored as an encrypted blob,
 header summary sealed, and one transaction adds the email, its mailbox memberships with
 fresh IMAP UIDs, its thread and the change-log entries (Email, Mailbox counts, Thread).
 Unlocked callers thread at once; delivery, which has only the public key, leaves the
-email `pending` until `catch_up` runs at the account's next unlocked use.
+email `pending` until `catch_up` runs at the account's next unlocked use. The search
+index (api.core.mail_search) hears of each email once it is threaded: at once for an
+unlocked caller, at catch_up for locked deliveries, which are its queue, by id.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from api.core.errors import (
     OverQuotaError,
 )
 from api.core.keywords import keywords_to_stored
+from api.core.mail_search import MailSearch, NoSearch
 from api.core.part_blobs import PartBlobs, split_part_blob_id
 from api.core.pending_mail import PendingMail
 from api.core.threading import assign_thread, thread_hashes
@@ -72,6 +75,8 @@ class EmailIngest:
         store.add_delivery_listener(self.pending.delivered)
         # Octets per account when the account sets none; 0 means no limit.
         self._default_quota = default_quota
+        # The full-text index; api.services hands in api.search's once it is built.
+        self.search: MailSearch = NoSearch()
 
     async def import_raw(
         self, unlocked: UnlockedAccount, raw: bytes, incoming: IncomingEmail
@@ -129,7 +134,8 @@ class EmailIngest:
         account_id = blob.account_id
         if not incoming.mailbox_ids:
             raise InvalidEmailError("an email must be in at least one mailbox", ["mailboxIds"])
-        summary = summarize(await parse_off_loop(raw))
+        parsed = await parse_off_loop(raw)
+        summary = summarize(parsed)
         email_id = new_id("e")
         if unlocked is not None:
             sealed = seal_summary(unlocked.master_key, account_id, email_id, summary)
@@ -179,6 +185,8 @@ class EmailIngest:
             )
             await tx.emails.add(record)
             await tx.changes.record_all(account_id, modseq, changes)
+        if unlocked is not None:
+            await self.search.stored(unlocked, record, parsed)
         return record
 
     async def _charge(self, tx: Transaction, account_id: AccountId, size: int) -> None:
@@ -214,6 +222,8 @@ class EmailIngest:
                 batch = await tx.emails.pending(account_id, _CATCH_UP_BATCH)
                 if batch:
                     await self._settle(tx, unlocked, batch, modseq)
+            if batch:
+                await self.search.settled(unlocked, batch)
             done += len(batch)
             if len(batch) < _CATCH_UP_BATCH:
                 self.pending.found_none(account_id, generation)

@@ -92,6 +92,13 @@ class AccountRepository:
             update(AccountRow).where(AccountRow.id == account_id).values(quota_octets=octets)
         )
 
+    async def set_settings(self, account_id: AccountId, settings_blob: bytes) -> None:
+        await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .values(settings_blob=settings_blob)
+        )
+
     async def remove(self, account_id: AccountId) -> None:
         await self._session.execute(delete(AliasRow).where(AliasRow.account_id == account_id))
         await self._session.execute(delete(AccountRow).where(AccountRow.id == account_id))

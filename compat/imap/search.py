@@ -1,8 +1,9 @@
 """SEARCH and UID SEARCH (RFC 9051 6.4.4, 7.3.4 ESEARCH; RFC 3501 7.2.5 SEARCH).
 
-Header keys become Email/query filters (the summaries are sealed, so only the server can
-match them); everything else is judged here against one Email/get of the mailbox.
-TEXT and BODY wait for the search index: NO [CANNOT].
+Header keys (FROM ... SUBJECT, HEADER name value) and TEXT/BODY become Email/query
+filters, answered by the account's encrypted index (text, body, header) or the sealed
+summaries: only the server can match them. Everything else is judged here against one
+Email/get of the mailbox. With search off, TEXT, BODY and HEADER get NO [CANNOT].
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from compat.imap.context import Context, Reply
-from compat.imap.errors import ImapError
 from compat.imap.flags import keyword_of
 from compat.imap.proto.commands import Search
 from compat.imap.proto.search_keys import (
@@ -51,7 +51,9 @@ def _day(stamp: str | None) -> date | None:
 
 
 class _Judge:
-    def __init__(self, headers: dict[HeaderKey, set[str]], count: int, largest_uid: int) -> None:
+    def __init__(
+        self, headers: dict[HeaderKey | TextKey, set[str]], count: int, largest_uid: int
+    ) -> None:
         self.headers = headers
         self.count = count
         self.largest_uid = largest_uid
@@ -79,23 +81,27 @@ class _Judge:
             if day is None:
                 return False
             return {"before": day < key.day, "on": day == key.day, "since": day >= key.day}[key.op]
-        if isinstance(key, HeaderKey):
+        if isinstance(key, HeaderKey | TextKey):
             return email["id"] in self.headers[key]
-        raise ImapError("full-text search is not available yet", "CANNOT")
+        raise AssertionError(f"unknown search key {key!r}")
+
+
+def _condition(key: HeaderKey | TextKey) -> dict[str, Any]:
+    if isinstance(key, TextKey):
+        return {"body" if key.where == "body" else "text": key.value}
+    if key.header in _FILTERABLE:
+        return {key.header: key.value}
+    return {"header": [key.header, key.value]}
 
 
 async def handle_search(context: Context, request: Search) -> Reply:
     state = context.selected()
     mailbox = state.mailbox
     keys = _walk(request.key)
-    if any(isinstance(k, TextKey) for k in keys):
-        raise ImapError("TEXT and BODY need the search index, not available yet", "CANNOT")
-    headers: dict[HeaderKey, set[str]] = {}
+    headers: dict[HeaderKey | TextKey, set[str]] = {}
     for key in keys:
-        if isinstance(key, HeaderKey) and key not in headers:
-            if key.header not in _FILTERABLE:
-                raise ImapError(f"cannot search the {key.header[:30]} header", "CANNOT")
-            condition = {"inMailbox": mailbox.id, key.header: key.value}
+        if isinstance(key, HeaderKey | TextKey) and key not in headers:
+            condition = {"inMailbox": mailbox.id, **_condition(key)}
             headers[key] = await state.jmap.query_ids(condition)
     properties = ["keywords", "size", "receivedAt"]
     if any(isinstance(k, DateKey) and k.sent for k in keys):

@@ -181,3 +181,24 @@ async def test_idle_wakes_on_jmap_import(imap_server: ImapServer) -> None:
     print(f"\nIMAP IDLE woke {latency_ms:.1f} ms after the JMAP import began")
     assert re.match(rb"\* \d+ EXISTS", line), line
     assert latency_ms < 5000
+
+
+async def test_search_text_body_and_header_use_the_index(imap_server: ImapServer) -> None:
+    def run() -> dict[str, list[bytes]]:
+        client = imap_server.signed_in()
+        _ok(client.append("INBOX", None, imaplib.Time2Internaldate(time.time()), MULTIPART))
+        _ok(client.select("INBOX"))
+        found = {
+            "body": _ok(client.uid("SEARCH", None, "BODY", "first"))[0].split(),
+            "text": _ok(client.uid("SEARCH", None, "TEXT", "carol"))[0].split(),
+            "header": _ok(client.uid("SEARCH", None, "HEADER", "Content-Type", "multipart"))[
+                0
+            ].split(),
+            "none": _ok(client.uid("SEARCH", None, "BODY", "nowhereword"))[0].split(),
+        }
+        client.logout()
+        return found
+
+    found = await asyncio.to_thread(run)
+    assert found["body"] and found["body"] == found["text"] == found["header"]
+    assert found["none"] == []
