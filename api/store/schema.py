@@ -9,6 +9,7 @@ from api.store import (
     import_models,
     mail_models,
     models,
+    passkey_models,
     submission_models,
 )
 from api.store.blobs import models as blob_models
@@ -26,5 +27,6 @@ _MODEL_MODULES = (
     submission_models,
     dkim_models,
     import_models,
+    passkey_models,
 )
 metadata = Base.metadata

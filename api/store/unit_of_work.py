@@ -18,6 +18,7 @@ from api.store.ids import AccountId
 from api.store.import_progress import ImportProgressRepository
 from api.store.mailboxes import MailboxRepository
 from api.store.outbound import OutboundRepository
+from api.store.passkeys import PasskeyRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.submissions import SubmissionRepository
 from api.store.thread_keys import ThreadKeyRepository
@@ -47,6 +48,7 @@ class Transaction:
         outbound: OutboundRepository,
         dkim: DkimKeyRepository,
         imports: ImportProgressRepository,
+        passkeys: PasskeyRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -63,6 +65,7 @@ class Transaction:
         self.outbound = outbound
         self.dkim = dkim
         self.imports = imports
+        self.passkeys = passkeys
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -143,6 +146,7 @@ class Store:
                 OutboundRepository(session),
                 DkimKeyRepository(session),
                 ImportProgressRepository(session),
+                PasskeyRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:
