@@ -19,6 +19,7 @@ from api.http.jmap_blob_routes import BlobController
 from api.http.jmap_push_routes import event_source
 from api.http.jmap_routes import JmapController
 from api.http.jmap_ws_routes import jmap_websocket
+from api.http.passkey_routes import PasskeyController
 from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
 from api.http.webmail import webmail_router
@@ -51,6 +52,7 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(services: Services) -> Litestar:
     handlers: list[ControllerRouterHandler] = [
         AuthController,
+        PasskeyController,
         JmapController,
         BlobController,
         event_source,

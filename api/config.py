@@ -110,6 +110,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Trash; "destroy" deletes it, which still keeps it 30 days for restore.
     pop3_delete: Literal["trash", "destroy"] = "trash"
 
+    # WebAuthn relying party (passkeys): the RP ID is a registrable domain, never an IP
+    # address (browsers refuse those); empty means hostname. Origins the browser may
+    # report, a TOML list or "https://a,https://b"; empty means https://RPID:http_port
+    # (and https://RPID when that port is 443).
+    passkey_rp_id: str = ""
+    passkey_origins: list[str] | str = ""
+    passkey_challenge_ttl_seconds: AtLeastOne = 300
+
     create_demo_account: bool = True
     log_level: str = "info"
 
@@ -139,6 +147,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         value = self.outbound_require_tls
         items = value.split(",") if isinstance(value, str) else value
         return frozenset(item.strip().lower() for item in items if item.strip())
+
+    @property
+    def webauthn_rp_id(self) -> str:
+        return self.passkey_rp_id or self.hostname
+
+    @property
+    def webauthn_origins(self) -> list[str]:
+        value = self.passkey_origins
+        items = value.split(",") if isinstance(value, str) else value
+        origins = [item.strip().rstrip("/") for item in items if item.strip()]
+        if origins:
+            return origins
+        rp_id = self.webauthn_rp_id
+        if self.http_port == 443:
+            return [f"https://{rp_id}"]
+        return [f"https://{rp_id}:{self.http_port}"]
 
     @property
     def data_path(self) -> Path:

@@ -7,10 +7,13 @@ from pathlib import Path
 
 from api.auth.basic import CredentialAuthenticator
 from api.auth.login import LoginService
+from api.auth.passkey_login import PasskeyLogin
+from api.auth.passkeys import PasskeyService
 from api.auth.password_reset import ThrottledPasswords
 from api.auth.sessions import SessionManager
 from api.auth.throttle import LoginThrottle
 from api.auth.unlock_cache import UnlockCache
+from api.auth.webauthn_ceremonies import RelyingParty
 from api.config import Settings
 from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
@@ -79,6 +82,8 @@ class Services:
     composer: EmailComposer
     sessions: SessionManager
     login: LoginService
+    passkeys: PasskeyService
+    passkey_login: PasskeyLogin
     credentials: CredentialAuthenticator
     unlock_cache: UnlockCache
     state_broker: StateBroker
@@ -131,7 +136,14 @@ def build_services(settings: Settings) -> Services:
     )
     totp = TotpService(store)
     passwords = PasswordService(store, deriver, accounts)
-    login = LoginService(store, deriver, throttle, sessions, totp)
+    relying_party = RelyingParty(
+        store,
+        rp_id=settings.webauthn_rp_id,
+        origins=settings.webauthn_origins,
+        ttl=settings.passkey_challenge_ttl_seconds,
+    )
+    passkeys = PasskeyService(store, relying_party)
+    login = LoginService(store, deriver, throttle, sessions, totp, passkeys)
     cache = UnlockCache(settings.unlock_cache_seconds)
     blobs = BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs"))
     part_blobs = PartBlobs(blobs)
@@ -180,6 +192,8 @@ def build_services(settings: Settings) -> Services:
         composer=EmailComposer(part_blobs, ingest, settings.hostname),
         sessions=sessions,
         login=login,
+        passkeys=passkeys,
+        passkey_login=PasskeyLogin(store, passkeys, sessions, throttle, login),
         credentials=CredentialAuthenticator(store, login, throttle, cache),
         unlock_cache=cache,
         state_broker=broker,

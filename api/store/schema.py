@@ -9,6 +9,7 @@ from api.store import (
     import_models,
     mail_models,
     models,
+    passkey_models,
     search_models,
     submission_models,
 )
@@ -28,5 +29,6 @@ _MODEL_MODULES = (
     dkim_models,
     import_models,
     search_models,
+    passkey_models,
 )
 metadata = Base.metadata

@@ -18,6 +18,7 @@ from api.store.ids import AccountId
 from api.store.import_progress import ImportProgressRepository
 from api.store.mailboxes import MailboxRepository
 from api.store.outbound import OutboundRepository
+from api.store.passkeys import PasskeyRepository
 from api.store.search_files import SearchFileRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.submissions import SubmissionRepository
@@ -49,6 +50,7 @@ class Transaction:
         dkim: DkimKeyRepository,
         imports: ImportProgressRepository,
         search_files: SearchFileRepository,
+        passkeys: PasskeyRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -66,6 +68,7 @@ class Transaction:
         self.dkim = dkim
         self.imports = imports
         self.search_files = search_files
+        self.passkeys = passkeys
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -147,6 +150,7 @@ class Store:
                 DkimKeyRepository(session),
                 ImportProgressRepository(session),
                 SearchFileRepository(session),
+                PasskeyRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

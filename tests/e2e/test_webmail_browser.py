@@ -119,7 +119,7 @@ def test_sign_in_with_a_password_shows_the_inbox(
 ) -> None:
     page.get_by_label("Email").fill(alice.account.address)
     page.get_by_label("Password").fill(alice.account.password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     inbox = page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox")
     inbox.wait_for()
     assert re.search(r"Inbox\s*2 unread", inbox.inner_text().replace("\n", " "))
