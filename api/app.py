@@ -13,6 +13,7 @@ from litestar.types import ControllerRouterHandler
 
 import api
 from api.config import Settings
+from api.http.app_password_routes import AppPasswordController
 from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
 from api.http.jmap_blob_routes import BlobController
@@ -21,6 +22,7 @@ from api.http.jmap_routes import JmapController
 from api.http.jmap_ws_routes import jmap_websocket
 from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
+from api.http.totp_routes import TotpSettingsController
 from api.http.webmail import webmail_router
 from api.jmap.endpoint import JmapApi
 from api.services import Services, build_services
@@ -51,6 +53,8 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(services: Services) -> Litestar:
     handlers: list[ControllerRouterHandler] = [
         AuthController,
+        AppPasswordController,
+        TotpSettingsController,
         JmapController,
         BlobController,
         event_source,
