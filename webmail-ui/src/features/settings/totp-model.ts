@@ -17,8 +17,8 @@ export function parseOtpauth(uri: string): OtpauthInfo | null {
   if (url.protocol !== "otpauth:") return null;
   const secret = url.searchParams.get("secret");
   if (!secret) return null;
-  const path = url.pathname.replace(/^\/+/, "").replace(/^totp\//, "");
-  const label = decodeURIComponent(url.host === "totp" ? path : path.replace(/^totp\//, ""));
+  // otpauth is not a special scheme: "totp" parses as the host, the label as the path.
+  const label = decodeURIComponent(url.pathname.replace(/^\/+/, ""));
   return { label, issuer: url.searchParams.get("issuer") ?? "", secret };
 }
 
