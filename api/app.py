@@ -13,6 +13,7 @@ from litestar.types import ControllerRouterHandler
 
 import api
 from api.config import Settings
+from api.http.app_password_routes import AppPasswordController
 from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
 from api.http.jmap_blob_routes import BlobController
@@ -22,6 +23,7 @@ from api.http.jmap_ws_routes import jmap_websocket
 from api.http.passkey_routes import PasskeyController
 from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
+from api.http.totp_routes import TotpSettingsController
 from api.http.webmail import webmail_router
 from api.jmap.endpoint import JmapApi
 from api.services import Services, build_services
@@ -53,6 +55,8 @@ def create_app(services: Services) -> Litestar:
     handlers: list[ControllerRouterHandler] = [
         AuthController,
         PasskeyController,
+        AppPasswordController,
+        TotpSettingsController,
         JmapController,
         BlobController,
         event_source,

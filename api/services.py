@@ -12,6 +12,7 @@ from api.auth.passkeys import PasskeyService
 from api.auth.password_reset import ThrottledPasswords
 from api.auth.sessions import SessionManager
 from api.auth.throttle import LoginThrottle
+from api.auth.totp_settings import TotpSettings
 from api.auth.unlock_cache import UnlockCache
 from api.auth.webauthn_ceremonies import RelyingParty
 from api.config import Settings
@@ -60,6 +61,8 @@ class Services:
     throttled_passwords: ThrottledPasswords
     app_passwords: AppPasswordService
     totp: TotpService
+    # What the HTTP edge uses to turn TOTP on and off: codes counted by the throttle.
+    totp_settings: TotpSettings
     mailboxes: MailboxService
     identities: IdentityService
     vacation: VacationService
@@ -173,6 +176,7 @@ def build_services(settings: Settings) -> Services:
         throttled_passwords=ThrottledPasswords(passwords, throttle),
         app_passwords=AppPasswordService(store),
         totp=totp,
+        totp_settings=TotpSettings(store, totp, throttle),
         mailboxes=mailboxes,
         blobs=blobs,
         emails=emails,

@@ -3,8 +3,8 @@ internal, resident key, user verification, PRF): register a passkey in a signed-
 session, sign out, sign in with the passkey alone and see the mailboxes, whose names only
 MK unseals (so the PRF output unwrapped MK).
 
-The passkeys section is reached on the temporary /webmail/#passkeys route until Settings
-mounts it. The server's hostname is localhost: browsers refuse IP addresses as RP IDs.
+The passkeys section is in Settings. The server's hostname is localhost: browsers refuse
+IP addresses as RP IDs.
 """
 
 from __future__ import annotations
@@ -68,12 +68,13 @@ def test_register_a_passkey_then_sign_in_with_it_alone(
     page = browser_context.new_page()
     page.set_default_timeout(15_000)
     _virtual_authenticator(browser_context, page)
-    page.goto(f"https://localhost:{server.http_port}/webmail/#passkeys")
+    page.goto(f"https://localhost:{server.http_port}/webmail/")
     page.get_by_label("Email").fill(alice.address)
     page.get_by_label("Password").fill(alice.password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     nav = page.get_by_role("navigation", name="Mailboxes")
     nav.get_by_role("button", name="Inbox").wait_for()
+    page.get_by_role("button", name="Settings").click()
 
     section = page.locator("#passkeys-settings")
     section.get_by_label("Passkey name").fill("Virtual key")
@@ -85,6 +86,7 @@ def test_register_a_passkey_then_sign_in_with_it_alone(
     assert section.get_by_text("unlocks your mail").count() == 1
     page.screenshot(path=str(screenshots / "passkeys-section.png"))
 
+    page.get_by_role("button", name="Back to mail").click()
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in with a passkey").wait_for()
     page.get_by_role("button", name="Sign in with a passkey").click()

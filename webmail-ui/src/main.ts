@@ -1,6 +1,5 @@
 import "./styles.css";
 import { mountMail } from "./features/mail";
-import { renderPasskeys } from "./features/passkeys";
 import { mountSignIn } from "./features/signin";
 
 const app = document.querySelector<HTMLElement>("#app");
@@ -15,13 +14,6 @@ const signIn = mountSignIn(app, {
     queueMicrotask(() => {
       signIn.destroy();
       mountMail(page, user.username);
-      // Temporary route until Settings mounts it in #passkeys-settings: /webmail/#passkeys.
-      if (location.hash === "#passkeys" && !document.getElementById("passkeys-settings")) {
-        const section = document.createElement("aside");
-        section.id = "passkeys-settings";
-        document.body.append(section);
-        renderPasskeys(section);
-      }
     });
   },
 });

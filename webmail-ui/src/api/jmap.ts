@@ -103,6 +103,20 @@ export interface Identity {
   id: Id;
   name: string;
   email: string;
+  textSignature?: string;
+  htmlSignature?: string;
+  mayDelete?: boolean;
+}
+
+/** RFC 8621 8: the singleton "singleton". */
+export interface VacationResponse {
+  id: "singleton";
+  isEnabled: boolean;
+  fromDate: UTCDate | null;
+  toDate: UTCDate | null;
+  subject: string | null;
+  textBody: string | null;
+  htmlBody: string | null;
 }
 
 export interface EmailSubmissionCreate {
@@ -238,6 +252,9 @@ export interface Methods {
   "Email/set": [SetArgs<EmailCreate>, SetResponse<Email>];
   "Thread/get": [GetArgs, GetResponse<{ id: Id; emailIds: Id[] }>];
   "Identity/get": [GetArgs, GetResponse<Identity>];
+  "Identity/set": [SetArgs<Partial<Identity>>, SetResponse<Identity>];
+  "VacationResponse/get": [GetArgs, GetResponse<VacationResponse>];
+  "VacationResponse/set": [SetArgs<never>, SetResponse<VacationResponse>];
   "EmailSubmission/set": [EmailSubmissionSetArgs, SetResponse<EmailSubmission>];
 }
 
@@ -264,6 +281,7 @@ export const CAPABILITIES = {
   core: "urn:ietf:params:jmap:core",
   mail: "urn:ietf:params:jmap:mail",
   submission: "urn:ietf:params:jmap:submission",
+  vacation: "urn:ietf:params:jmap:vacationresponse",
 } as const;
 
 /** A method-level error response (RFC 8620 3.6.2), e.g. cannotCalculateChanges. */
@@ -367,6 +385,7 @@ export class Batch {
 }
 
 function capabilityOf(name: MethodName): string {
+  if (name.startsWith("VacationResponse/")) return CAPABILITIES.vacation;
   return name.startsWith("EmailSubmission/") || name.startsWith("Identity/")
     ? CAPABILITIES.submission
     : CAPABILITIES.mail;

@@ -313,7 +313,31 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   // --- keyboard ---------------------------------------------------------------
 
+  // --- settings ---------------------------------------------------------------
+
+  let settings: { destroy(): void } | undefined;
+
+  async function openSettings(): Promise<void> {
+    if (settings || !client) return;
+    // Loaded on demand: the QR code library stays out of the first page load.
+    const { mountSettings } = await import("../settings");
+    shell.root.hidden = true;
+    settings = mountSettings(shell.root.parentElement ?? document.body, {
+      client,
+      username,
+      onClose: closeSettings,
+    });
+  }
+
+  function closeSettings(): void {
+    settings?.destroy();
+    settings = undefined;
+    shell.root.hidden = false;
+    shell.settings.focus();
+  }
+
   function onKey(event: KeyboardEvent): void {
+    if (settings) return;
     const target = event.target as HTMLElement | null;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (target && (target.closest("input, textarea, select, [contenteditable]") || target.isContentEditable)) return;
@@ -342,6 +366,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   shell.menu.addEventListener("click", () =>
     showPane(shell, shell.root.dataset["pane"] === "nav" ? "list" : "nav"),
   );
+  shell.settings.addEventListener("click", () => void guard(openSettings()));
   shell.signOut.addEventListener("click", () => {
     shell.signOut.disabled = true;
     void logout().finally(() => location.reload());
@@ -369,6 +394,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   return {
     destroy(): void {
+      settings?.destroy();
       unsubscribe();
       document.removeEventListener("keydown", onKey);
       shell.root.remove();

@@ -7,6 +7,7 @@ export interface ShellView {
   list: HTMLElement;
   reader: HTMLElement;
   compose: HTMLButtonElement;
+  settings: HTMLButtonElement;
   signOut: HTMLButtonElement;
   menu: HTMLButtonElement;
   status: HTMLElement;
@@ -18,6 +19,7 @@ export type Pane = "nav" | "list" | "reader";
 export function shellView(username: string): ShellView {
   const menu = h("button", { type: "button", class: "icon menu-button", "aria-label": "Mailboxes" }, "☰");
   const compose = h("button", { type: "button", class: "primary" }, "Compose");
+  const settings = h("button", { type: "button", class: "secondary" }, "Settings");
   const signOut = h("button", { type: "button", class: "secondary" }, "Sign out");
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const nav = h("nav", { class: "pane-nav", "aria-label": "Mailboxes" });
@@ -34,13 +36,14 @@ export function shellView(username: string): ShellView {
       h("span", { class: "whoami muted" }, username),
       status,
       compose,
+      settings,
       signOut,
     ),
     nav,
     list,
     reader,
   );
-  return { root, nav, list, reader, compose, signOut, menu, status };
+  return { root, nav, list, reader, compose, settings, signOut, menu, status };
 }
 
 export function showPane(shell: ShellView, pane: Pane): void {
