@@ -49,6 +49,8 @@ bench: setup
 	$(BIN)/python tests/bench/bench_login.py
 	$(BIN)/python tests/bench/bench_blobs.py
 	$(BIN)/python tests/bench/bench_smtp_inbound.py
+	$(BIN)/python tests/bench/bench_imap.py
+	$(BIN)/python tests/bench/bench_search.py
 
 clean:
 	rm -rf $(VENV) node_modules webmail-ui/dist

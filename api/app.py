@@ -13,14 +13,17 @@ from litestar.types import ControllerRouterHandler
 
 import api
 from api.config import Settings
+from api.http.app_password_routes import AppPasswordController
 from api.http.auth_routes import AuthController
 from api.http.errors import EXCEPTION_HANDLERS
 from api.http.jmap_blob_routes import BlobController
 from api.http.jmap_push_routes import event_source
 from api.http.jmap_routes import JmapController
 from api.http.jmap_ws_routes import jmap_websocket
+from api.http.passkey_routes import PasskeyController
 from api.http.security_headers import add_security_headers
 from api.http.status_page import status_page
+from api.http.totp_routes import TotpSettingsController
 from api.http.webmail import webmail_router
 from api.jmap.endpoint import JmapApi
 from api.services import Services, build_services
@@ -51,6 +54,9 @@ def openapi_config() -> OpenAPIConfig:
 def create_app(services: Services) -> Litestar:
     handlers: list[ControllerRouterHandler] = [
         AuthController,
+        PasskeyController,
+        AppPasswordController,
+        TotpSettingsController,
         JmapController,
         BlobController,
         event_source,

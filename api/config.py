@@ -6,7 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -62,6 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     login_challenge_ttl_seconds: int = 300
     # Basic-auth clients resend the secret on every request; keep the unlock this long.
     unlock_cache_seconds: int = 300
+    # A RAM file system for the live search indexes of unlocked accounts (never the data
+    # disk: the files there are plaintext); each account's is sealed into the database.
+    search_ram_dir: str = "/dev/shm"  # noqa: S108 (a private 0700 directory per account)
+    # An unlocked account's index is sealed and dropped from RAM after this idle time.
+    search_idle_seconds: int = 300
     # Failed sign-ins allowed per window before 429, per account and per client address.
     login_max_failures_per_account: int = 10
     login_max_failures_per_client: int = 30
@@ -99,6 +104,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     outbound_require_tls: list[str] | str = ""
     # Seconds between queue runs on each serving node.
     outbound_interval_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    # IMAP APPEND literals up to this size (RFC 7889 APPENDLIMIT); other literals 64 KiB.
+    imap_max_append_octets: AtLeastOne = 50 * 1024 * 1024
+    # What POP3 DELE (at QUIT) does to a message: "trash" moves it from the Inbox to
+    # Trash; "destroy" deletes it, which still keeps it 30 days for restore.
+    pop3_delete: Literal["trash", "destroy"] = "trash"
+
+    # WebAuthn relying party (passkeys): the RP ID is a registrable domain, never an IP
+    # address (browsers refuse those); empty means hostname. Origins the browser may
+    # report, a TOML list or "https://a,https://b"; empty means https://RPID:http_port
+    # (and https://RPID when that port is 443).
+    passkey_rp_id: str = ""
+    passkey_origins: list[str] | str = ""
+    passkey_challenge_ttl_seconds: AtLeastOne = 300
 
     create_demo_account: bool = True
     log_level: str = "info"
@@ -129,6 +147,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         value = self.outbound_require_tls
         items = value.split(",") if isinstance(value, str) else value
         return frozenset(item.strip().lower() for item in items if item.strip())
+
+    @property
+    def webauthn_rp_id(self) -> str:
+        return self.passkey_rp_id or self.hostname
+
+    @property
+    def webauthn_origins(self) -> list[str]:
+        value = self.passkey_origins
+        items = value.split(",") if isinstance(value, str) else value
+        origins = [item.strip().rstrip("/") for item in items if item.strip()]
+        if origins:
+            return origins
+        rp_id = self.webauthn_rp_id
+        if self.http_port == 443:
+            return [f"https://{rp_id}"]
+        return [f"https://{rp_id}:{self.http_port}"]
 
     @property
     def data_path(self) -> Path:

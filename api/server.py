@@ -17,6 +17,8 @@ from api.delivery.queue_sender import send_periodically
 from api.demo import create_demo_account
 from api.services import Services, build_services
 from api.tls import ensure_certificate, server_ssl_context
+from compat.imap.listener import ImapListeners, start_imap
+from compat.pop3.listener import Pop3Listeners, start_pop3
 from compat.smtp.listeners import SmtpListener, start_smtp_listeners
 
 __all__ = ["serve"]
@@ -47,6 +49,62 @@ async def _announce_demo(services: Services) -> None:
     _say("sealbox: created a demo account on this fresh data directory")
     _say(f"sealbox:   address  {demo.address}")
     _say(f"sealbox:   password {demo.password}")
+
+
+class _ImapListener:
+    """The IMAP listeners, stopped like any other."""
+
+    def __init__(self, listeners: ImapListeners) -> None:
+        self.listeners = listeners
+
+    async def stop(self) -> None:
+        await self.listeners.stop()
+
+
+async def _start_imap(services: Services) -> _ImapListener:
+    settings = services.settings
+    cert, key, generated = ensure_certificate(settings)
+    if generated:
+        _say(f"sealbox: generated a self-signed TLS certificate at {cert}")
+    try:
+        listeners = await start_imap(services, server_ssl_context(cert, key))
+    except OSError as exc:
+        raise ConfigError(
+            f"the IMAP listener could not start on port {settings.imap_port} or "
+            f"{settings.imaps_port} ({exc.strerror})"
+        ) from exc
+    host = settings.hostname if settings.hostname else settings.bind
+    ports = [p for _, p in listeners.ports()]
+    kinds = []
+    if settings.imap_port:
+        kinds.append(f"imap://{host}:{ports[0]} (STARTTLS)")
+    if settings.imaps_port:
+        kinds.append(f"imaps://{host}:{ports[-1]} (TLS)")
+    _say("sealbox: imap listening on " + ", ".join(kinds))
+    return _ImapListener(listeners)
+
+
+async def _start_pop3(services: Services) -> Pop3Listeners:
+    settings = services.settings
+    cert, key, generated = ensure_certificate(settings)
+    if generated:
+        _say(f"sealbox: generated a self-signed TLS certificate at {cert}")
+    try:
+        listeners = await start_pop3(services, server_ssl_context(cert, key))
+    except OSError as exc:
+        raise ConfigError(
+            f"the POP3 listener could not start on port {settings.pop3_port} or "
+            f"{settings.pop3s_port} ({exc.strerror})"
+        ) from exc
+    host = settings.hostname if settings.hostname else settings.bind
+    ports = [p for _, p in listeners.ports()]
+    kinds = []
+    if settings.pop3_port:
+        kinds.append(f"pop3://{host}:{ports[0]} (STLS)")
+    if settings.pop3s_port:
+        kinds.append(f"pop3s://{host}:{ports[-1]} (TLS)")
+    _say("sealbox: pop3 listening on " + ", ".join(kinds))
+    return listeners
 
 
 class _Listener:
@@ -140,7 +198,7 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    listeners: list[_Listener] = []
+    listeners: list[_Listener | _ImapListener | Pop3Listeners] = []
     smtp: list[SmtpListener] = []
     try:
         await services.store.migrate()
@@ -148,6 +206,10 @@ async def serve(settings: Settings) -> None:
         await _announce_demo(services)
         if settings.http_port:
             listeners.append(await _start_http(services))
+        if settings.imap_port or settings.imaps_port:
+            listeners.append(await _start_imap(services))
+        if settings.pop3_port or settings.pop3s_port:
+            listeners.append(await _start_pop3(services))
         smtp = await _start_smtp(services)
         if not listeners and not smtp:
             _say("sealbox: every listener is disabled (all ports are 0); nothing to serve")

@@ -7,10 +7,14 @@ from pathlib import Path
 
 from api.auth.basic import CredentialAuthenticator
 from api.auth.login import LoginService
+from api.auth.passkey_login import PasskeyLogin
+from api.auth.passkeys import PasskeyService
 from api.auth.password_reset import ThrottledPasswords
 from api.auth.sessions import SessionManager
 from api.auth.throttle import LoginThrottle
+from api.auth.totp_settings import TotpSettings
 from api.auth.unlock_cache import UnlockCache
+from api.auth.webauthn_ceremonies import RelyingParty
 from api.config import Settings
 from api.core.accounts import AccountService
 from api.core.app_passwords import AppPasswordService
@@ -37,6 +41,7 @@ from api.delivery.dkim_keys import DkimKeyService
 from api.delivery.queue_sender import QueueSender
 from api.delivery.routes import Router
 from api.delivery.smtp_transfer import RelayLogin, SmtpTransfer
+from api.search.service import SearchService
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
 from crypto.kdf import Argon2Params
@@ -56,6 +61,8 @@ class Services:
     throttled_passwords: ThrottledPasswords
     app_passwords: AppPasswordService
     totp: TotpService
+    # What the HTTP edge uses to turn TOTP on and off: codes counted by the throttle.
+    totp_settings: TotpSettings
     mailboxes: MailboxService
     identities: IdentityService
     vacation: VacationService
@@ -78,9 +85,13 @@ class Services:
     composer: EmailComposer
     sessions: SessionManager
     login: LoginService
+    passkeys: PasskeyService
+    passkey_login: PasskeyLogin
     credentials: CredentialAuthenticator
     unlock_cache: UnlockCache
     state_broker: StateBroker
+    # The encrypted full-text index of each unlocked account (api.search).
+    search: SearchService
 
     async def start(self) -> None:
         """What a serving node needs beyond the CLI: hearing other nodes' commits."""
@@ -89,6 +100,7 @@ class Services:
     async def close(self) -> None:
         self.state_broker.close()
         self.unlock_cache.clear()
+        await self.search.close()
         await self.store.close()
 
 
@@ -127,12 +139,23 @@ def build_services(settings: Settings) -> Services:
     )
     totp = TotpService(store)
     passwords = PasswordService(store, deriver, accounts)
-    login = LoginService(store, deriver, throttle, sessions, totp)
+    relying_party = RelyingParty(
+        store,
+        rp_id=settings.webauthn_rp_id,
+        origins=settings.webauthn_origins,
+        ttl=settings.passkey_challenge_ttl_seconds,
+    )
+    passkeys = PasskeyService(store, relying_party)
+    login = LoginService(store, deriver, throttle, sessions, totp, passkeys)
     cache = UnlockCache(settings.unlock_cache_seconds)
     blobs = BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs"))
     part_blobs = PartBlobs(blobs)
     ingest = EmailIngest(store, blobs, settings.mail_quota_octets)
     emails = EmailService(store, blobs, ingest)
+    search = SearchService(
+        store, blobs, Path(settings.search_ram_dir), settings.search_idle_seconds
+    )
+    ingest.search = search
     replier = VacationReplier(store)
     outbound = OutboundQueue(store, blobs)
     delivery = LocalDelivery(store, ingest, replier, outbound, settings.hostname)
@@ -153,6 +176,7 @@ def build_services(settings: Settings) -> Services:
         throttled_passwords=ThrottledPasswords(passwords, throttle),
         app_passwords=AppPasswordService(store),
         totp=totp,
+        totp_settings=TotpSettings(store, totp, throttle),
         mailboxes=mailboxes,
         blobs=blobs,
         emails=emails,
@@ -172,7 +196,10 @@ def build_services(settings: Settings) -> Services:
         composer=EmailComposer(part_blobs, ingest, settings.hostname),
         sessions=sessions,
         login=login,
+        passkeys=passkeys,
+        passkey_login=PasskeyLogin(store, passkeys, sessions, throttle, login),
         credentials=CredentialAuthenticator(store, login, throttle, cache),
         unlock_cache=cache,
         state_broker=broker,
+        search=search,
     )

@@ -14,6 +14,7 @@ __all__ = [
     "MASTER_KEY_SIZE",
     "SUBKEY_CONTACTS",
     "SUBKEY_IDENTITIES",
+    "SUBKEY_IMPORTS",
     "SUBKEY_MAILBOX_NAMES",
     "SUBKEY_PRIVATE_KEY",
     "SUBKEY_SEARCH",
@@ -36,6 +37,7 @@ SUBKEY_THREADING = "threading"
 SUBKEY_IDENTITIES = "identities"
 SUBKEY_VACATION = "vacation"
 SUBKEY_SUBMISSIONS = "submissions"
+SUBKEY_IMPORTS = "imports"
 
 _SUBKEY_INFO = b"sealbox/v1/subkey/"
 

@@ -58,7 +58,7 @@ class CredentialAuthenticator:
                     account.id, account.address, master_key, account.wrapped_private_key
                 )
         account, master_key = await self._login.verify_password(username, secret, client)
-        if account.has_second_factor:
+        if await self._login.requires_second_factor(account):
             raise SecondFactorRequiredError()
         await self._login.signed_in(account)
         self._cache.put(account.id, secret.reveal(), account.credential_epoch, master_key)

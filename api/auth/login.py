@@ -1,4 +1,5 @@
-"""Interactive sign-in: password, then TOTP when the account has it, then a session.
+"""Interactive sign-in: password, then TOTP or a passkey when the account has either,
+then a session.
 
 An unknown address and a wrong password take the same time (one Argon2 run) and give
 the same error; both count against the throttle.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
+from api.auth.passkeys import PasskeyService
 from api.auth.sessions import SessionManager
 from api.auth.throttle import LoginThrottle
 from api.core.addresses import normalize_address
@@ -20,6 +23,7 @@ from api.store.records import AccountRecord
 from api.store.unit_of_work import Store
 from crypto.master_key import MasterKey
 from crypto.secret_value import SecretStr
+from crypto.tokens import parse_challenge_token
 
 __all__ = ["LoginService", "SignedIn", "TotpRequired"]
 
@@ -36,7 +40,15 @@ class SignedIn:
 
 @dataclass(frozen=True, repr=False)
 class TotpRequired:
+    """The password was right; a second factor completes the sign-in.
+
+    `totp` says whether a TOTP code does; `passkey_options` (WebAuthn request options)
+    are set when the account has passkeys, and then a passkey assertion does too.
+    """
+
     challenge: str
+    totp: bool = True
+    passkey_options: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         return "TotpRequired(<challenge redacted>)"
@@ -50,12 +62,14 @@ class LoginService:
         throttle: LoginThrottle,
         sessions: SessionManager,
         totp: TotpService,
+        passkeys: PasskeyService,
     ) -> None:
         self._store = store
         self._deriver = deriver
         self._throttle = throttle
         self._sessions = sessions
         self._totp = totp
+        self._passkeys = passkeys
 
     async def verify_password(
         self, username: str, password: SecretStr, client: str
@@ -92,11 +106,21 @@ class LoginService:
         self, username: str, password: SecretStr, client: str
     ) -> SignedIn | TotpRequired:
         account, master_key = await self.verify_password(username, password, client)
-        if account.has_second_factor:
-            return TotpRequired(await self._sessions.create_challenge(account, master_key))
+        has_passkeys = await self._passkeys.has_passkeys(account)
+        if account.has_second_factor or has_passkeys:
+            challenge = await self._sessions.create_challenge(account, master_key)
+            options = None
+            if has_passkeys:
+                options = await self._passkeys.second_factor_options(
+                    account, parse_challenge_token(challenge).id_hash
+                )
+            return TotpRequired(challenge, account.has_second_factor, options)
         await self.signed_in(account)
         token = await self._sessions.create(account, master_key)
         return SignedIn(token=token, account_id=account.id, address=account.address)
+
+    async def requires_second_factor(self, account: AccountRecord) -> bool:
+        return account.has_second_factor or await self._passkeys.has_passkeys(account)
 
     async def complete_totp(self, challenge: str, code: str, client: str) -> SignedIn:
         pending = await self._sessions.open_challenge(challenge)

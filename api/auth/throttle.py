@@ -57,6 +57,21 @@ class LoginThrottle:
                 await tx.throttle.record_failure(key, current, current - self._window)
             await tx.throttle.purge_before(current - 2 * self._window)
 
+    async def check_client(self, client: str) -> None:
+        """The client's counter alone: passwordless sign-in before the account is known."""
+        window_start = now() - self._window
+        key = await self._key("client", client)
+        async with self._store.transaction() as tx:
+            failures, started = await tx.throttle.failures(key, window_start)
+        if failures >= self._limits["client"]:
+            raise TooManyAttemptsError(max(1, started + self._window - now()))
+
+    async def failed_client(self, client: str) -> None:
+        current = now()
+        key = await self._key("client", client)
+        async with self._store.transaction() as tx:
+            await tx.throttle.record_failure(key, current, current - self._window)
+
     async def succeeded(self, address: str) -> None:
         # Only the account's counter: one valid password must not reset a client's count.
         key = await self._key("account", address)

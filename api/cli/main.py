@@ -12,8 +12,10 @@ from pathlib import Path
 from api.cli import (
     credential_commands,
     domain_commands,
+    import_commands,
     quota_commands,
     retention_commands,
+    search_commands,
     user_commands,
 )
 from api.cli.output import CommandError, fail, say
@@ -64,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     credential_commands.register(users, common)
     quota_commands.register(users, common)
     retention_commands.register(users, common)
+    search_commands.register(users, common)
     retention_commands.register_purge(commands, common)
+    import_commands.register(commands, common)
     return parser
 
 

@@ -18,6 +18,8 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True, rename="camel")
     display_name: str = ""
     # Full-text search of this account's mail (the search issue honours it).
     search: bool = True
+    # The stemmer of the search index (api.search.schema.LANGUAGES); "" stems nothing.
+    search_language: str = ""
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
 
 

@@ -15,6 +15,7 @@ from api.core.email_summary import EmailSummary, sent_at_seconds
 from api.core.errors import MailboxNotFoundError, OverQuotaError
 from api.core.keywords import keywords_to_stored
 from api.core.unlocked import UnlockedAccount
+from api.mime.email_view import ParsedEmail
 from api.store.blobs.repository import BlobRecord
 from api.store.changes import CREATED, UPDATED
 from api.store.ids import AccountId
@@ -39,6 +40,9 @@ class NewEmail:
     summary: EmailSummary
     sealed: bytes
     unlocked: UnlockedAccount | None
+    # Kept for the search index when an unlocked caller stores it; deliveries are
+    # indexed at catch_up instead.
+    parsed: ParsedEmail | None = None
 
 
 async def add_deliveries(

@@ -104,7 +104,7 @@ class EmailBatch:
         record = await self._live(email_id)
         flags, custom = record.flags, record.custom_keywords
         if keywords is not None:
-            current = keywords_from_stored(flags, custom)
+            current = frozenset(keywords_from_stored(flags, custom))
             flags, custom = keywords_to_stored(keywords.checked_keywords().apply(current))
         old_boxes = frozenset(record.mailboxes)
         new_boxes = old_boxes if mailboxes is None else mailboxes.apply(old_boxes)

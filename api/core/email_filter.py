@@ -2,17 +2,21 @@
 
 A tree mixes plaintext conditions, which the store runs as SQL (api.store.email_filter),
 with conditions on the sealed summary (from, to, cc, bcc, subject, hasAttachment), which
-only an unlocked account can test, in memory. For a mixed tree the store returns a
-superset of the result (each sealed condition replaced by "maybe") with the truth of
-every plaintext condition per row, and the core finishes the tree here.
+only an unlocked account can test, in memory, and full-text conditions (TextCondition),
+which the account's encrypted index answers with a set of ids (api.core.mail_search).
+For a mixed tree the store returns a superset of the result (each sealed condition
+replaced by "maybe") with the truth of every plaintext condition per row, and the core
+finishes the tree here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from api.core.email_summary import EmailSummary
+from api.core.mail_search import TextCondition
 from api.mime.addresses import EmailAddress
 from api.store.email_filter import (
     Constant,
@@ -35,10 +39,14 @@ __all__ = [
     "SummaryCondition",
     "evaluate",
     "is_immutable",
+    "needs_summary",
     "plaintext",
+    "required_texts",
     "sort_text",
     "sql_conditions",
     "superset",
+    "text_conditions",
+    "through_index",
     "uses_threads",
 ]
 
@@ -63,7 +71,8 @@ class FilterOperator:
     conditions: tuple[EmailFilter, ...]
 
 
-EmailFilter = SqlCondition | SummaryCondition | FilterOperator
+EmailFilter = SqlCondition | SummaryCondition | TextCondition | FilterOperator
+_SEALED = (SummaryCondition, TextCondition)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +84,8 @@ class EmailComparator:
 
 
 def plaintext(node: EmailFilter) -> SqlFilter | None:
-    """The same tree for SQL, or None when it has a sealed condition."""
-    if isinstance(node, SummaryCondition):
+    """The same tree for SQL, or None when it has a sealed or full-text condition."""
+    if isinstance(node, _SEALED):
         return None
     if isinstance(node, FilterOperator):
         children = [plaintext(c) for c in node.conditions]
@@ -89,7 +98,7 @@ def plaintext(node: EmailFilter) -> SqlFilter | None:
 def superset(node: EmailFilter, upper: bool = True) -> SqlFilter:
     """A plaintext tree matching every email `node` matches (`upper`), or only emails it
     matches (not `upper`): a sealed condition becomes "true", or "false" under a NOT."""
-    if isinstance(node, SummaryCondition):
+    if isinstance(node, _SEALED):
         return Constant(upper)
     if isinstance(node, FilterOperator):
         flip = node.operator == "NOT"
@@ -106,7 +115,7 @@ def sql_conditions(node: EmailFilter) -> list[SqlCondition]:
         if isinstance(n, FilterOperator):
             for child in n.conditions:
                 walk(child)
-        elif not isinstance(n, SummaryCondition):
+        elif not isinstance(n, _SEALED):
             found[n] = None
 
     walk(node)
@@ -135,12 +144,63 @@ def _summary_matches(condition: SummaryCondition, summary: EmailSummary) -> bool
     return needle in _addresses_text(addresses)
 
 
-def evaluate(
-    node: EmailFilter, plain: dict[SqlCondition, bool], summary: EmailSummary | None
-) -> bool:
-    """The tree's truth for one email, given its plaintext conditions' truth."""
+def text_conditions(node: EmailFilter) -> list[TextCondition]:
+    """Every distinct full-text condition in the tree, in first-seen order."""
+    if isinstance(node, TextCondition):
+        return [node]
     if isinstance(node, FilterOperator):
-        results = (evaluate(c, plain, summary) for c in node.conditions)
+        found: dict[TextCondition, None] = {}
+        for child in node.conditions:
+            found.update(dict.fromkeys(text_conditions(child)))
+        return list(found)
+    return []
+
+
+def required_texts(node: EmailFilter) -> list[TextCondition]:
+    """Text conditions every result must meet (the node, or children of a top-level AND):
+    their hits bound the result, so SQL can start from them."""
+    if isinstance(node, TextCondition):
+        return [node]
+    if isinstance(node, FilterOperator) and node.operator == "AND":
+        return [c for c in node.conditions if isinstance(c, TextCondition)]
+    return []
+
+
+def through_index(node: EmailFilter) -> EmailFilter:
+    """With search on, from/to/cc/bcc/subject are asked of the index too: no summary is
+    decrypted per candidate, and the words match as they do for `text`."""
+    if isinstance(node, SummaryCondition) and isinstance(node.value, str):
+        return TextCondition(node.property, node.value)  # type: ignore[arg-type]
+    if isinstance(node, FilterOperator):
+        return FilterOperator(node.operator, tuple(through_index(c) for c in node.conditions))
+    return node
+
+
+def needs_summary(node: EmailFilter) -> bool:
+    """Whether evaluating the tree opens sealed summaries."""
+    if isinstance(node, SummaryCondition):
+        return True
+    if isinstance(node, FilterOperator):
+        return any(needs_summary(c) for c in node.conditions)
+    return False
+
+
+_NO_TEXTS: Mapping[TextCondition, frozenset[str]] = {}
+
+
+def evaluate(
+    node: EmailFilter,
+    plain: dict[SqlCondition, bool],
+    summary: EmailSummary | None,
+    email_id: str = "",
+    texts: Mapping[TextCondition, frozenset[str]] = _NO_TEXTS,
+) -> bool:
+    """The tree's truth for one email, given its plaintext conditions' truth and the ids
+    each text condition's index search returned."""
+    if isinstance(node, TextCondition):
+        return email_id in texts[node]
+    if isinstance(node, FilterOperator):
+        results = (evaluate(c, plain, summary, email_id, texts) for c in node.conditions)
         if node.operator == "AND":
             return all(results)
         if node.operator == "OR":

@@ -13,18 +13,25 @@ An anchor needs the whole sorted id list to find the anchor's position.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import reduce
 from typing import Any, cast
 
 from api.core.email_filter import (
     SUMMARY_SORTS,
     EmailComparator,
     EmailFilter,
+    FilterOperator,
     evaluate,
     is_immutable,
+    needs_summary,
     plaintext,
+    required_texts,
     sql_conditions,
     superset,
+    text_conditions,
+    through_index,
     uses_threads,
 )
 from api.core.email_sort import Hit, first_of_thread, sort_hits
@@ -35,9 +42,10 @@ from api.core.errors import (
     TooManyQueryChangesError,
 )
 from api.core.ingest import EMAIL_TYPE, EmailIngest
+from api.core.mail_search import TextCondition
 from api.core.unlocked import UnlockedAccount
 from api.store.changes import StateTooOldError
-from api.store.email_filter import Constant, SqlFilter, SqlSort
+from api.store.email_filter import Constant, EmailIn, SqlFilter, SqlSort
 from api.store.email_query import Candidate
 from api.store.unit_of_work import Store, Transaction
 from crypto.master_key import SUBKEY_SUMMARIES
@@ -59,6 +67,11 @@ _THREAD_SORTS = frozenset({"allInThreadHaveKeyword", "someInThreadHaveKeyword"})
 # /queryChanges reads every change since the state; maxChanges bounds the answer instead.
 _ALL_CHANGES = 1 << 62
 _MATCH_ALL = Constant(True)
+# Up to this many hits of the required text conditions go to SQL as an id list, so a rare
+# word reads only its own rows; more, and the scan in sort order finds the window sooner.
+_NARROW_MAX = 1000
+Texts = Mapping[TextCondition, frozenset[str]]
+_NO_TEXTS: Texts = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +157,32 @@ class EmailQueryService:
             and all(c.property not in SUMMARY_SORTS | _THREAD_SORTS for c in query.sort)
         )
 
+    async def _with_index(
+        self, unlocked: UnlockedAccount, query: EmailQuery
+    ) -> tuple[EmailQuery, Texts]:
+        """The query with its text conditions answered by the index (api.core.mail_search):
+        their hit sets, and the filter narrowed to the hits every result needs."""
+        search = self._ingest.search
+        node = query.filter
+        if await search.enabled(unlocked):
+            node = through_index(node)
+        wanted = text_conditions(node)
+        if not wanted:
+            return query, _NO_TEXTS
+        texts = await search.matching(unlocked, wanted)
+        required = required_texts(node)
+        if required:
+            bound = reduce(frozenset.intersection, (texts[c] for c in required))
+            if len(bound) <= _NARROW_MAX:
+                rest = node.conditions if isinstance(node, FilterOperator) else (node,)
+                node = FilterOperator("AND", (EmailIn(bound), *rest))
+        return replace(query, filter=node), texts
+
     async def query(
         self, unlocked: UnlockedAccount, query: EmailQuery, window: QueryWindow
     ) -> QueryResult:
         await self._ingest.catch_up(unlocked)
+        query, texts = await self._with_index(unlocked, query)
         account_id = unlocked.account_id
         sql = plaintext(query.filter)
         sealed_sort = any(c.property in SUMMARY_SORTS for c in query.sort)
@@ -155,7 +190,7 @@ class EmailQueryService:
             state = await tx.changes.state(account_id, EMAIL_TYPE)
             if sql is not None and not sealed_sort and not query.collapse_threads:
                 return await self._sql_page(tx, unlocked, sql, query, window, state)
-            scan = await self._scan(tx, unlocked, query, window)
+            scan = await self._scan(tx, unlocked, query, window, texts)
         ids = [hit[0].id for hit in scan.hits]
         if not scan.complete:
             start = window.position
@@ -196,13 +231,18 @@ class EmailQueryService:
         )
 
     async def _scan(
-        self, tx: Transaction, unlocked: UnlockedAccount, query: EmailQuery, window: QueryWindow
+        self,
+        tx: Transaction,
+        unlocked: UnlockedAccount,
+        query: EmailQuery,
+        window: QueryWindow,
+        texts: Texts,
     ) -> _Scan:
         account_id = unlocked.account_id
         exact = plaintext(query.filter)
         conditions = [] if exact is not None else sql_conditions(query.filter)
         sealed_sort = any(c.property in SUMMARY_SORTS for c in query.sort)
-        need_summaries = exact is None or sealed_sort
+        need_summaries = needs_summary(query.filter) or sealed_sort
         key = unlocked.master_key.subkey(SUBKEY_SUMMARIES)
         # In SQL order the window is final once filled, unless something needs the rest.
         stop_at = None
@@ -220,7 +260,7 @@ class EmailQueryService:
                     summary = open_summary(key, account_id, candidate.id, candidate.summary_sealed)
                 if exact is None:
                     plain = dict(zip(conditions, candidate.conditions, strict=True))
-                    if not evaluate(query.filter, plain, summary):
+                    if not evaluate(query.filter, plain, summary, candidate.id, texts):
                         continue
                 if collapse_now and not first_of_thread(scan.threads, candidate):
                     continue

@@ -73,20 +73,30 @@ class EmailService:
         return views, state
 
     async def _read(
-        self, account_id: AccountId, ids: Sequence[str], blobs: bool
+        self, account_id: AccountId, ids: Sequence[str], blobs: bool, summaries: bool = True
     ) -> tuple[int, list[EmailRecord], dict[str, BlobRecord]]:
         async with self._store.transaction() as tx:
             state = await tx.changes.state(account_id, EMAIL_TYPE)
-            records = await tx.emails.get_many(account_id, ids)
+            records = await tx.emails.get_many(account_id, ids, summaries=summaries)
             wanted = list(dict.fromkeys(r.blob_id for r in records)) if blobs else []
             blob_rows = {b.id: b for b in await tx.blobs.get_many(account_id, wanted)}
         return state, records, blob_rows
 
     async def records(self, unlocked: UnlockedAccount, ids: Sequence[str]) -> list[EmailRecord]:
         """Rows only, no decryption: what IMAP flag listings and keyword updates need."""
+        return (await self.rows(unlocked, ids))[0]
+
+    async def rows(
+        self, unlocked: UnlockedAccount, ids: Sequence[str]
+    ) -> tuple[list[EmailRecord], int]:
+        """Rows and the Email state, nothing decrypted (summaries left empty): Email/get of
+        metadata only, keyword updates."""
         await self.ingest.catch_up(unlocked)
-        async with self._store.transaction() as tx:
-            return await tx.emails.get_many(unlocked.account_id, ids)
+        state, records, _ = await self._read(unlocked.account_id, ids, False, summaries=False)
+        if any(record.pending for record in records):
+            await self.ingest.catch_up(unlocked, force=True)
+            state, records, _ = await self._read(unlocked.account_id, ids, False, summaries=False)
+        return records, state
 
     @asynccontextmanager
     async def batch(self, unlocked: UnlockedAccount) -> AsyncIterator[EmailBatch]:

@@ -23,6 +23,7 @@ __all__ = [
     "InvalidEmailError",
     "InvalidIdentityError",
     "InvalidMailboxError",
+    "InvalidPasskeyError",
     "InvalidRecoveryCodeError",
     "InvalidTotpError",
     "InvalidVacationError",
@@ -32,10 +33,14 @@ __all__ = [
     "MailboxNotFoundError",
     "MessageTooLargeError",
     "OverQuotaError",
+    "PasskeyCannotUnlockError",
+    "PasskeyExistsError",
+    "PasskeyNotFoundError",
     "QueryAnchorNotFoundError",
     "QueryChangesUnavailableError",
     "RecoveryUnavailableError",
     "SealboxError",
+    "SearchOffError",
     "SecondFactorRequiredError",
     "TooManyAttemptsError",
     "TooManyQueryChangesError",
@@ -268,3 +273,36 @@ class QueryChangesUnavailableError(SealboxError):
 class TooManyQueryChangesError(SealboxError):
     code = "tooManyChanges"
     default_message = "there are more changes than maxChanges"
+
+
+class SearchOffError(SealboxError):
+    """A full-text condition (text, body, header) on an account whose search is off."""
+
+    code = "unsupportedFilter"
+    default_message = (
+        "full-text search is off for this account; turn it on to use text, body or header"
+    )
+
+
+class InvalidPasskeyError(SealboxError):
+    """A WebAuthn response that does not verify, or a ceremony that expired or was used."""
+
+    code = "invalidPasskey"
+    default_message = "the passkey could not be verified; try again"
+
+
+class PasskeyCannotUnlockError(SealboxError):
+    """The passkey is genuine but holds no MK slot (its authenticator gave no PRF output)."""
+
+    code = "passkeyCannotUnlock"
+    default_message = "this passkey cannot unlock your mail; sign in with your password"
+
+
+class PasskeyNotFoundError(SealboxError):
+    code = "passkeyNotFound"
+    default_message = "no passkey with that id"
+
+
+class PasskeyExistsError(SealboxError):
+    code = "passkeyExists"
+    default_message = "this passkey is already registered"

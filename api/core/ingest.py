@@ -4,7 +4,9 @@ A message is parsed once (api.mime), its raw octets stored as an encrypted blob,
 header summary sealed, and one transaction adds the email, its mailbox memberships with
 fresh IMAP UIDs, its thread and the change-log entries (Email, Mailbox counts, Thread).
 Unlocked callers thread at once; delivery, which has only the public key, leaves the
-email `pending` until `catch_up` runs at the account's next unlocked use.
+email `pending` until `catch_up` runs at the account's next unlocked use. The search
+index (api.core.mail_search) hears of each email once it is threaded: at once for an
+unlocked caller, at catch_up for locked deliveries, which are its queue, by id.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from api.core.errors import (
 )
 from api.core.group_commit import GroupCommit
 from api.core.keywords import keywords_to_stored
+from api.core.mail_search import MailSearch, NoSearch
 from api.core.part_blobs import PartBlobs, split_part_blob_id
 from api.core.pending_mail import PendingMail
 from api.core.threading import assign_thread, thread_hashes
@@ -76,6 +79,8 @@ class EmailIngest:
         # Octets per account when the account sets none; 0 means no limit.
         self._default_quota = default_quota
         self._group: GroupCommit[NewEmail, EmailRecord] = GroupCommit(store, self._add_deliveries)
+        # The full-text index; api.services hands in api.search's once it is built.
+        self.search: MailSearch = NoSearch()
 
     async def import_raw(
         self, unlocked: UnlockedAccount, raw: bytes, incoming: IncomingEmail
@@ -149,7 +154,10 @@ class EmailIngest:
             raw, blob, incoming, new_blob=new_blob, unlocked=unlocked, public_key=public_key
         )
         async with self._store.transaction() as tx:
-            return await self._write(new, tx)
+            record = await self._write(new, tx)
+        if unlocked is not None and new.parsed is not None:
+            await self.search.stored(unlocked, record, new.parsed)
+        return record
 
     async def _prepare(
         self,
@@ -165,7 +173,8 @@ class EmailIngest:
         account_id = blob.account_id
         if not incoming.mailbox_ids:
             raise InvalidEmailError("an email must be in at least one mailbox", ["mailboxIds"])
-        summary = summarize(await parse_off_loop(raw))
+        parsed = await parse_off_loop(raw)
+        summary = summarize(parsed)
         email_id = new_id("e")
         if unlocked is not None:
             sealed = seal_summary(unlocked.master_key, account_id, email_id, summary)
@@ -181,6 +190,7 @@ class EmailIngest:
             summary=summary,
             sealed=sealed,
             unlocked=unlocked,
+            parsed=parsed if unlocked is not None else None,
         )
 
     async def _write(self, new: NewEmail, tx: Transaction) -> EmailRecord:
@@ -266,6 +276,8 @@ class EmailIngest:
                 batch = await tx.emails.pending(account_id, _CATCH_UP_BATCH)
                 if batch:
                     await self._settle(tx, unlocked, batch, modseq)
+            if batch:
+                await self.search.settled(unlocked, batch)
             done += len(batch)
             if len(batch) < _CATCH_UP_BATCH:
                 self.pending.found_none(account_id, generation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from api.core.errors import InvalidEmailError
 from api.store.keyword_bits import KEYWORD_BITS, join_custom, split_custom
@@ -38,6 +39,9 @@ def keywords_to_stored(keywords: Iterable[str]) -> tuple[int, str]:
     return flags, join_custom(custom)
 
 
-def keywords_from_stored(flags: int, custom: str) -> Keywords:
+@lru_cache(maxsize=4096)
+def keywords_from_stored(flags: int, custom: str) -> tuple[str, ...]:
+    """The sorted keywords; cached, since a mailbox has few distinct combinations and
+    a flag listing of 100,000 messages asks for each."""
     known = {name for name, bit in KEYWORD_BITS.items() if flags & bit}
-    return frozenset(known.union(split_custom(custom)))
+    return tuple(sorted(known.union(split_custom(custom))))

@@ -28,7 +28,7 @@ from api.http.schemas import (
 from api.services import Services
 from crypto.secret_value import SecretStr
 
-__all__ = ["AuthController"]
+__all__ = ["AuthController", "signed_in_response"]
 
 
 def _session_cookie(token: str, max_age: int) -> Cookie:
@@ -43,7 +43,7 @@ def _session_cookie(token: str, max_age: int) -> Cookie:
     )
 
 
-def _signed_in(result: SignedIn, services: Services) -> Response[SignedInResponse]:
+def signed_in_response(result: SignedIn, services: Services) -> Response[SignedInResponse]:
     body = SignedInResponse(
         token=result.token, account_id=result.account_id, username=result.address
     )
@@ -59,14 +59,20 @@ class AuthController(Controller):
     async def login(
         self, request: AnyRequest, data: JSONBody[LoginRequest], services: ServicesDep
     ) -> Response[SignedInResponse] | TotpRequiredResponse:
-        """Returns a session (token + HttpOnly cookie), or a TOTP challenge to complete at
-        /auth/totp. Unknown address and wrong password give the same 401."""
+        """Returns a session (token + HttpOnly cookie), or a second-factor challenge to
+        complete at /auth/totp or /auth/passkeys/verify. Unknown address and wrong
+        password give the same 401."""
         result = await services.login.login(
             data.username, SecretStr(data.password), client_address(request)
         )
         if isinstance(result, SignedIn):
-            return _signed_in(result, services)
-        return TotpRequiredResponse(challenge=result.challenge)
+            return signed_in_response(result, services)
+        return TotpRequiredResponse(
+            challenge=result.challenge,
+            totp_required=result.totp,
+            passkey_required=result.passkey_options is not None,
+            passkey_options=result.passkey_options,
+        )
 
     @post("/totp", status_code=HTTP_200_OK, summary="Complete sign-in with a TOTP code")
     async def totp(
@@ -75,7 +81,7 @@ class AuthController(Controller):
         result = await services.login.complete_totp(
             data.challenge, data.code, client_address(request)
         )
-        return _signed_in(result, services)
+        return signed_in_response(result, services)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="End this session")
     async def logout(self, request: AnyRequest, services: ServicesDep) -> Response[None]:

@@ -40,6 +40,10 @@ STATUS_BY_ERROR: dict[type[errors.SealboxError], int] = {
     errors.DomainNotFoundError: HTTP_404_NOT_FOUND,
     errors.AppPasswordNotFoundError: HTTP_404_NOT_FOUND,
     errors.BlobNotFoundError: HTTP_404_NOT_FOUND,
+    errors.InvalidPasskeyError: HTTP_401_UNAUTHORIZED,
+    errors.PasskeyCannotUnlockError: HTTP_409_CONFLICT,
+    errors.PasskeyExistsError: HTTP_409_CONFLICT,
+    errors.PasskeyNotFoundError: HTTP_404_NOT_FOUND,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
 import msgspec
 
@@ -68,8 +68,14 @@ class SignedInResponse(_Wire, frozen=True, kw_only=True):
 
 
 class TotpRequiredResponse(_Wire, frozen=True, kw_only=True):
-    totp_required: Literal[True] = True
+    """A second factor completes the sign-in: a TOTP code at /auth/totp when
+    `totpRequired`, a passkey at /auth/passkeys/verify (with `passkeyOptions`, WebAuthn
+    PublicKeyCredentialRequestOptions JSON) when `passkeyRequired`. Either one suffices."""
+
+    totp_required: bool = True
+    passkey_required: bool = False
     challenge: str
+    passkey_options: dict[str, Any] | None = None
 
 
 class AccountInfo(_Wire, frozen=True, kw_only=True):

@@ -8,6 +8,7 @@ __all__ = [
     "MAIL",
     "QUOTA",
     "RETENTION",
+    "SEARCH",
     "SUBMISSION",
     "VACATION_RESPONSE",
     "WEBSOCKET",
@@ -25,3 +26,6 @@ RETENTION = "urn:sealbox:retention"
 # Vendor: IMAP facts as JMAP properties, for the compat layer and IMAP-minded clients:
 # Mailbox uidValidity, uidNext, highestModseq; Email imapUids, modseq (RFC 9051, RFC 7162).
 IMAP = "urn:sealbox:imap"
+# Vendor: the account's full-text search switch and stemming language (SearchSettings/get,
+# /set); the Session's account capability lists the languages offered.
+SEARCH = "urn:sealbox:search"

@@ -14,6 +14,7 @@ from api.jmap.identity_methods import register_identity_methods
 from api.jmap.mailbox_methods import register_mailbox_methods
 from api.jmap.quota import register_quota_methods
 from api.jmap.registry import MethodRegistry
+from api.jmap.search_settings import register_search_methods
 from api.jmap.submission_methods import register_submission_methods
 
 __all__ = ["server_registry"]
@@ -28,6 +29,7 @@ def server_registry() -> MethodRegistry:
     register_mailbox_methods(registry)
     register_email_methods(registry)
     register_quota_methods(registry)
+    register_search_methods(registry)
     register_identity_methods(registry)
     register_submission_methods(registry)
     return registry

@@ -14,7 +14,9 @@ from api.jmap.email_render import (
     check_body_properties,
     check_properties,
     needs_message,
+    needs_summary,
     render_email,
+    render_row,
 )
 from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError
 from api.jmap.registry import MethodArguments, MethodContext
@@ -53,6 +55,18 @@ async def email_get(context: MethodContext, arguments: GetArguments) -> dict[str
         raise RequestTooLargeError(f"at most {limit} ids per Email/get")
     service = context.services.emails
     full = needs_message(properties)
+    if not full and not needs_summary(properties):
+        # Flag listings (IMAP FETCH FLAGS of a whole mailbox): rows only, nothing opened.
+        records, state = await service.rows(context.unlocked, arguments.ids)
+        rows = {record.id: record for record in records}
+        return {
+            "accountId": context.account_id,
+            "state": state_string(state),
+            "list": [
+                render_row(rows[i], properties) for i in dict.fromkeys(arguments.ids) if i in rows
+            ],
+            "notFound": [i for i in dict.fromkeys(arguments.ids) if i not in rows],
+        }
     views, state = await service.get(context.unlocked, arguments.ids, blobs=full)
     by_id = {view.record.id: view for view in views}
     listed = []

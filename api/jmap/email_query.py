@@ -13,6 +13,7 @@ from api.core.email_query import EmailQuery, QueryWindow
 from api.core.errors import (
     QueryAnchorNotFoundError,
     QueryChangesUnavailableError,
+    SearchOffError,
     TooManyQueryChangesError,
 )
 from api.jmap.email_query_args import EmailComparatorArgument, parse_filter, parse_sort
@@ -21,6 +22,7 @@ from api.jmap.errors import (
     CannotCalculateChangesError,
     InvalidArgumentsError,
     TooManyChangesError,
+    UnsupportedFilterError,
 )
 from api.jmap.registry import MethodArguments, MethodContext
 from api.jmap.states import parse_state, state_string
@@ -80,6 +82,8 @@ async def email_query(context: MethodContext, arguments: QueryArguments) -> dict
         result = await service.query(context.unlocked, query, window)
     except QueryAnchorNotFoundError as exc:
         raise AnchorNotFoundError(f"{arguments.anchor} is not in the results") from exc
+    except SearchOffError as exc:
+        raise UnsupportedFilterError(exc.message) from exc
     response: dict[str, Any] = {
         "accountId": context.account_id,
         "queryState": state_string(result.state),

@@ -31,9 +31,11 @@ __all__ = [
     "check_body_properties",
     "check_properties",
     "needs_message",
+    "needs_summary",
     "part_blob_id",
     "render_email",
     "render_parsed",
+    "render_row",
     "utc_date",
 ]
 
@@ -126,6 +128,10 @@ def needs_message(properties: list[str]) -> bool:
     return any(p in MESSAGE or p.startswith("header:") for p in properties)
 
 
+def needs_summary(properties: list[str]) -> bool:
+    return any(p in SUMMARY for p in properties)
+
+
 def _metadata(record: EmailRecord | None, blob_id: str, size: int, prop: str) -> Any:
     if prop == "blobId":
         return blob_id
@@ -140,9 +146,7 @@ def _metadata(record: EmailRecord | None, blob_id: str, size: int, prop: str) ->
     if prop == "mailboxIds":
         return dict.fromkeys(sorted(record.mailboxes), True)
     if prop == "keywords":
-        return dict.fromkeys(
-            sorted(keywords_from_stored(record.flags, record.custom_keywords)), True
-        )
+        return dict.fromkeys(keywords_from_stored(record.flags, record.custom_keywords), True)
     if prop == "receivedAt":
         return utc_date(record.received_at)
     if prop == "imapUids":
@@ -231,10 +235,15 @@ def render_parsed(
     return _render(properties, None, summarize(parsed), blob_id, parsed.size, parsed, options)
 
 
+def render_row(record: EmailRecord, properties: list[str]) -> dict[str, Any]:
+    """An Email of row properties only (METADATA, IMAP_METADATA): nothing to decrypt."""
+    return _render(properties, record, None, record.blob_id, record.size, None, BodyOptions())
+
+
 def _render(
     properties: list[str],
     record: EmailRecord | None,
-    summary: EmailSummary,
+    summary: EmailSummary | None,
     blob_id: str,
     size: int,
     parsed: ParsedEmail | None,
@@ -245,6 +254,7 @@ def _render(
         if prop in METADATA or prop in IMAP_METADATA:
             shown[prop] = _metadata(record, blob_id, size, prop)
         elif prop in SUMMARY:
+            assert summary is not None  # read when needs_summary() said so
             shown[prop] = _summary(summary, prop)
         else:
             assert parsed is not None

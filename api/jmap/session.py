@@ -22,12 +22,14 @@ from api.jmap.capabilities import (
     MAIL,
     QUOTA,
     RETENTION,
+    SEARCH,
     SUBMISSION,
     VACATION_RESPONSE,
     WEBSOCKET,
 )
 from api.jmap.email_query_args import SORT_OPTIONS
 from api.jmap.limits import CoreLimits
+from api.search.schema import LANGUAGES
 
 __all__ = ["CoreCapability", "Session", "SessionAccount", "base_url", "build_session"]
 
@@ -116,6 +118,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             VACATION_RESPONSE: {},
             RETENTION: {},
             IMAP: {},
+            SEARCH: {"languages": sorted(LANGUAGES)},
         },
     )
     session = Session(
@@ -128,6 +131,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             # How long Email/listDeleted and Email/restore can still see a destroyed email.
             RETENTION: {"retentionDays": RETENTION_DAYS},
             IMAP: {},
+            SEARCH: {},
             # RFC 8887 4: where to open the socket, and that push works over it.
             WEBSOCKET: {"url": f"wss{root[len('https') :]}/jmap/ws/", "supportsPush": True},
         },
@@ -142,6 +146,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             QUOTA: account_id,
             RETENTION: account_id,
             IMAP: account_id,
+            SEARCH: account_id,
         },
         username=unlocked.address,
         api_url=f"{root}/jmap/api/",

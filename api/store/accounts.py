@@ -146,6 +146,13 @@ class AccountRepository:
             update(AccountRow).where(AccountRow.id == account_id).values(quota_octets=octets)
         )
 
+    async def set_settings(self, account_id: AccountId, settings_blob: bytes) -> None:
+        await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .values(settings_blob=settings_blob)
+        )
+
     async def remove(self, account_id: AccountId) -> None:
         await self._session.execute(delete(AliasRow).where(AliasRow.account_id == account_id))
         await self._session.execute(delete(AccountRow).where(AccountRow.id == account_id))
@@ -198,10 +205,37 @@ class AccountRepository:
             .where(AccountRow.id == account_id)
             .values(
                 totp_sealed_secret=sealed_secret,
+                totp_pending_sealed_secret=None,
                 totp_last_step=None,
                 credential_epoch=AccountRow.credential_epoch + 1,
             )
         )
+
+    async def set_pending_totp(self, account_id: AccountId, sealed_secret: bytes | None) -> None:
+        await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .values(totp_pending_sealed_secret=sealed_secret)
+        )
+
+    async def activate_pending_totp(
+        self, account_id: AccountId, *, expected: bytes, step: int
+    ) -> bool:
+        """Turn the pending secret on, only if it is still `expected` and TOTP is off
+        (compare-and-set); `step`, the confirming code's, counts as used."""
+        result = await self._session.execute(
+            update(AccountRow)
+            .where(AccountRow.id == account_id)
+            .where(AccountRow.totp_sealed_secret.is_(None))
+            .where(AccountRow.totp_pending_sealed_secret == expected)
+            .values(
+                totp_sealed_secret=expected,
+                totp_pending_sealed_secret=None,
+                totp_last_step=step,
+                credential_epoch=AccountRow.credential_epoch + 1,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def claim_totp_step(self, account_id: AccountId, step: int) -> bool:
         """Record `step` as used unless it (or a later one) was used: refuses replays."""

@@ -20,6 +20,7 @@ from api.store.keyword_bits import KEYWORD_BITS
 __all__ = [
     "NO_SENT_AT",
     "Constant",
+    "EmailIn",
     "HasKeyword",
     "InMailbox",
     "InMailboxOtherThan",
@@ -102,8 +103,16 @@ class Constant:
     value: bool
 
 
+@dataclass(frozen=True, slots=True)
+class EmailIn:
+    """One of these email ids: the hits of a full-text search, which bound the result."""
+
+    email_ids: frozenset[str]
+
+
 SqlCondition = (
-    InMailbox
+    EmailIn
+    | InMailbox
     | InMailboxOtherThan
     | ReceivedBefore
     | ReceivedAfter
@@ -193,6 +202,8 @@ def condition_sql(node: SqlFilter, scope: Scope) -> ColumnElement[bool]:
     match node:
         case Constant(value=value):
             return true() if value else false()
+        case EmailIn(email_ids=email_ids):
+            return email.id.in_(sorted(email_ids)) if email_ids else false()
         case InMailbox(mailbox_id=mailbox_id):
             if mailbox_id == scope.mailbox_id:
                 return true()  # the join to the driving mailbox already says so

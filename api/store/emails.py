@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.email_models import EmailMailboxRow, EmailRow
@@ -36,9 +36,13 @@ _COLUMNS = (
     EmailRow.deleted_from,
 )
 _NAMES = [column.key for column in _COLUMNS]
+# The same, with an empty literal where the summary was: read nothing sealed.
+_ROW_COLUMNS: tuple[Any, ...] = tuple(
+    literal(b"").label("summary_sealed") if c is EmailRow.summary_sealed else c for c in _COLUMNS
+)
 _DELETED_AT = _NAMES.index("deleted_at")
-# SQLite allows 32,766 bound parameters; stay well below for IN lists.
-_IN_BATCH = 900
+# SQLite (3.32+) and asyncpg allow 32,766 bound parameters; stay well below for IN lists.
+_IN_BATCH = 5000
 
 
 def _record(row: Sequence[Any], mailboxes: dict[str, int]) -> EmailRecord:
@@ -93,12 +97,22 @@ class EmailRepository:
         )
 
     async def get_many(
-        self, account_id: AccountId, ids: Sequence[str], *, deleted: bool = False
+        self,
+        account_id: AccountId,
+        ids: Sequence[str],
+        *,
+        deleted: bool = False,
+        summaries: bool = True,
     ) -> list[EmailRecord]:
-        """The live (or, with `deleted`, the destroyed) emails among `ids`, in no order."""
+        """The live (or, with `deleted`, the destroyed) emails among `ids`, in no order.
+
+        Without `summaries` the sealed summary is not read (it comes back empty): flag
+        listings of a whole mailbox need only the plaintext columns.
+        """
+        columns = _COLUMNS if summaries else _ROW_COLUMNS
         found: list[EmailRecord] = []
         for batch in _batches(list(dict.fromkeys(ids))):
-            result = await self._session.execute(select(*_COLUMNS).where(EmailRow.id.in_(batch)))
+            result = await self._session.execute(select(*columns).where(EmailRow.id.in_(batch)))
             # Account and deletion are checked here, not in SQL: beside the id list, SQLite
             # (without ANALYZE statistics) would walk ix_emails_account_* or
             # ix_emails_deleted_at over the whole account instead of 50 primary-key
@@ -108,8 +122,8 @@ class EmailRepository:
                 for row in result
                 if row[1] == account_id and (row[_DELETED_AT] is not None) == deleted
             ]
-            members = await self.memberships([row[0] for row in rows])
-            found.extend(_record(row, members.get(row[0], {})) for row in rows)
+            members = await self.memberships([str(row[0]) for row in rows])
+            found.extend(_record(row, members.get(str(row[0]), {})) for row in rows)
         return found
 
     async def memberships(self, email_ids: Sequence[str]) -> dict[str, dict[str, int]]:

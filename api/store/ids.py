@@ -6,12 +6,13 @@ import base64
 import secrets
 from typing import NewType
 
-__all__ = ["AccountId", "AppPasswordId", "DomainId", "IdentityId", "new_id"]
+__all__ = ["AccountId", "AppPasswordId", "DomainId", "IdentityId", "PasskeyId", "new_id"]
 
 AccountId = NewType("AccountId", str)
 DomainId = NewType("DomainId", str)
 AppPasswordId = NewType("AppPasswordId", str)
 IdentityId = NewType("IdentityId", str)
+PasskeyId = NewType("PasskeyId", str)
 
 
 def new_id(prefix: str) -> str:

@@ -69,6 +69,10 @@ class AccountRow(Base):
     # must ask for a code and refuse replays before anything is unlocked.
     totp_sealed_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # A secret enrolled from Settings but not yet confirmed with a code, sealed like the
+    # one above; it turns on only once a code from it verifies, so nobody locks
+    # themselves out with a mistyped scan.
+    totp_pending_sealed_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     # Plaintext: this account's mail quota in octets (NULL: the node's default), which
     # delivery enforces without any key.

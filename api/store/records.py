@@ -69,6 +69,7 @@ class AccountRecord(NewAccount, frozen=True, kw_only=True):
     totp_sealed_secret: bytes | None
     totp_last_step: int | None
     credential_epoch: int
+    totp_pending_sealed_secret: bytes | None = None
     quota_octets: int | None = None
 
     @property

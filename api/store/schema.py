@@ -6,8 +6,11 @@ from api.store import (
     dkim_models,
     email_models,
     identity_models,
+    import_models,
     mail_models,
     models,
+    passkey_models,
+    search_models,
     submission_models,
 )
 from api.store.blobs import models as blob_models
@@ -24,5 +27,8 @@ _MODEL_MODULES = (
     identity_models,
     submission_models,
     dkim_models,
+    import_models,
+    search_models,
+    passkey_models,
 )
 metadata = Base.metadata

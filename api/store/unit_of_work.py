@@ -15,8 +15,11 @@ from api.store.email_query import EmailQueryRepository
 from api.store.emails import EmailRepository
 from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
+from api.store.import_progress import ImportProgressRepository
 from api.store.mailboxes import MailboxRepository
 from api.store.outbound import OutboundRepository
+from api.store.passkeys import PasskeyRepository
+from api.store.search_files import SearchFileRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.submissions import SubmissionRepository
 from api.store.thread_keys import ThreadKeyRepository
@@ -45,6 +48,9 @@ class Transaction:
         email_query: EmailQueryRepository,
         outbound: OutboundRepository,
         dkim: DkimKeyRepository,
+        imports: ImportProgressRepository,
+        search_files: SearchFileRepository,
+        passkeys: PasskeyRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -60,6 +66,9 @@ class Transaction:
         self.email_query = email_query
         self.outbound = outbound
         self.dkim = dkim
+        self.imports = imports
+        self.search_files = search_files
+        self.passkeys = passkeys
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -139,6 +148,9 @@ class Store:
                 EmailQueryRepository(session),
                 OutboundRepository(session),
                 DkimKeyRepository(session),
+                ImportProgressRepository(session),
+                SearchFileRepository(session),
+                PasskeyRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

@@ -27,6 +27,7 @@ VACATION_RESPONSE = "urn:ietf:params:jmap:vacationresponse"
 QUOTA = "urn:ietf:params:jmap:quota"
 RETENTION = "urn:sealbox:retention"
 IMAP = "urn:sealbox:imap"
+SEARCH = "urn:sealbox:search"
 ERROR = "urn:ietf:params:jmap:error:"
 
 
@@ -89,6 +90,7 @@ def test_session_with_basic_app_password(node: Node) -> None:
         QUOTA: account_id,
         RETENTION: account_id,
         IMAP: account_id,
+        SEARCH: account_id,
     }
     assert session["username"] == node.account.address
     assert session["apiUrl"] == f"https://127.0.0.1:{node.server.http_port}/jmap/api/"

@@ -356,7 +356,7 @@ def test_method_level_errors_over_http(alice: Node, bob: Node) -> None:
         ["Email/set", {"ifInState": stale, "update": {}}, "stateMismatch"],
         ["Email/changes", {"sinceState": "yesterday"}, "cannotCalculateChanges"],
         ["Email/query", {"anchor": "enosuchemail"}, "anchorNotFound"],
-        ["Email/query", {"filter": {"text": "anything"}}, "unsupportedFilter"],
+        ["Email/query", {"filter": {"colour": "red"}}, "unsupportedFilter"],
         ["Email/listDeleted", {}, "unknownMethod"],
         ["Email/get", {"accountId": bob.account_id, "ids": None}, "accountNotFound"],
         ["Email/get", {"ids": []}, "fine"],

@@ -682,3 +682,13 @@ def test_security_headers_on_every_response(node: Node, request_: Any, no_store:
     assert response.headers.get("x-content-type-options") == "nosniff"
     if no_store:
         assert response.headers.get("cache-control") == "no-store"
+
+
+def test_the_webmail_gets_a_content_security_policy(node: Node) -> None:
+    with node.client() as client:
+        webmail = client.get("/webmail/")
+        status = client.get("/")
+    policy = webmail.headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy and "object-src 'none'" in policy, policy
+    assert "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
+    assert "content-security-policy" not in status.headers

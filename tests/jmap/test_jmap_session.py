@@ -15,12 +15,14 @@ from api.jmap.capabilities import (
     MAIL,
     QUOTA,
     RETENTION,
+    SEARCH,
     SUBMISSION,
     VACATION_RESPONSE,
     WEBSOCKET,
 )
 from api.jmap.limits import CoreLimits
 from api.jmap.session import base_url, build_session
+from api.search.schema import LANGUAGES
 from api.store.ids import AccountId
 from crypto.master_key import MasterKey
 
@@ -60,6 +62,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         WEBSOCKET: {"url": "wss://mail.example.org/jmap/ws/", "supportsPush": True},
         RETENTION: {"retentionDays": 30},
         IMAP: {},
+        SEARCH: {},
     }
     assert session["accounts"] == {
         "aalice": {
@@ -90,6 +93,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                 VACATION_RESPONSE: {},
                 RETENTION: {},
                 IMAP: {},
+                SEARCH: {"languages": sorted(LANGUAGES)},
             },
         }
     }
@@ -101,6 +105,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         QUOTA: "aalice",
         RETENTION: "aalice",
         IMAP: "aalice",
+        SEARCH: "aalice",
     }
     assert session["username"] == "alice@example.org"
     assert session["apiUrl"] == "https://mail.example.org/jmap/api/"

@@ -19,6 +19,7 @@ USING = [
     "urn:ietf:params:jmap:vacationresponse",
     "urn:ietf:params:jmap:quota",
     "urn:sealbox:retention",
+    "urn:sealbox:search",
 ]
 
 

@@ -34,8 +34,11 @@ export interface SessionResponse {
 
 /** Body of POST /auth/login when a second factor is needed. */
 export interface TotpRequiredResponse {
-  totpRequired: true;
+  totpRequired: boolean;
+  passkeyRequired?: boolean;
   challenge: string;
+  /** WebAuthn request options when a passkey can complete the sign-in. */
+  passkeyOptions?: Record<string, unknown> | null;
 }
 
 /** Body of GET /auth/me. */
@@ -103,7 +106,7 @@ export interface Failed {
 /** Outcome of login() and submitTotp(). */
 export type SignInResult =
   | { status: "signedIn"; session: SessionResponse }
-  | { status: "totpRequired"; challenge: string }
+  | { status: "totpRequired"; challenge: string; totp?: boolean; passkeyOptions?: Record<string, unknown> }
   | Failed;
 
 /** Outcome of me(). */
@@ -137,7 +140,10 @@ export async function login(req: LoginRequest, opts: RequestOptions = {}): Promi
   if (!res.ok) return { status: "failed", error: await errorFrom(res) };
 
   const body = await readJson(res);
-  if (isTotpRequired(body)) return { status: "totpRequired", challenge: body.challenge };
+  if (isTotpRequired(body)) {
+    if (!body.passkeyOptions) return { status: "totpRequired", challenge: body.challenge };
+    return { status: "totpRequired", challenge: body.challenge, totp: body.totpRequired, passkeyOptions: body.passkeyOptions };
+  }
   if (isSession(body)) return { status: "signedIn", session: pickSession(body) };
   return badResponse(res.status);
 }
@@ -295,7 +301,9 @@ function isSession(x: unknown): x is SessionResponse {
 }
 
 function isTotpRequired(x: unknown): x is TotpRequiredResponse {
-  return isRecord(x) && x["totpRequired"] === true && typeof x["challenge"] === "string";
+  return (
+    isRecord(x) && (x["totpRequired"] === true || x["passkeyRequired"] === true) && typeof x["challenge"] === "string"
+  );
 }
 
 function isAccount(x: unknown): x is AccountResponse {

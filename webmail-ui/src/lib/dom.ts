@@ -43,3 +43,19 @@ export function field(
   const wrapper = h("div", { class: "field" }, h("label", { for: id }, label), input);
   return { wrapper, input };
 }
+
+/** A labelled multi-line field: <div class="field"><label/><textarea/></div>. */
+export function textareaField(
+  label: string,
+  attrs: Attrs & { name: string },
+): { wrapper: HTMLDivElement; input: HTMLTextAreaElement } {
+  const id = uid(attrs.name);
+  const input = h("textarea", { id, ...attrs });
+  const wrapper = h("div", { class: "field" }, h("label", { for: id }, label), input);
+  return { wrapper, input };
+}
+
+/** Text only screen readers announce (e.g. " unread" after a count). */
+export function srOnly(text: string): HTMLSpanElement {
+  return h("span", { class: "sr-only" }, text);
+}

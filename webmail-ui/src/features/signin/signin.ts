@@ -8,6 +8,7 @@
  */
 import * as authApi from "../../api/auth";
 import type { AuthError, SignInResult } from "../../api/auth";
+import { signInWithPasskey, verifyWithPasskey } from "../../api/passkeys";
 import { errorText } from "./messages";
 import { checkingView, credentialsView, signedInView, totpView, type FormView } from "./views";
 
@@ -16,6 +17,8 @@ export interface AuthApi {
   submitTotp: typeof authApi.submitTotp;
   logout: typeof authApi.logout;
   me: typeof authApi.me;
+  signInWithPasskey?: typeof signInWithPasskey;
+  verifyWithPasskey?: typeof verifyWithPasskey;
 }
 
 /** Who is signed in; `token` is present only right after an interactive sign-in. */
@@ -36,7 +39,7 @@ export interface SignInHandle {
 }
 
 export function mountSignIn(container: HTMLElement, options: SignInOptions = {}): SignInHandle {
-  const auth: AuthApi = options.auth ?? authApi;
+  const auth: AuthApi = options.auth ?? { ...authApi, signInWithPasskey, verifyWithPasskey };
   const notify = options.onSessionChange ?? (() => {});
 
   /** Teardown for the current view (timers, in-flight requests). */
@@ -81,6 +84,18 @@ export function mountSignIn(container: HTMLElement, options: SignInOptions = {})
     const form = formController(view, signal);
     if (opts.error) form.fail(opts.error);
 
+    view.passkey.addEventListener("click", () => {
+      const passwordless = auth.signInWithPasskey;
+      if (!passwordless) return;
+      void form.run(
+        () => passwordless(),
+        (result) => {
+          if (result.status === "signedIn") return showSignedIn(result.session);
+          if (result.status === "failed") form.fail(result.error);
+        },
+      );
+    });
+
     view.form.addEventListener("submit", (event) => {
       event.preventDefault();
       const username = view.username.value.trim();
@@ -97,7 +112,7 @@ export function mountSignIn(container: HTMLElement, options: SignInOptions = {})
             case "signedIn":
               return showSignedIn(result.session);
             case "totpRequired":
-              return showTotp(result.challenge, username);
+              return showTotp(result.challenge, username, result.totp ?? true, result.passkeyOptions);
             case "failed":
               form.fail(result.error);
               if (result.error.error === "invalidCredentials") {
@@ -111,10 +126,31 @@ export function mountSignIn(container: HTMLElement, options: SignInOptions = {})
     });
   }
 
-  function showTotp(challenge: string, username: string): void {
-    const view = totpView();
-    const signal = show(view.root, view.code);
+  function showTotp(
+    challenge: string,
+    username: string,
+    totp = true,
+    passkeyOptions?: Record<string, unknown>,
+  ): void {
+    const verify = auth.verifyWithPasskey;
+    const view = totpView({ totp, passkey: passkeyOptions !== undefined && verify !== undefined });
+    const signal = show(view.root, totp ? view.code : view.passkey);
     const form = formController(view, signal);
+
+    view.passkey.addEventListener("click", () => {
+      if (!passkeyOptions || !verify) return;
+      void form.run(
+        () => verify(challenge, passkeyOptions),
+        (result) => {
+          if (result.status === "signedIn") return showSignedIn(result.session);
+          if (result.status === "failed") {
+            form.fail(result.error);
+            // The passkey request is spent: a new attempt starts with the password.
+            if (result.error.error !== "passkeyUnavailable") showCredentials({ username, error: result.error });
+          }
+        },
+      );
+    });
 
     view.back.addEventListener("click", () => showCredentials({ username }));
     view.form.addEventListener("submit", (event) => {

@@ -15,11 +15,13 @@ export interface FormView {
 export interface CredentialsView extends FormView {
   username: HTMLInputElement;
   password: HTMLInputElement;
+  passkey: HTMLButtonElement;
 }
 
 export interface TotpView extends FormView {
   code: HTMLInputElement;
   back: HTMLButtonElement;
+  passkey: HTMLButtonElement;
 }
 
 export interface SignedInView {
@@ -67,17 +69,20 @@ export function credentialsView(opts: { username?: string; notice?: string } = {
     submit,
   );
 
+  const passkey = h("button", { type: "button", class: "secondary" }, "Sign in with a passkey");
   const root = h(
     "section",
     { class: "stack" },
     h("h2", { id: "signin-heading" }, "Sign in"),
     opts.notice ? h("p", { class: "notice", role: "status" }, opts.notice) : null,
     form,
+    passkey,
   );
-  return { root, form, submit, alert, username: username.input, password: password.input };
+  return { root, form, submit, alert, username: username.input, password: password.input, passkey };
 }
 
-export function totpView(): TotpView {
+export function totpView(opts: { totp?: boolean; passkey?: boolean } = {}): TotpView {
+  const withTotp = opts.totp ?? true;
   const code = field("Authentication code", {
     name: "code",
     type: "text",
@@ -93,22 +98,28 @@ export function totpView(): TotpView {
   const alert = alertRegion();
   const submit = h("button", { type: "submit", class: "primary" }, "Verify");
   const back = h("button", { type: "button", class: "secondary" }, "Back");
+  const passkey = h("button", { type: "button", class: opts.passkey && !withTotp ? "primary" : "secondary" }, "Use a passkey");
   const form = h(
     "form",
     { class: "stack", "aria-labelledby": "totp-heading" },
-    code.wrapper,
+    withTotp ? code.wrapper : null,
     alert,
-    h("div", { class: "actions" }, submit, back),
+    h("div", { class: "actions" }, withTotp ? submit : null, opts.passkey ? passkey : null, back),
   );
 
+  const help = withTotp
+    ? opts.passkey
+      ? "Enter the code from your authenticator app, or use a passkey."
+      : "Enter the code from your authenticator app."
+    : "Confirm with one of your passkeys.";
   const root = h(
     "section",
     { class: "stack" },
     h("h2", { id: "totp-heading" }, "Two-step verification"),
-    h("p", { id: "totp-help", class: "muted" }, "Enter the code from your authenticator app."),
+    h("p", { id: "totp-help", class: "muted" }, help),
     form,
   );
-  return { root, form, submit, alert, code: code.input, back };
+  return { root, form, submit, alert, code: code.input, back, passkey };
 }
 
 export function signedInView(username: string): SignedInView {

@@ -1,0 +1,100 @@
+"""SearchSettings/get and /set (vendor capability urn:sealbox:search): the account's
+full-text search switch, a singleton shaped like VacationResponse (RFC 8621 8).
+
+Properties: `enabled` (off deletes every trace of the encrypted index; Email/query then
+answers unsupportedFilter for text, body and header) and `language`, the stemmer ("" for
+none; changing it rebuilds the index). The state is "0" or "1" by `enabled`: the
+settings are sealed, so no change log is kept for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.core.account_settings import AccountSettings
+from api.jmap.capabilities import SEARCH
+from api.jmap.errors import InvalidArgumentsError
+from api.jmap.registry import MethodArguments, MethodContext, MethodRegistry
+from api.search.schema import LANGUAGES
+
+__all__ = ["register_search_methods"]
+
+SINGLETON = "singleton"
+
+
+class GetArguments(MethodArguments, frozen=True, kw_only=True):
+    account_id: str
+    ids: list[str] | None = None
+    properties: list[str] | None = None
+
+
+class SetArguments(MethodArguments, frozen=True, kw_only=True):
+    account_id: str
+    if_in_state: str | None = None
+    create: dict[str, Any] | None = None
+    update: dict[str, dict[str, Any]] | None = None
+    destroy: list[str] | None = None
+
+
+def _shown(settings: AccountSettings) -> dict[str, Any]:
+    return {"id": SINGLETON, "enabled": settings.search, "language": settings.search_language}
+
+
+async def search_settings_get(context: MethodContext, arguments: GetArguments) -> dict[str, Any]:
+    settings = await context.services.search.settings(context.unlocked)
+    wanted = [SINGLETON] if arguments.ids is None else list(dict.fromkeys(arguments.ids))
+    return {
+        "accountId": context.account_id,
+        "state": str(int(settings.search)),
+        "list": [_shown(settings) for i in wanted if i == SINGLETON],
+        "notFound": [i for i in wanted if i != SINGLETON],
+    }
+
+
+def _patch(patch: dict[str, Any]) -> tuple[bool | None, str | None]:
+    unknown = set(patch) - {"enabled", "language"}
+    if unknown:
+        raise InvalidArgumentsError(f"unknown SearchSettings properties: {sorted(unknown)}")
+    enabled, language = patch.get("enabled"), patch.get("language")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise InvalidArgumentsError("enabled must be true or false")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidArgumentsError(f"language must be one of {sorted(LANGUAGES)}")
+    return enabled, language
+
+
+async def search_settings_set(context: MethodContext, arguments: SetArguments) -> dict[str, Any]:
+    search = context.services.search
+    old = await search.settings(context.unlocked)
+    not_updated: dict[str, Any] = {}
+    updated: dict[str, Any] = {}
+    for target, patch in (arguments.update or {}).items():
+        if target != SINGLETON:
+            not_updated[target] = {"type": "notFound"}
+            continue
+        try:
+            enabled, language = _patch(patch)
+        except InvalidArgumentsError as exc:
+            not_updated[target] = {"type": "invalidProperties", "description": exc.args[0]}
+            continue
+        on = old.search if enabled is None else enabled
+        await search.set_enabled(context.unlocked, on, language)
+        updated[target] = None
+    forbidden = {"type": "singleton", "description": "SearchSettings is a singleton"}
+    new = await search.settings(context.unlocked)
+    return {
+        "accountId": context.account_id,
+        "oldState": str(int(old.search)),
+        "newState": str(int(new.search)),
+        "created": None,
+        "updated": updated or None,
+        "destroyed": None,
+        "notCreated": {k: forbidden for k in arguments.create or {}} or None,
+        "notUpdated": not_updated or None,
+        "notDestroyed": {k: forbidden for k in arguments.destroy or []} or None,
+    }
+
+
+def register_search_methods(registry: MethodRegistry) -> None:
+    registry.method("SearchSettings/get", SEARCH, GetArguments)(search_settings_get)
+    registry.method("SearchSettings/set", SEARCH, SetArguments)(search_settings_set)

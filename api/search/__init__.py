@@ -1,0 +1,1 @@
+"""The encrypted full-text index of each unlocked account (DESIGN.md, Keys: Search)."""

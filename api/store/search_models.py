@@ -1,0 +1,30 @@
+"""The ``search_files`` table: an account's tantivy index, one sealed row per index file.
+
+Each row is one file of the account's index directory (a segment component, a
+deleted-docs bitset, meta.json) or the index's own key map, sealed under the MK search
+subkey with the file name as associated data (api.search.sealed_files). Nothing here is
+readable without the account's master key: at rest the index shows file sizes and the
+times rows change, no more (DESIGN.md, Keys: Search).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.store.models import Base
+
+__all__ = ["SearchFileRow"]
+
+
+class SearchFileRow(Base):
+    __tablename__ = "search_files"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Plaintext: tantivy's file name (a random segment uuid and a component extension,
+    # or meta.json): restoring needs it, and it says nothing about the mail.
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # Ciphertext: AES-256-GCM of the file under the MK search subkey, AAD = account + name.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

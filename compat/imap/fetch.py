@@ -1,0 +1,134 @@
+"""FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9, 7.5.2; RFC 7162 3.1.4 CHANGEDSINCE/MODSEQ).
+
+The messages' metadata comes from one Email/get of every named id (no per-message round
+trip); bodies are read only when a body item is asked for, once per message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from compat.imap.context import Context, Reply
+from compat.imap.errors import ImapError
+from compat.imap.fetch_bodies import BODY_ITEMS, SEEN_ITEMS, render_body_item
+from compat.imap.flags import flags_of
+from compat.imap.message_octets import read_message
+from compat.imap.proto.commands import Fetch
+from compat.imap.proto.fetch_items import FetchItem
+from compat.imap.proto.render import date_time, flag_list
+from compat.imap.proto.sequence import SequenceSet
+from compat.imap.sections import split_entity
+from compat.imap.session import Selected
+from compat.imap.structure import body_structure, envelope
+
+__all__ = ["handle_fetch", "positions"]
+
+_PROPERTIES = {
+    "FLAGS": "keywords",
+    "INTERNALDATE": "receivedAt",
+    "RFC822.SIZE": "size",
+    "MODSEQ": "modseq",
+}
+
+
+def positions(state: Selected, sequence: SequenceSet, uid: bool) -> list[int]:
+    """0-based positions in the session's numbering that a sequence set names."""
+    mailbox = state.mailbox
+    if uid:
+        return sequence.select(mailbox.uids)
+    count = len(mailbox.uids)
+    for low, high in sequence.resolve(count):
+        if high > count or low < 1:
+            raise ImapError("no such message sequence number", None, "BAD")
+    return sequence.select(list(range(1, count + 1)))
+
+
+def _seconds(received_at: str) -> int:
+    return int(datetime.fromisoformat(received_at.replace("Z", "+00:00")).timestamp())
+
+
+async def _mark_seen(state: Selected, emails: dict[str, dict[str, Any]]) -> None:
+    unseen = [i for i, e in emails.items() if "$seen" not in e["keywords"]]
+    if not unseen:
+        return
+    await state.jmap.set_emails(update={i: {"keywords/$seen": True} for i in unseen})
+    for email_id in unseen:
+        emails[email_id]["keywords"] = {**emails[email_id]["keywords"], "$seen": True}
+
+
+def _items(request: Fetch) -> list[FetchItem]:
+    items = list(request.items)
+    names = {i.name for i in items}
+    if request.uid and "UID" not in names:
+        items.insert(0, FetchItem("UID"))
+    # RFC 7162 3.1.4.1: CHANGEDSINCE implies MODSEQ in every response.
+    if request.changed_since is not None and "MODSEQ" not in names:
+        items.append(FetchItem("MODSEQ"))
+    return items
+
+
+async def handle_fetch(context: Context, request: Fetch) -> Reply:
+    state = context.selected()
+    mailbox = state.mailbox
+    items = _items(request)
+    if request.changed_since is not None:
+        context.enabled.add("CONDSTORE")
+    names = {i.name for i in items}
+    wants_body = bool(names & BODY_ITEMS) or bool(names & {"ENVELOPE", "BODYSTRUCTURE", "BODY"})
+    sets_seen = not mailbox.readonly and any(
+        i.name in SEEN_ITEMS and (i.name != "BODY" or i.section is not None) for i in items
+    )
+    properties = {_PROPERTIES[n] for n in names if n in _PROPERTIES}
+    if sets_seen:
+        properties.add("keywords")
+        if "FLAGS" not in names:  # 6.4.5: a \Seen set by this FETCH is reported in it
+            items.append(FetchItem("FLAGS"))
+    if wants_body:
+        properties.add("blobId")
+    if request.changed_since is not None:
+        properties.add("modseq")
+    chosen = positions(state, request.sequence, request.uid)
+    ids = [mailbox.ids[p] for p in chosen]
+    listed = await state.jmap.get(ids, sorted(properties)) if properties else []
+    emails = {str(e["id"]): e for e in listed} if properties else {i: {"id": i} for i in ids}
+    if sets_seen:
+        await _mark_seen(state, emails)
+    for position in chosen:
+        email_id = mailbox.ids[position]
+        email = emails.get(email_id)
+        if email is None:
+            continue  # destroyed since the session last looked: 6.4.5 allows leaving it out
+        if request.changed_since is not None and int(email["modseq"]) <= request.changed_since:
+            continue
+        if "keywords" in email:
+            mailbox.keywords[email_id] = frozenset(email["keywords"])
+        raw = (
+            await read_message(context.services, state.account, email["blobId"])
+            if wants_body
+            else b""
+        )
+        parts = [await _render(item, email, raw, mailbox.uids[position]) for item in items]
+        await context.wire.untagged(f"{position + 1} FETCH (".encode() + b" ".join(parts) + b")")
+    return Reply("fetched")
+
+
+async def _render(item: FetchItem, email: dict[str, Any], raw: bytes, uid: int) -> bytes:
+    name = item.name
+    if name == "UID":
+        return f"UID {uid}".encode()
+    if name == "FLAGS":
+        return b"FLAGS " + flag_list(flags_of(email["keywords"]))
+    if name == "INTERNALDATE":
+        return b"INTERNALDATE " + date_time(_seconds(email["receivedAt"]))
+    if name == "RFC822.SIZE":
+        return f"RFC822.SIZE {email['size']}".encode()
+    if name == "MODSEQ":
+        return f"MODSEQ ({email['modseq']})".encode()
+    if name == "ENVELOPE":
+        return b"ENVELOPE " + envelope(split_entity(raw).headers())
+    if name == "BODYSTRUCTURE":
+        return b"BODYSTRUCTURE " + body_structure(raw, extended=True)
+    if name == "BODY" and item.section is None:
+        return b"BODY " + body_structure(raw, extended=False)
+    return render_body_item(item, raw)

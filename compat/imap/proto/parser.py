@@ -1,0 +1,346 @@
+"""The command parser (RFC 9051 9 command): one whole command's octets to a typed Command.
+
+Never raises anything but CommandError, which carries the tag when one was readable so
+the connection can answer `tag BAD ...` (or `* BAD ...` without one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from compat.imap.proto.commands import (
+    Append,
+    Authenticate,
+    Command,
+    CopyMove,
+    Enable,
+    Fetch,
+    Id,
+    ListMailboxes,
+    Login,
+    MailboxCommand,
+    Rename,
+    Request,
+    Search,
+    Select,
+    Simple,
+    Status,
+    Store,
+    UidExpunge,
+)
+from compat.imap.proto.fetch_items import parse_fetch_items
+from compat.imap.proto.search_keys import parse_search
+from compat.imap.proto.sequence import SequenceSet, parse_sequence_set
+from compat.imap.proto.tokens import Atom, ParseError, Str, Token, TokenList, tokenize
+
+__all__ = ["CommandError", "parse_command"]
+
+_TAG = re.compile(rb"^[!#$&',\-./0-9:;<=>?@A-Z\[^_`a-z|}~]+$")
+_SIMPLE = frozenset(
+    {
+        "CAPABILITY",
+        "NOOP",
+        "LOGOUT",
+        "STARTTLS",
+        "CHECK",
+        "CLOSE",
+        "UNSELECT",
+        "EXPUNGE",
+        "IDLE",
+        "NAMESPACE",
+    }
+)
+_STATUS_ITEMS = frozenset(
+    {"MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "HIGHESTMODSEQ", "RECENT"}
+)
+_SEARCH_RETURNS = frozenset({"MIN", "MAX", "ALL", "COUNT", "SAVE"})
+_DATE_TIME = "%d-%b-%Y %H:%M:%S %z"
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, tag: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.tag = tag
+
+
+def _astring(token: Token) -> str:
+    if isinstance(token, Atom):
+        return token.text
+    if isinstance(token, Str):
+        try:
+            return token.value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ParseError("string is not UTF-8") from None
+    raise ParseError("expected a string, got a list")
+
+
+def _nstring(token: Token) -> str | None:
+    if isinstance(token, Atom) and token.text.upper() == "NIL":
+        return None
+    return _astring(token)
+
+
+def _atom(token: Token) -> str:
+    if not isinstance(token, Atom):
+        raise ParseError("expected an atom")
+    return token.text
+
+
+def _list(token: Token) -> tuple[Token, ...]:
+    if not isinstance(token, TokenList):
+        raise ParseError("expected a parenthesized list")
+    return token.items
+
+
+def _arity(args: list[Token], count: int) -> None:
+    if len(args) != count:
+        raise ParseError(f"expected {count} argument(s), got {len(args)}")
+
+
+def _sequence(token: Token) -> SequenceSet:
+    return parse_sequence_set(_atom(token))
+
+
+def _flags(token: Token) -> tuple[str, ...]:
+    items = _list(token) if isinstance(token, TokenList) else (token,)
+    return tuple(_atom(t) for t in items)
+
+
+def _modifier(args: list[Token], name: str) -> int | None:
+    """A trailing `(NAME n)` modifier (CHANGEDSINCE, UNCHANGEDSINCE, RFC 7162 3.1)."""
+    if not args or not isinstance(args[-1], TokenList):
+        return None
+    items = args[-1].items
+    if len(items) != 2 or _atom(items[0]).upper() != name or not _atom(items[1]).isdigit():
+        raise ParseError(f"expected ({name} n)")
+    args.pop()
+    return int(_atom(items[1]))
+
+
+def _login(args: list[Token], uid: bool) -> Request:
+    _arity(args, 2)
+    return Login(_astring(args[0]), _astring(args[1]))
+
+
+def _authenticate(args: list[Token], uid: bool) -> Request:
+    if len(args) not in (1, 2):
+        raise ParseError("AUTHENTICATE mechanism [initial-response]")
+    return Authenticate(_atom(args[0]).upper(), _atom(args[1]) if len(args) == 2 else None)
+
+
+def _enable(args: list[Token], uid: bool) -> Request:
+    if not args:
+        raise ParseError("ENABLE needs a capability")
+    return Enable(tuple(_atom(a).upper() for a in args))
+
+
+def _id(args: list[Token], uid: bool) -> Request:
+    _arity(args, 1)
+    if isinstance(args[0], Atom) and args[0].text.upper() == "NIL":
+        return Id(())
+    items = _list(args[0])
+    if len(items) % 2 or len(items) > 60:
+        raise ParseError("ID takes field/value pairs")
+    pairs = [(_astring(items[i]), _nstring(items[i + 1])) for i in range(0, len(items), 2)]
+    return Id(tuple(pairs))
+
+
+def _list_command(args: list[Token], uid: bool, lsub: bool = False) -> Request:
+    selection: set[str] = set()
+    if not lsub and args and isinstance(args[0], TokenList):
+        selection = {_atom(t).upper() for t in _list(args.pop(0))}
+    returns: list[str] = []
+    status: tuple[str, ...] = ()
+    if not lsub and len(args) >= 4 and _atom_is(args[-2], "RETURN"):
+        items = list(_list(args.pop()))
+        args.pop()
+        while items:
+            option = _atom(items.pop(0)).upper()
+            if option == "STATUS":
+                status = _status_items(items.pop(0) if items else Atom(""))
+            returns.append(option)
+    if len(args) != 2:
+        raise ParseError("LIST reference mailbox")
+    patterns = _list(args[1]) if isinstance(args[1], TokenList) else (args[1],)
+    return ListMailboxes(
+        reference=_astring(args[0]),
+        patterns=tuple(_astring(p) for p in patterns),
+        lsub=lsub,
+        subscribed_only="SUBSCRIBED" in selection,
+        return_special_use="SPECIAL-USE" in returns or "SPECIAL-USE" in selection,
+        return_subscribed="SUBSCRIBED" in returns,
+        return_status=status,
+    )
+
+
+def _atom_is(token: Token, text: str) -> bool:
+    return isinstance(token, Atom) and token.text.upper() == text
+
+
+def _status_items(token: Token) -> tuple[str, ...]:
+    items = tuple(_atom(t).upper() for t in _list(token))
+    unknown = [i for i in items if i not in _STATUS_ITEMS]
+    if unknown or not items:
+        raise ParseError("bad STATUS items")
+    return items
+
+
+def _status(args: list[Token], uid: bool) -> Request:
+    _arity(args, 2)
+    return Status(_astring(args[0]), _status_items(args[1]))
+
+
+def _select(readonly: bool) -> Callable[[list[Token], bool], Request]:
+    def parse(args: list[Token], uid: bool) -> Request:
+        condstore = False
+        if len(args) == 2:
+            options = {_atom(t).upper() for t in _list(args.pop())}
+            condstore = "CONDSTORE" in options
+        _arity(args, 1)
+        return Select(_astring(args[0]), readonly, condstore)
+
+    return parse
+
+
+def _mailbox_command(name: str) -> Callable[[list[Token], bool], Request]:
+    def parse(args: list[Token], uid: bool) -> Request:
+        _arity(args, 1)
+        return MailboxCommand(name, _astring(args[0]))
+
+    return parse
+
+
+def _rename(args: list[Token], uid: bool) -> Request:
+    _arity(args, 2)
+    return Rename(_astring(args[0]), _astring(args[1]))
+
+
+def _append(args: list[Token], uid: bool) -> Request:
+    if len(args) < 2:
+        raise ParseError("APPEND mailbox [flags] [date] literal")
+    mailbox = _astring(args.pop(0))
+    message = args.pop()
+    if not isinstance(message, Str) or not message.literal:
+        raise ParseError("APPEND needs the message as a literal")
+    flags: tuple[str, ...] = ()
+    if args and isinstance(args[0], TokenList):
+        flags = _flags(args.pop(0))
+    date = None
+    if args:
+        text = _astring(args.pop(0))
+        try:
+            date = datetime.strptime(text.strip(), _DATE_TIME)
+        except ValueError:
+            raise ParseError("bad APPEND date-time") from None
+    if args:
+        raise ParseError("too many APPEND arguments")
+    return Append(mailbox, flags, date, message.value)
+
+
+def _search(args: list[Token], uid: bool) -> Request:
+    returns = None
+    if len(args) >= 2 and _atom_is(args[0], "RETURN"):
+        args.pop(0)
+        returns = tuple(_atom(t).upper() for t in _list(args.pop(0)))
+        if any(r not in _SEARCH_RETURNS for r in returns):
+            raise ParseError("unknown SEARCH RETURN option")
+    return Search(uid, parse_search(args), returns)
+
+
+def _fetch(args: list[Token], uid: bool) -> Request:
+    changed = _modifier(args, "CHANGEDSINCE") if len(args) == 3 else None
+    _arity(args, 2)
+    return Fetch(uid, _sequence(args[0]), parse_fetch_items(args[1]), changed)
+
+
+def _store(args: list[Token], uid: bool) -> Request:
+    unchanged = None
+    if len(args) == 4:  # STORE set (UNCHANGEDSINCE n) +FLAGS (...)
+        unchanged = _modifier([args.pop(1)], "UNCHANGEDSINCE")
+    _arity(args, 3)
+    action = _atom(args[1]).upper()
+    mode = action[0] if action[:1] in ("+", "-") else ""
+    base = action[len(mode) :]
+    if base not in ("FLAGS", "FLAGS.SILENT"):
+        raise ParseError("STORE takes FLAGS, +FLAGS or -FLAGS (.SILENT)")
+    silent = base.endswith(".SILENT")
+    return Store(uid, _sequence(args[0]), mode, silent, _flags(args[2]), unchanged)
+
+
+def _copy_move(name: str) -> Callable[[list[Token], bool], Request]:
+    def parse(args: list[Token], uid: bool) -> Request:
+        _arity(args, 2)
+        return CopyMove(uid, name, _sequence(args[0]), _astring(args[1]))
+
+    return parse
+
+
+def _uid_expunge(args: list[Token], uid: bool) -> Request:
+    _arity(args, 1)
+    return UidExpunge(_sequence(args[0]))
+
+
+_PARSERS: dict[str, Callable[[list[Token], bool], Request]] = {
+    "LOGIN": _login,
+    "AUTHENTICATE": _authenticate,
+    "ENABLE": _enable,
+    "ID": _id,
+    "LIST": _list_command,
+    "LSUB": lambda args, uid: _list_command(args, uid, lsub=True),
+    "STATUS": _status,
+    "SELECT": _select(readonly=False),
+    "EXAMINE": _select(readonly=True),
+    "CREATE": _mailbox_command("CREATE"),
+    "DELETE": _mailbox_command("DELETE"),
+    "SUBSCRIBE": _mailbox_command("SUBSCRIBE"),
+    "UNSUBSCRIBE": _mailbox_command("UNSUBSCRIBE"),
+    "RENAME": _rename,
+    "APPEND": _append,
+    "SEARCH": _search,
+    "FETCH": _fetch,
+    "STORE": _store,
+    "COPY": _copy_move("COPY"),
+    "MOVE": _copy_move("MOVE"),
+}
+_UID_COMMANDS = frozenset({"SEARCH", "FETCH", "STORE", "COPY", "MOVE", "EXPUNGE"})
+
+
+def _request(tokens: list[Token]) -> Request:
+    if not tokens:
+        raise ParseError("missing command")
+    name = _atom(tokens.pop(0)).upper()
+    uid = False
+    if name == "UID":
+        if not tokens:
+            raise ParseError("UID needs a command")
+        name = _atom(tokens.pop(0)).upper()
+        if name not in _UID_COMMANDS:
+            raise ParseError(f"UID {name[:20]} is not a command")
+        if name == "EXPUNGE":
+            return _uid_expunge(tokens, True)
+        uid = True
+    if name in _SIMPLE:
+        if tokens:
+            raise ParseError(f"{name} takes no arguments")
+        return Simple(name)
+    parse = _PARSERS.get(name)
+    if parse is None:
+        raise ParseError(f"unknown command {name[:20]!r}")
+    return parse(tokens, uid)
+
+
+def parse_command(data: bytes) -> Command:
+    """A command without its final CRLF, literals inline; CommandError when malformed."""
+    tag_bytes, space, rest = data.partition(b" ")
+    if not _TAG.match(tag_bytes) or not space:
+        raise CommandError("expected a tag, a space and a command", None)
+    tag = tag_bytes.decode("ascii")
+    try:
+        return Command(tag, _request(tokenize(rest)))
+    except ParseError as exc:
+        raise CommandError(str(exc), tag) from None
+    except (ValueError, RecursionError):  # e.g. an int too big: still only BAD
+        raise CommandError("malformed command", tag) from None

@@ -1,0 +1,137 @@
+"""SEARCH and UID SEARCH (RFC 9051 6.4.4, 7.3.4 ESEARCH; RFC 3501 7.2.5 SEARCH).
+
+Header keys (FROM ... SUBJECT, HEADER name value) and TEXT/BODY become Email/query
+filters, answered by the account's encrypted index (text, body, header) or the sealed
+summaries: only the server can match them. Everything else is judged here against one
+Email/get of the mailbox. With search off, TEXT, BODY and HEADER get NO [CANNOT].
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from compat.imap.context import Context, Reply
+from compat.imap.flags import keyword_of
+from compat.imap.proto.commands import Search
+from compat.imap.proto.search_keys import (
+    All,
+    And,
+    DateKey,
+    Flag,
+    HeaderKey,
+    Not,
+    Or,
+    SearchKey,
+    SeqKey,
+    SizeKey,
+    TextKey,
+)
+from compat.imap.proto.sequence import compress
+
+__all__ = ["handle_search"]
+
+_FILTERABLE = frozenset({"from", "to", "cc", "bcc", "subject"})
+
+
+def _walk(key: SearchKey) -> list[SearchKey]:
+    if isinstance(key, Not):
+        return [key, *_walk(key.key)]
+    if isinstance(key, Or):
+        return [key, *_walk(key.left), *_walk(key.right)]
+    if isinstance(key, And):
+        return [key, *[k for child in key.keys for k in _walk(child)]]
+    return [key]
+
+
+def _day(stamp: str | None) -> date | None:
+    if stamp is None:
+        return None
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC).date()
+
+
+class _Judge:
+    def __init__(
+        self, headers: dict[HeaderKey | TextKey, set[str]], count: int, largest_uid: int
+    ) -> None:
+        self.headers = headers
+        self.count = count
+        self.largest_uid = largest_uid
+
+    def __call__(self, key: SearchKey, email: dict[str, Any], seq: int, uid: int) -> bool:
+        if isinstance(key, All):
+            return True
+        if isinstance(key, And):
+            return all(self(k, email, seq, uid) for k in key.keys)
+        if isinstance(key, Or):
+            return self(key.left, email, seq, uid) or self(key.right, email, seq, uid)
+        if isinstance(key, Not):
+            return not self(key.key, email, seq, uid)
+        if isinstance(key, Flag):
+            return (keyword_of(key.flag) in email["keywords"]) == key.present
+        if isinstance(key, SeqKey):
+            if key.uid:
+                return key.sequence.contains(uid, self.largest_uid)
+            return key.sequence.contains(seq, self.count)
+        if isinstance(key, SizeKey):
+            size = int(email["size"])
+            return size > key.size if key.larger else size < key.size
+        if isinstance(key, DateKey):
+            day = _day(email["sentAt"] if key.sent else email["receivedAt"])
+            if day is None:
+                return False
+            return {"before": day < key.day, "on": day == key.day, "since": day >= key.day}[key.op]
+        if isinstance(key, HeaderKey | TextKey):
+            return email["id"] in self.headers[key]
+        raise AssertionError(f"unknown search key {key!r}")
+
+
+def _condition(key: HeaderKey | TextKey) -> dict[str, Any]:
+    if isinstance(key, TextKey):
+        return {"body" if key.where == "body" else "text": key.value}
+    if key.header in _FILTERABLE:
+        return {key.header: key.value}
+    return {"header": [key.header, key.value]}
+
+
+async def handle_search(context: Context, request: Search) -> Reply:
+    state = context.selected()
+    mailbox = state.mailbox
+    keys = _walk(request.key)
+    headers: dict[HeaderKey | TextKey, set[str]] = {}
+    for key in keys:
+        if isinstance(key, HeaderKey | TextKey) and key not in headers:
+            condition = {"inMailbox": mailbox.id, **_condition(key)}
+            headers[key] = await state.jmap.query_ids(condition)
+    properties = ["keywords", "size", "receivedAt"]
+    if any(isinstance(k, DateKey) and k.sent for k in keys):
+        properties.append("sentAt")
+    emails = {e["id"]: e for e in await state.jmap.get(mailbox.ids, properties)}
+    largest = mailbox.uids[-1] if mailbox.uids else 0
+    judge = _Judge(headers, len(mailbox.uids), largest)
+    found = []
+    for index, (uid, email_id) in enumerate(zip(mailbox.uids, mailbox.ids, strict=True)):
+        email = emails.get(email_id)
+        if email is not None and judge(request.key, email, index + 1, uid):
+            found.append(uid if request.uid else index + 1)
+    returns = request.returns
+    if returns is None and "IMAP4REV2" in context.enabled:
+        returns = ("ALL",)
+    if returns is None:
+        await context.wire.untagged(("SEARCH " + " ".join(map(str, found))).rstrip().encode())
+        return Reply("searched")
+    await context.wire.untagged(_esearch(context.tag, request.uid, returns or ("ALL",), found))
+    return Reply("searched")
+
+
+def _esearch(tag: str, uid: bool, returns: tuple[str, ...], found: list[int]) -> bytes:
+    parts = [f'ESEARCH (TAG "{tag}")'] + (["UID"] if uid else [])
+    if found and "MIN" in returns:
+        parts.append(f"MIN {min(found)}")
+    if found and "MAX" in returns:
+        parts.append(f"MAX {max(found)}")
+    if "COUNT" in returns:
+        parts.append(f"COUNT {len(found)}")
+    if found and "ALL" in returns:
+        parts.append(f"ALL {compress(found)}")
+    return " ".join(parts).encode()

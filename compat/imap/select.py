@@ -1,0 +1,60 @@
+"""SELECT, EXAMINE, CLOSE, UNSELECT (RFC 9051 6.3.2, 6.3.3, 6.4.1, 6.4.2; RFC 7162 3.1.2)."""
+
+from __future__ import annotations
+
+from compat.imap.context import Context, Reply
+from compat.imap.expunge import expunge_deleted
+from compat.imap.flags import PERMANENT_FLAGS, SYSTEM_FLAGS, flags_of
+from compat.imap.mailbox_tree import MailboxTree, read_name, wire_name
+from compat.imap.proto.commands import Select
+from compat.imap.proto.render import flag_list, quoted_or_literal
+from compat.imap.session import Selected, SelectedMailbox
+
+__all__ = ["handle_close", "handle_select", "handle_unselect"]
+
+
+async def handle_select(context: Context, request: Select) -> Reply:
+    state = context.authenticated()
+    # 6.3.2: a failed SELECT leaves no mailbox selected.
+    context.unselect()
+    if request.condstore:
+        context.enabled.add("CONDSTORE")
+    jmap = state.jmap
+    tree = MailboxTree(await jmap.mailboxes())
+    entry = tree.require(read_name(request.mailbox, context.utf8))
+    facts = await jmap.mailbox(entry.id, ["uidValidity", "uidNext", "highestModseq"])
+    listing, email_state = await jmap.listing(entry.id)
+    mailbox = SelectedMailbox.from_listing(
+        entry.id, entry.path, request.readonly, int(facts["uidValidity"]), listing
+    )
+    mailbox.email_state = email_state
+    custom = flags_of({k for _, _, keywords in listing for k in keywords if k[:1] != "$"})
+    wire = context.wire
+    await wire.untagged(b"FLAGS " + flag_list([*SYSTEM_FLAGS, *custom]))
+    await wire.untagged(f"{len(mailbox.uids)} EXISTS".encode())
+    await wire.untagged(b"0 RECENT")  # rev1 clients expect it; rev2 has no \Recent
+    permanent = [] if request.readonly else [*PERMANENT_FLAGS, *custom]
+    await wire.untagged(b"OK [PERMANENTFLAGS " + flag_list(permanent) + b"] flags")
+    await wire.untagged(f"OK [UIDVALIDITY {mailbox.uid_validity}] uidvalidity".encode())
+    uid_next = max(int(facts["uidNext"]), mailbox.uid_next_seen)
+    await wire.untagged(f"OK [UIDNEXT {uid_next}] next uid".encode())
+    await wire.untagged(f"OK [HIGHESTMODSEQ {facts['highestModseq']}] modseq".encode())
+    await wire.untagged(b'LIST () "/" ' + quoted_or_literal(wire_name(entry.path, context.utf8)))
+    context.state = Selected(state.account, state.jmap, mailbox)
+    code = "READ-ONLY" if request.readonly else "READ-WRITE"
+    return Reply("selected", code)
+
+
+async def handle_close(context: Context) -> Reply:
+    """6.4.1: expunge silently when read-write, then leave the mailbox."""
+    state = context.selected()
+    if not state.mailbox.readonly:
+        await expunge_deleted(context, None, announce=False)
+    context.unselect()
+    return Reply("closed")
+
+
+async def handle_unselect(context: Context) -> Reply:
+    context.selected()
+    context.unselect()
+    return Reply("unselected")

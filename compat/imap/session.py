@@ -1,0 +1,79 @@
+"""The IMAP session (RFC 9051 3): NotAuthenticated | Authenticated | Selected, and the
+selected mailbox's message numbers, which exist only here."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from api.core.unlocked import UnlockedAccount
+from compat.imap.gateway import JmapGateway, Listing
+
+__all__ = ["Authenticated", "NotAuthenticated", "Selected", "SelectedMailbox", "SessionState"]
+
+
+@dataclass
+class SelectedMailbox:
+    """Message sequence numbers are positions in `uids` + 1 (RFC 9051 2.3.1.2)."""
+
+    id: str
+    name: str
+    readonly: bool
+    uid_validity: int
+    uids: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    keywords: dict[str, frozenset[str]] = field(default_factory=dict)
+    uid_of: dict[str, int] = field(default_factory=dict)
+    email_state: str = ""
+
+    @classmethod
+    def from_listing(
+        cls, mailbox_id: str, name: str, readonly: bool, uid_validity: int, listing: Listing
+    ) -> SelectedMailbox:
+        selected = cls(mailbox_id, name, readonly, uid_validity)
+        for uid, email_id, keywords in listing:
+            selected.append(uid, email_id, keywords)
+        return selected
+
+    def append(self, uid: int, email_id: str, keywords: frozenset[str]) -> None:
+        self.uids.append(uid)
+        self.ids.append(email_id)
+        self.keywords[email_id] = keywords
+        self.uid_of[email_id] = uid
+
+    def remove(self, email_id: str) -> int:
+        """Forget a message; returns its sequence number before removal."""
+        uid = self.uid_of.pop(email_id)
+        index = bisect_left(self.uids, uid)
+        del self.uids[index]
+        del self.ids[index]
+        self.keywords.pop(email_id, None)
+        return index + 1
+
+    def seq_of(self, email_id: str) -> int:
+        return bisect_left(self.uids, self.uid_of[email_id]) + 1
+
+    @property
+    def uid_next_seen(self) -> int:
+        return self.uids[-1] + 1 if self.uids else 1
+
+
+@dataclass
+class NotAuthenticated:
+    pass
+
+
+@dataclass
+class Authenticated:
+    account: UnlockedAccount
+    jmap: JmapGateway
+
+
+@dataclass
+class Selected(Authenticated):
+    """Authenticated with a mailbox open: every Authenticated command works here too."""
+
+    mailbox: SelectedMailbox
+
+
+SessionState = NotAuthenticated | Authenticated | Selected

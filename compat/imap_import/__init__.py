@@ -1,0 +1,1 @@
+"""Copying mail from another provider's IMAP server into an account, through JMAP."""

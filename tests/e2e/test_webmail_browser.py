@@ -1,0 +1,258 @@
+"""The webmail in a real Chromium against a real `sealbox serve`: sign in with a password, read
+plain and HTML mail, reply to a second local account that receives it, flag, archive, delete,
+see new mail arrive by push without a reload, and the phone-width layout.
+
+One scenario per test, in order, on one signed-in page: each step starts where the last ended,
+as a person's session would.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.cli_accounts import add_account
+from support.jmap_https import HttpsNode, sign_in
+from support.server import RunningServer, hosted_server
+
+pytestmark = pytest.mark.slow
+
+DOMAIN = "webmail.example"
+TIMEOUT_MS = 15_000
+LUNCH_BODY = "Shall we meet at noon?\r\nSee https://example.org/menu\r\n"
+
+
+def _wait_for(check: Callable[[], Any], what: str, timeout: float = 15) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _plain(sender: str, to: str, subject: str, body: str, message_id: str) -> bytes:
+    return (
+        f"From: Bob <{sender}>\r\nTo: Alice <{to}>\r\nSubject: {subject}\r\n"
+        f"Date: Tue, 01 Dec 2026 09:30:00 +0100\r\nMessage-ID: <{message_id}>\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+    ).encode()
+
+
+def _html_with_attachment(sender: str, to: str) -> bytes:
+    html = (
+        "<html><body><h1>Quarterly report</h1><p>Numbers are <b>up</b>."
+        '<img src="https://tracker.example.net/pixel.png" alt="tracker"></p>'
+        "<script>document.title='pwned'</script>"
+        '<p><a href="https://example.org/report" onclick="alert(1)">Full report</a></p>'
+        "</body></html>"
+    )
+    return (
+        f"From: Carol <{sender}>\r\nTo: {to}\r\nSubject: Quarterly report\r\n"
+        "Date: Mon, 30 Nov 2026 10:00:00 +0100\r\nMessage-ID: <html1@example.net>\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+        f"--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n"
+        '--b1\r\nContent-Type: text/plain; name="figures.txt"\r\n'
+        'Content-Disposition: attachment; filename="figures.txt"\r\n\r\n'
+        "revenue,42\r\n--b1--\r\n"
+    ).encode()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with hosted_server(tmp_path_factory, "webmail", DOMAIN) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def alice(server: RunningServer) -> HttpsNode:
+    return sign_in(server, add_account(server.env, DOMAIN, name="Alice"))
+
+
+@pytest.fixture(scope="module")
+def bob(server: RunningServer) -> HttpsNode:
+    return sign_in(server, add_account(server.env, DOMAIN, name="Bob"))
+
+
+@pytest.fixture(scope="module")
+def mail(alice: HttpsNode, bob: HttpsNode) -> dict[str, str]:
+    """Alice's inbox: a plain-text note from Bob, an HTML mail with a tracker and a file."""
+    me, him = alice.account.address, bob.account.address
+    return {
+        "html": alice.import_email(
+            _html_with_attachment("carol@example.net", me), receivedAt="2026-11-30T09:00:00Z"
+        ),
+        "plain": alice.import_email(
+            _plain(him, me, "Lunch plan", LUNCH_BODY, "lunch1@example.net"),
+            receivedAt="2026-12-01T08:30:00Z",
+        ),
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def page(browser_context: Any, server: RunningServer, mail: dict[str, str]) -> Any:
+    page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server.base_url}/webmail/")
+    return page
+
+
+def _actions(page: Any) -> Any:
+    return page.get_by_role("toolbar", name="Message actions")
+
+
+def _nav(page: Any) -> Any:
+    return page.get_by_role("navigation", name="Mailboxes")
+
+
+def _row(page: Any, subject: str) -> Any:
+    return page.locator("button.message", has_text=subject)
+
+
+def test_sign_in_with_a_password_shows_the_inbox(
+    page: Any, alice: HttpsNode, screenshots: Path
+) -> None:
+    page.get_by_label("Email").fill(alice.account.address)
+    page.get_by_label("Password").fill(alice.account.password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    inbox = page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox")
+    inbox.wait_for()
+    assert re.search(r"Inbox\s*2 unread", inbox.inner_text().replace("\n", " "))
+    for name in ("Drafts", "Sent", "Archive", "Trash"):
+        assert page.get_by_role("button", name=name).count() == 1
+    _row(page, "Lunch plan").wait_for()
+    rows = page.locator("button.message").all_inner_texts()
+    assert "Lunch plan" in rows[0] and "Quarterly report" in rows[1], rows  # newest first
+    page.screenshot(path=str(screenshots / "desktop-inbox.png"))
+
+
+def test_reading_plain_text_marks_it_read(
+    page: Any, alice: HttpsNode, mail: dict[str, str]
+) -> None:
+    _row(page, "Lunch plan").click()
+    reader = page.get_by_role("region", name="Message", exact=True)
+    reader.get_by_role("heading", name="Lunch plan").wait_for()
+    text = reader.locator(".plain")
+    assert "Shall we meet at noon?" in text.inner_text()
+    assert text.get_by_role("link", name="https://example.org/menu").count() == 1
+    _wait_for(lambda: alice.find("Lunch plan")[0]["keywords"].get("$seen"), "$seen on the server")
+    _row(page, "Lunch plan").and_(page.locator(":not(.unread)")).wait_for()
+    inbox = page.get_by_role("button", name="Inbox")
+    assert "1 unread" in inbox.inner_text().replace("\n", " ")
+
+
+def test_flag_and_unflag(page: Any, alice: HttpsNode) -> None:
+    page.get_by_role("button", name="Flag", exact=True).click()
+    page.get_by_role("button", name="Unflag").wait_for()
+    assert alice.find("Lunch plan")[0]["keywords"].get("$flagged") is True
+    assert _row(page, "Lunch plan").get_by_label("Flagged").count() == 1
+    page.get_by_role("button", name="Unflag").click()
+    page.get_by_role("button", name="Flag", exact=True).wait_for()
+    assert "$flagged" not in alice.find("Lunch plan")[0]["keywords"]
+
+
+def test_reply_reaches_the_second_account(
+    page: Any, alice: HttpsNode, bob: HttpsNode, screenshots: Path
+) -> None:
+    page.get_by_role("button", name="Reply").click()
+    assert page.get_by_label("To").input_value() == f"Bob <{bob.account.address}>"
+    assert page.get_by_label("Subject").input_value() == "Re: Lunch plan"
+    message = page.get_by_role("textbox", name="Message")
+    assert "> Shall we meet at noon?" in message.input_value()
+    message.press("Control+Home")
+    message.type("Noon works for me.")
+    page.screenshot(path=str(screenshots / "desktop-reply.png"))
+    page.get_by_role("button", name="Send").click()
+    page.get_by_role("status").filter(has_text="Message sent.").wait_for()
+
+    [received] = _wait_for(lambda: bob.find("Re: Lunch plan"), "the reply in Bob's inbox")
+    assert received["inReplyTo"] == ["lunch1@example.net"]
+    assert received["from"][0]["email"] == alice.account.address
+    [sent] = alice.find("Re: Lunch plan", role="sent")
+    assert "$draft" not in sent["keywords"]
+    assert alice.find("Re: Lunch plan", role="drafts") == []
+    assert alice.find("Lunch plan")[0]["keywords"].get("$answered") is True
+
+
+def test_html_mail_is_sandboxed_and_remote_images_wait(
+    page: Any, server: RunningServer, screenshots: Path
+) -> None:
+    page.keyboard.press("j")  # the next message down the list
+    reader = page.get_by_role("region", name="Message", exact=True)
+    reader.get_by_role("heading", name="Quarterly report").wait_for()
+    frame_element = reader.locator("iframe.html-body")
+    sandbox = frame_element.get_attribute("sandbox") or ""
+    assert "allow-scripts" not in sandbox and "allow-same-origin" not in sandbox
+    frame = page.frame_locator("iframe.html-body")
+    frame.get_by_role("heading", name="Quarterly report").wait_for()
+    assert frame.locator("script").count() == 0
+    assert frame.locator("img").get_attribute("src") is None
+    assert frame.locator("a").get_attribute("onclick") is None
+    assert page.title() == "Sealbox"
+
+    link = reader.get_by_role("link", name="figures.txt")
+    downloaded = page.request.get(server.base_url + (link.get_attribute("href") or ""))
+    assert downloaded.status == 200 and downloaded.text().strip() == "revenue,42"
+    page.screenshot(path=str(screenshots / "desktop-html-message.png"))
+
+    page.get_by_role("button", name="Show images").click()
+    page.get_by_role("button", name="Show images").wait_for(state="detached")
+    src = page.frame_locator("iframe.html-body").locator("img").get_attribute("src")
+    assert src == "https://tracker.example.net/pixel.png"
+
+
+def test_new_mail_appears_by_push(page: Any, alice: HttpsNode, bob: HttpsNode) -> None:
+    before = page.evaluate("() => performance.getEntriesByType('navigation').length")
+    page.evaluate("() => { window.__sameDocument = true; }")
+    bob.send(alice.account.address, "Pushed hello", "Did this arrive without a reload?")
+    _row(page, "Pushed hello").wait_for()
+    assert page.evaluate("() => window.__sameDocument") is True  # no reload happened
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == before
+    page.locator("button.message").first.filter(has_text="Pushed hello").wait_for()
+    page.get_by_role("button", name="Inbox").filter(has_text="1 unread").wait_for()
+
+
+def test_archive_and_delete(page: Any, alice: HttpsNode) -> None:
+    _row(page, "Quarterly report").click()
+    page.get_by_role("region", name="Message", exact=True).get_by_role(
+        "heading", name="Quarterly report"
+    ).wait_for()
+    _actions(page).get_by_role("button", name="Archive").click()
+    _row(page, "Quarterly report").wait_for(state="detached")
+    _wait_for(lambda: alice.find("Quarterly report", role="archive"), "the archived mail")
+    assert alice.find("Quarterly report") == []
+
+    _row(page, "Pushed hello").click()
+    page.get_by_role("region", name="Message", exact=True).get_by_role(
+        "heading", name="Pushed hello"
+    ).wait_for()
+    _actions(page).get_by_role("button", name="Delete", exact=True).click()
+    _row(page, "Pushed hello").wait_for(state="detached")
+    [trashed] = _wait_for(lambda: alice.find("Pushed hello", role="trash"), "the mail in Trash")
+    assert trashed["mailboxIds"] == {alice.mailboxes()["trash"]: True}
+    _nav(page).get_by_role("button", name="Trash").click()
+    _row(page, "Pushed hello").wait_for()
+
+
+def test_phone_width_shows_one_pane_at_a_time(page: Any, screenshots: Path) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Mailboxes").click()
+    page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox").click()
+    _row(page, "Lunch plan").wait_for()
+    assert not page.get_by_role("navigation", name="Mailboxes").is_visible()
+    page.screenshot(path=str(screenshots / "phone-inbox.png"))
+    _row(page, "Lunch plan").click()
+    page.get_by_role("button", name="Back").wait_for()
+    assert not page.get_by_role("region", name="Messages").is_visible()
+    page.screenshot(path=str(screenshots / "phone-message.png"))
+    page.get_by_role("button", name="Back").click()
+    _row(page, "Lunch plan").wait_for()
+    page.get_by_role("button", name="Compose").click()
+    page.get_by_label("To").wait_for()
+    page.screenshot(path=str(screenshots / "phone-compose.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})

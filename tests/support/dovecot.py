@@ -1,0 +1,188 @@
+"""A private Dovecot IMAP server on loopback, for import tests against a real peer.
+
+Debian's dovecot-imapd is installed when missing (apt-get); the server runs in the
+foreground as a child of the test with its own config, a passwd-file user, Maildir
+folders under a fresh directory and a self-signed certificate made here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from support.environment import free_port
+
+__all__ = ["DovecotServer", "dovecot_unavailable", "running_dovecot"]
+
+DOVECOT = "/usr/sbin/dovecot"
+USER = "importer@source.test"
+PASSWORD = "source-pass-0451"
+
+
+@dataclass(frozen=True)
+class DovecotServer:
+    imap_port: int
+    imaps_port: int
+    user: str
+    password: str
+    log: Path
+
+
+def dovecot_unavailable() -> str | None:
+    """Why Dovecot cannot run here (None when it can), installing it with apt if missing."""
+    if Path(DOVECOT).exists():
+        return None
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return "dovecot-imapd is not installed and apt-get (as root) is unavailable"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "dovecot-imapd"]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
+    return None if Path(DOVECOT).exists() else "dovecot-imapd installed no /usr/sbin/dovecot"
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def _config(root: Path, imap_port: int, imaps_port: int) -> str:
+    cert, key = _certificate(root)
+    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
+    return f"""
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+ssl_dh = </usr/share/dovecot/dh.pem
+auth_mechanisms = plain
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {root}/passwd
+  default_fields = uid=nobody gid=nogroup home={root}/home/%u
+}}
+mail_location = maildir:{root}/mail/%u
+mail_uid = nobody
+mail_gid = nogroup
+namespace inbox {{
+  inbox = yes
+  separator = .
+  mailbox "Sent Messages" {{
+    special_use = \\Sent
+  }}
+  mailbox Drafts {{
+    special_use = \\Drafts
+  }}
+  mailbox Spam {{
+    special_use = \\Junk
+  }}
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+"""
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"dovecot exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("dovecot did not start listening")
+
+
+@contextmanager
+def running_dovecot() -> Iterator[DovecotServer]:
+    # Outside pytest's 0700 tmp tree: the mail user (nobody) must reach its Maildir.
+    root = Path(tempfile.mkdtemp(prefix="sealbox-dovecot-"))
+    root.chmod(0o755)
+    for sub in ("run", "state", "mail", "home"):
+        (root / sub).mkdir(mode=0o755)
+    shutil.chown(root / "mail", "nobody", "nogroup")
+    shutil.chown(root / "home", "nobody", "nogroup")
+    imap_port, imaps_port = free_port(), free_port()
+    config = root / "dovecot.conf"
+    config.write_text(_config(root, imap_port, imaps_port), encoding="utf-8")
+    log = root / "dovecot.log"
+    # Foreground, with stdin/stdout away from pytest's pipes (else Dovecot holds them open).
+    process = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(config)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=(root / "stderr.log").open("wb"),
+    )
+    try:
+        _wait_for(imaps_port, process, log)
+        yield DovecotServer(imap_port, imaps_port, USER, PASSWORD, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,404 @@
+/**
+ * The signed-in mail client: wires the JMAP data code (message-list,
+ * mailboxes, compose-model) to the views, push and the keyboard.
+ */
+import "./mail.css";
+import { logout } from "../../api/auth";
+import {
+  JmapClient,
+  JmapRequestError,
+  type Email,
+  type Id,
+  type Identity,
+  type Mailbox,
+  type PatchObject,
+} from "../../api/jmap";
+import { replyDraft, sendDraft, type Draft } from "./compose-model";
+import { composeView } from "./compose-view";
+import { ListView } from "./list-view";
+import { renderMailboxes } from "./mailbox-view";
+import { byRole, displayName, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
+import { MessageList, SUMMARY_PROPERTIES } from "./message-list";
+import { subscribe } from "./push";
+import { emptyReader, partsText, readerView } from "./reader-view";
+import { shellView, showPane } from "./shell-view";
+
+export interface MailHandle {
+  destroy(): void;
+}
+
+const FULL_PROPERTIES = [
+  ...SUMMARY_PROPERTIES,
+  "cc",
+  "replyTo",
+  "sentAt",
+  "messageId",
+  "inReplyTo",
+  "references",
+  "textBody",
+  "htmlBody",
+  "attachments",
+  "bodyValues",
+];
+
+export function mountMail(replaced: Element, username: string): MailHandle {
+  const shell = shellView(username);
+  replaced.replaceWith(shell.root);
+  document.title = "Sealbox";
+
+  let client: JmapClient;
+  let mailboxes: Mailbox[] = [];
+  let identity: Identity | undefined;
+  let selected: Id | null = null;
+  let list: MessageList | undefined;
+  let open: Email | undefined;
+  const allowImages = new Set<Id>();
+  let unsubscribe = (): void => {};
+  const listView = new ListView(shell.list, {
+    onOpen: (id) => void guard(openEmail(id)),
+    onLoadMore: () => void guard(loadMore()),
+  });
+
+  function say(text: string): void {
+    shell.status.textContent = text;
+  }
+
+  async function guard(work: Promise<unknown>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      if (error instanceof JmapRequestError && error.status === 401) {
+        location.reload(); // the session ended: back to sign-in
+        return;
+      }
+      say(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  // --- mailboxes --------------------------------------------------------------
+
+  async function loadMailboxes(): Promise<void> {
+    const got = await client.call("Mailbox/get", { ids: null, properties: MAILBOX_PROPERTIES });
+    mailboxes = got.list;
+    drawMailboxes();
+  }
+
+  function drawMailboxes(): void {
+    renderMailboxes(shell.nav, mailboxTree(mailboxes), selected, (id) => void guard(selectMailbox(id)));
+  }
+
+  async function selectMailbox(id: Id): Promise<void> {
+    selected = id;
+    drawMailboxes();
+    const mailbox = mailboxes.find((m) => m.id === id);
+    listView.reset(mailbox ? displayName(mailbox) : "");
+    list = new MessageList(client, id);
+    closeReader();
+    showPane(shell, "list");
+    await loadMore();
+  }
+
+  // --- the list ---------------------------------------------------------------
+
+  async function loadMore(): Promise<void> {
+    const current = list;
+    if (!current || (current.loaded && !current.hasMore)) return;
+    listView.setMore(true, true);
+    try {
+      await current.loadMore();
+    } finally {
+      if (current === list) {
+        listView.sync(current.items);
+        listView.setMore(current.hasMore);
+      }
+    }
+  }
+
+  let refreshing: Promise<void> | undefined;
+  let again = false;
+
+  /** Coalesces bursts of push events into one refresh at a time. */
+  function refresh(types: Record<string, string>): void {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = (async () => {
+      do {
+        again = false;
+        const all = Object.keys(types).length === 0;
+        if (all || "Mailbox" in types) await loadMailboxes();
+        const current = list;
+        if (current && (all || ("Email" in types && types["Email"] !== current.state))) {
+          const change = await current.refresh();
+          if (current !== list) continue;
+          listView.sync(current.items, change.updated);
+          listView.setMore(current.hasMore);
+          if (change.inserted.length) say(`${change.inserted.length} new message${change.inserted.length > 1 ? "s" : ""}`);
+          if (open && change.removed.includes(open.id) && !current.get(open.id)) closeReader();
+        }
+      } while (again);
+    })()
+      .catch((error: unknown) => guard(Promise.reject(error)))
+      .finally(() => {
+        refreshing = undefined;
+      });
+  }
+
+  // --- reading ----------------------------------------------------------------
+
+  async function openEmail(id: Id): Promise<void> {
+    const summary = list?.get(id);
+    listView.select(id);
+    const batch = client.batch();
+    const markRead = summary && !summary.keywords["$seen"];
+    if (markRead) batch.call("Email/set", { update: { [id]: { "keywords/$seen": true } } });
+    const got = batch.call("Email/get", {
+      ids: [id],
+      properties: FULL_PROPERTIES,
+      fetchTextBodyValues: true,
+      fetchHTMLBodyValues: true,
+      maxBodyValueBytes: 2_000_000,
+    });
+    await batch.send();
+    const email = got.response.list[0];
+    if (!email) {
+      say("That message is no longer there.");
+      return;
+    }
+    open = email;
+    list?.patch(id, { keywords: email.keywords ?? {} });
+    listView.sync(list?.items ?? [], [id]);
+    listView.select(id);
+    drawReader();
+    showPane(shell, "reader");
+  }
+
+  function drawReader(): void {
+    if (!open) return;
+    const email = open;
+    const trash = byRole(mailboxes, "trash");
+    const archive = byRole(mailboxes, "archive");
+    shell.reader.replaceChildren(
+      readerView(
+        email,
+        {
+          onBack: () => showPane(shell, "list"),
+          onReply: () => startCompose(replyDraft(email, partsText(email, email.textBody, "text/plain") ?? "")),
+          onToggleFlag: () => void guard(setKeyword(email.id, "$flagged", !email.keywords?.["$flagged"])),
+          onMarkUnread: () => void guard(setKeyword(email.id, "$seen", false)),
+          onArchive: () => archive && void guard(moveTo(email, archive.id, "Archived.")),
+          onDelete: () => void guard(remove(email)),
+          onShowImages: () => {
+            allowImages.add(email.id);
+            drawReader();
+          },
+        },
+        {
+          allowImages: allowImages.has(email.id),
+          canArchive: !!archive && selected !== archive.id,
+          inTrash: !!trash && selected === trash.id,
+          downloadUrl: (part) => client.downloadUrl(part.blobId ?? "", part.name ?? "attachment", part.type),
+        },
+      ),
+    );
+  }
+
+  function closeReader(): void {
+    open = undefined;
+    listView.select(null);
+    shell.reader.replaceChildren(emptyReader());
+  }
+
+  // --- actions ----------------------------------------------------------------
+
+  async function update(id: Id, patch: PatchObject): Promise<void> {
+    const batch = client.batch();
+    const set = batch.call("Email/set", { update: { [id]: patch } });
+    const boxes = batch.call("Mailbox/get", { ids: null, properties: MAILBOX_PROPERTIES });
+    await batch.send();
+    const failed = set.response.notUpdated?.[id];
+    if (failed) throw new Error(failed.description ?? `That did not work (${failed.type}).`);
+    mailboxes = boxes.response.list;
+    drawMailboxes();
+  }
+
+  async function setKeyword(id: Id, keyword: string, on: boolean): Promise<void> {
+    await update(id, { [`keywords/${keyword}`]: on ? true : null });
+    const keywords = { ...(open?.id === id ? open.keywords : list?.get(id)?.keywords) };
+    if (on) keywords[keyword] = true;
+    else delete keywords[keyword];
+    list?.patch(id, { keywords });
+    listView.sync(list?.items ?? [], [id]);
+    if (open?.id === id) {
+      open = { ...open, keywords };
+      drawReader();
+    }
+    say(keyword === "$flagged" ? (on ? "Flagged." : "Unflagged.") : on ? "Marked read." : "Marked unread.");
+  }
+
+  async function moveTo(email: Email, target: Id, done: string): Promise<void> {
+    const patch: PatchObject = { [`mailboxIds/${target}`]: true };
+    for (const id of Object.keys(email.mailboxIds ?? {})) if (id !== target) patch[`mailboxIds/${id}`] = null;
+    const next = neighbour(email.id, 1) ?? neighbour(email.id, -1);
+    await update(email.id, patch);
+    afterRemoval(email.id, next);
+    say(done);
+  }
+
+  async function remove(email: Email): Promise<void> {
+    const trash = byRole(mailboxes, "trash");
+    if (trash && selected !== trash.id) return moveTo(email, trash.id, "Moved to Trash.");
+    const next = neighbour(email.id, 1) ?? neighbour(email.id, -1);
+    const result = await client.call("Email/set", { destroy: [email.id] });
+    if (result.notDestroyed?.[email.id]) throw new Error("The message could not be deleted.");
+    afterRemoval(email.id, next);
+    say("Deleted. Deleted mail is kept for 30 days in case you need it back.");
+    await loadMailboxes();
+  }
+
+  function afterRemoval(id: Id, next: Id | undefined): void {
+    list?.remove(id);
+    listView.sync(list?.items ?? []);
+    listView.setMore(list?.hasMore ?? false);
+    if (next) void guard(openEmail(next));
+    else closeReader();
+  }
+
+  function neighbour(id: Id, step: 1 | -1): Id | undefined {
+    const items = list?.items ?? [];
+    const at = items.findIndex((i) => i.id === id);
+    return at === -1 ? undefined : items[at + step]?.id;
+  }
+
+  // --- compose ----------------------------------------------------------------
+
+  function startCompose(draft: Draft): void {
+    if (!identity) {
+      say("Your account has no sending identity.");
+      return;
+    }
+    const from = identity;
+    const view = composeView(draft, from.name ? `${from.name} <${from.email}>` : from.email);
+    shell.reader.replaceChildren(view.root);
+    showPane(shell, "reader");
+    (draft.to ? view.body : view.to).focus();
+    if (draft.to) view.body.setSelectionRange(0, 0);
+    const close = () => (open ? drawReader() : closeReader());
+    view.discard.addEventListener("click", close);
+    view.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const drafts = byRole(mailboxes, "drafts");
+      const sent = byRole(mailboxes, "sent");
+      if (!drafts || !sent) {
+        view.alert.textContent = "Your account has no Drafts or Sent mailbox.";
+        return;
+      }
+      const toSend: Draft = { ...draft, to: view.to.value, subject: view.subject.value, body: view.body.value };
+      view.send.disabled = true;
+      view.send.textContent = "Sending…";
+      view.alert.textContent = "";
+      sendDraft(client, toSend, from, { drafts: drafts.id, sent: sent.id })
+        .then(() => {
+          say("Message sent.");
+          close();
+        })
+        .catch((error: unknown) => {
+          view.alert.textContent = error instanceof Error ? error.message : String(error);
+          view.send.disabled = false;
+          view.send.textContent = "Send";
+        });
+    });
+  }
+
+  // --- keyboard ---------------------------------------------------------------
+
+  // --- settings ---------------------------------------------------------------
+
+  let settings: { destroy(): void } | undefined;
+
+  async function openSettings(): Promise<void> {
+    if (settings || !client) return;
+    // Loaded on demand: the QR code library stays out of the first page load.
+    const { mountSettings } = await import("../settings");
+    shell.root.hidden = true;
+    settings = mountSettings(shell.root.parentElement ?? document.body, {
+      client,
+      username,
+      onClose: closeSettings,
+    });
+  }
+
+  function closeSettings(): void {
+    settings?.destroy();
+    settings = undefined;
+    shell.root.hidden = false;
+    shell.settings.focus();
+  }
+
+  function onKey(event: KeyboardEvent): void {
+    if (settings) return;
+    const target = event.target as HTMLElement | null;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target && (target.closest("input, textarea, select, [contenteditable]") || target.isContentEditable)) return;
+    const items = list?.items ?? [];
+    if (event.key === "j" || event.key === "k") {
+      const at = open ? items.findIndex((i) => i.id === open?.id) : -1;
+      const next = items[event.key === "j" ? at + 1 : Math.max(0, at - 1)];
+      if (next) {
+        event.preventDefault();
+        listView.focus(next.id);
+        void guard(openEmail(next.id));
+      }
+    } else if (event.key === "c") {
+      event.preventDefault();
+      startCompose({ to: "", subject: "", body: "" });
+    } else if (event.key === "r" && open) {
+      event.preventDefault();
+      const email = open;
+      startCompose(replyDraft(email, partsText(email, email.textBody, "text/plain") ?? ""));
+    }
+  }
+
+  // --- start ------------------------------------------------------------------
+
+  shell.compose.addEventListener("click", () => startCompose({ to: "", subject: "", body: "" }));
+  shell.menu.addEventListener("click", () =>
+    showPane(shell, shell.root.dataset["pane"] === "nav" ? "list" : "nav"),
+  );
+  shell.settings.addEventListener("click", () => void guard(openSettings()));
+  shell.signOut.addEventListener("click", () => {
+    shell.signOut.disabled = true;
+    void logout().finally(() => location.reload());
+  });
+  document.addEventListener("keydown", onKey);
+  shell.reader.replaceChildren(emptyReader());
+  say("Loading…");
+
+  void guard(
+    (async () => {
+      client = await JmapClient.connect();
+      const batch = client.batch();
+      const boxes = batch.call("Mailbox/get", { ids: null, properties: MAILBOX_PROPERTIES });
+      const identities = batch.call("Identity/get", { ids: null });
+      await batch.send();
+      mailboxes = boxes.response.list;
+      identity = identities.response.list[0];
+      const inbox = byRole(mailboxes, "inbox") ?? mailboxes[0];
+      if (inbox) await selectMailbox(inbox.id);
+      else drawMailboxes();
+      unsubscribe = subscribe(client, refresh);
+      say("");
+    })(),
+  );
+
+  return {
+    destroy(): void {
+      settings?.destroy();
+      unsubscribe();
+      document.removeEventListener("keydown", onKey);
+      shell.root.remove();
+    },
+  };
+}
+

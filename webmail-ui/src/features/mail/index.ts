@@ -1,0 +1,2 @@
+export { mountMail } from "./app";
+export type { MailHandle } from "./app";

@@ -1,0 +1,1 @@
+export { mountSettings, type SettingsHandle, type SettingsOptions } from "./settings";
