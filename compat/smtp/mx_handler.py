@@ -26,6 +26,8 @@ from compat.smtp.replies import Reply, reply, reply_for_recipient
 __all__ = ["MAX_RECIPIENTS", "MxHandler"]
 
 log = logging.getLogger("sealbox.smtp")
+# RFC 5321 4.5.5: MAIL FROM:<> (bounces, auto-replies).
+NULL_PATH = "<>"
 
 # RFC 5321 4.5.3.1.8 asks servers to take at least 100 recipients per transaction.
 MAX_RECIPIENTS = 100
@@ -66,7 +68,9 @@ class MxHandler:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         # The null reverse path (RFC 5321 4.5.5) is how bounces arrive: allowed here.
-        if address and address_problem(address):
+        # aiosmtpd hands it over as "<>" and needs a non-empty mail_from for RCPT, so
+        # it stays "<>" in the envelope and becomes "" at DATA.
+        if address != NULL_PATH and address_problem(address):
             return reply(Reply.BAD_SENDER)
         if not self._limits.message(peer_ip(session.peer)):
             return reply(Reply.RATE_LIMITED)
@@ -94,7 +98,7 @@ class MxHandler:
         if problem is not None:
             return reply(problem)
         started = time.monotonic()
-        mail_from = envelope.mail_from or ""
+        mail_from = "" if envelope.mail_from in (None, NULL_PATH) else envelope.mail_from
         verdict = await self._checks.check(
             raw, peer_ip(session.peer), mail_from, session.host_name or ""
         )

@@ -68,9 +68,24 @@ async def test_a_remote_sender_gets_a_dsn_through_the_queue(node: SmtpNode) -> N
     assert entry.sender_domain == "example.org"
 
 
+async def test_a_bounce_from_another_server_is_accepted(node: SmtpNode) -> None:
+    """MAIL FROM:<> (RFC 5321 4.5.5) is how other servers' bounces arrive."""
+
+    def send() -> tuple[int, bytes]:
+        with smtplib.SMTP("127.0.0.1", node.mx_port, timeout=10) as client:
+            client.ehlo("mta.elsewhere.example")
+            code, text = client.mail("<>")
+            assert code == 250, text
+            client.rcpt("alice@example.org")
+            return client.data(sign(RAW, "good.test"))
+
+    code, text = await asyncio.to_thread(send)
+    assert code == 250, text
+    assert len(await inbox_messages(node.alice)) == 1
+
+
 async def test_no_dsn_for_a_null_sender(node: SmtpNode) -> None:
-    # RFC 5321 4.5.5: a bounce is never bounced. (aiosmtpd's MAIL parser refuses `<>`
-    # before the handler sees it, so the rule is checked where it is kept.)
+    # RFC 5321 4.5.5: a bounce is never bounced.
     bob = await make_client(node.services, "bob@example.org")
     status, target = await RecipientCheck(node.services.store, node.services.quota).resolve(
         "bob@example.org"
