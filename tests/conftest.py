@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from support.cli import CliResult, run_cli
 from support.environment import free_port, sealbox_environment, sealbox_settings
+from support.postfix_peer import ensure_postfix
 from support.postgres import postgres_database, postgres_unavailable
 from support.server import RunningServer, start_server
 from support.services import ServicesFactory
@@ -85,3 +86,12 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
     running = start_server(data_dir, env, port)
     yield running
     assert running.stop() == 0, "\n".join(running.output)
+
+
+@pytest.fixture(scope="session")
+def postfix_installed() -> None:
+    """Debian's Postfix for the interop tests, installed through apt when missing."""
+    reason = ensure_postfix()
+    if reason:
+        print(f"\nskipping the Postfix interop tests: {reason}")
+        pytest.skip(reason)

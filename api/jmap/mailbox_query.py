@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import msgspec
-
 from api.core.mailbox_rules import Mailbox
 from api.jmap.errors import (
     CannotCalculateChangesError,
@@ -18,9 +16,9 @@ from api.jmap.errors import (
     UnsupportedFilterError,
     UnsupportedSortError,
 )
-from api.jmap.query_paging import page
-from api.jmap.registry import MethodArguments, MethodContext
-from api.jmap.states import state_string
+from api.jmap.query_method import Comparator, QueryChangesArguments, answer_query
+from api.jmap.query_method import QueryArguments as StandardQueryArguments
+from api.jmap.registry import MethodContext
 
 __all__ = ["QueryArguments", "QueryChangesArguments", "mailbox_query", "mailbox_query_changes"]
 
@@ -31,33 +29,11 @@ _SORT_KEYS: dict[str, Callable[[Mailbox], Any]] = {
 }
 
 
-class Comparator(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
-    property: str
-    is_ascending: bool = True
-    collation: str | None = None
+class QueryArguments(StandardQueryArguments, frozen=True, kw_only=True):
+    """RFC 8621 2.3: Mailbox/query adds sortAsTree and filterAsTree."""
 
-
-class QueryArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    filter: dict[str, Any] | None = None
-    sort: list[Comparator] | None = None
-    position: int = 0
-    anchor: str | None = None
-    anchor_offset: int = 0
-    limit: int | None = None
-    calculate_total: bool = False
     sort_as_tree: bool = False
     filter_as_tree: bool = False
-
-
-class QueryChangesArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    filter: dict[str, Any] | None = None
-    sort: list[Comparator] | None = None
-    since_query_state: str
-    max_changes: int | None = None
-    up_to_id: str | None = None
-    calculate_total: bool = False
 
 
 def _condition(mailbox: Mailbox, condition: dict[str, Any]) -> bool:
@@ -145,24 +121,8 @@ async def mailbox_query(context: MethodContext, arguments: QueryArguments) -> di
     )
     if arguments.sort_as_tree:
         ordered = _as_tree(ordered)
-    position, ids = page(
-        [m.id for m in ordered],
-        position=arguments.position,
-        anchor=arguments.anchor,
-        anchor_offset=arguments.anchor_offset,
-        limit=arguments.limit,
-    )
-    response: dict[str, Any] = {
-        "accountId": context.account_id,
-        "queryState": state_string(state),
-        # Mailbox lists are small: clients re-query rather than ask for query changes.
-        "canCalculateChanges": False,
-        "position": position,
-        "ids": ids,
-    }
-    if arguments.calculate_total:
-        response["total"] = len(ordered)
-    return response
+    # Mailbox lists are small: clients re-query rather than ask for query changes.
+    return answer_query(context, arguments, [m.id for m in ordered], state)
 
 
 async def mailbox_query_changes(

@@ -17,8 +17,7 @@ from api.jmap.errors import (
     UnsupportedFilterError,
     UnsupportedSortError,
 )
-from api.jmap.mailbox_query import Comparator
-from api.jmap.query_paging import page
+from api.jmap.query_method import QueryArguments, QueryChangesArguments, answer_query
 from api.jmap.registry import MethodArguments, MethodContext, MethodRegistry
 from api.jmap.states import parse_state, state_string
 from api.store.ids import AccountId
@@ -35,27 +34,6 @@ class GetArguments(MethodArguments, frozen=True, kw_only=True):
     account_id: str
     ids: list[str] | None = None
     properties: list[str] | None = None
-
-
-class QueryArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    filter: dict[str, Any] | None = None
-    sort: list[Comparator] | None = None
-    position: int = 0
-    anchor: str | None = None
-    anchor_offset: int = 0
-    limit: int | None = None
-    calculate_total: bool = False
-
-
-class QueryChangesArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    filter: dict[str, Any] | None = None
-    sort: list[Comparator] | None = None
-    since_query_state: str
-    max_changes: int | None = None
-    up_to_id: str | None = None
-    calculate_total: bool = False
 
 
 async def _quotas(context: MethodContext) -> tuple[list[dict[str, Any]], int]:
@@ -127,23 +105,7 @@ async def quota_query(context: MethodContext, arguments: QueryArguments) -> dict
             raise UnsupportedSortError(f"cannot sort quotas by {comparator.property!r}")
     quotas, state = await _quotas(context)
     hits = [q["id"] for q in quotas if _matches(q, arguments.filter or {})]
-    position, ids = page(
-        hits,
-        position=arguments.position,
-        anchor=arguments.anchor,
-        anchor_offset=arguments.anchor_offset,
-        limit=arguments.limit,
-    )
-    response: dict[str, Any] = {
-        "accountId": context.account_id,
-        "queryState": state_string(state),
-        "canCalculateChanges": False,
-        "position": position,
-        "ids": ids,
-    }
-    if arguments.calculate_total:
-        response["total"] = len(hits)
-    return response
+    return answer_query(context, arguments, hits, state)
 
 
 async def quota_query_changes(

@@ -13,7 +13,7 @@ import pytest
 from support.dns_stub import DnsStub
 from support.jmap_client import make_client
 from support.outbound import FakeClock, publish, queue_sender
-from support.postfix_peer import ensure_postfix, postfix_peer
+from support.postfix_peer import postfix_peer
 from support.smtp_sink import SmtpSink, smtp_sink
 
 from api.services import Services
@@ -26,14 +26,6 @@ RAW = (
     b"Subject: Through Postfix\r\nMessage-ID: <postfix-hop@example.org>\r\n"
     b"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nSigned here, verified there.\r\n"
 )
-
-
-@pytest.fixture(scope="module")
-def postfix_installed() -> None:
-    reason = ensure_postfix()
-    if reason:
-        print(f"\nskipping the Postfix interop tests: {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import asyncio
 import smtplib
 
 import pytest
-from support.postfix_peer import ensure_postfix, postfix_peer
+from support.postfix_peer import postfix_peer
 from support.smtp_node import SmtpNode, inbox_messages
 
 pytestmark = pytest.mark.slow
@@ -17,14 +17,6 @@ RAW = (
     b"Subject: Via Postfix\r\nMessage-ID: <via-postfix@elsewhere.example>\r\n"
     b"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\nRelayed by a real MTA.\r\n"
 )
-
-
-@pytest.fixture(scope="module")
-def postfix_installed() -> None:
-    reason = ensure_postfix()
-    if reason:
-        print(f"\nskipping the Postfix interop tests: {reason}")
-        pytest.skip(reason)
 
 
 async def test_postfix_delivers_to_our_mx(postfix_installed: None, node: SmtpNode) -> None:
