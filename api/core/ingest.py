@@ -12,6 +12,7 @@ unlocked caller, at catch_up for locked deliveries, which are its queue, by id.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 
@@ -48,6 +49,8 @@ from api.store.records import EmailRecord
 from api.store.unit_of_work import Store, Transaction
 
 __all__ = ["EMAIL_TYPE", "THREAD_TYPE", "EmailIngest", "IncomingEmail"]
+
+log = logging.getLogger("sealbox.ingest")
 
 # Pending deliveries threaded per transaction at an unlock.
 _CATCH_UP_BATCH = 200
@@ -89,10 +92,12 @@ class EmailIngest:
         public_key = await self._blobs.public_key(unlocked.account_id)
         blob = await self._blobs.write(unlocked.account_id, public_key, _one(raw), expires=None)
         try:
-            return await self._add(raw, blob, incoming, unlocked=unlocked, new_blob=True)
+            record, new = await self._commit(raw, blob, incoming, unlocked=unlocked, new_blob=True)
         except BaseException:
-            await self._blobs.discard(blob.id)
+            await self._blobs.discard(blob.id)  # only while nothing committed refers to it
             raise
+        await self._index(unlocked, record, new)
+        return record
 
     async def import_blob(
         self, unlocked: UnlockedAccount, blob_id: str, incoming: IncomingEmail
@@ -107,7 +112,9 @@ class EmailIngest:
             return await self.import_raw(unlocked, raw, incoming)
         blob, wrapped_key = await self._blobs.find_readable(unlocked, blob_id)
         raw = await self._blobs.read_record(unlocked, blob, wrapped_key)
-        return await self._add(raw, blob, incoming, unlocked=unlocked, new_blob=False)
+        record, new = await self._commit(raw, blob, incoming, unlocked=unlocked, new_blob=False)
+        await self._index(unlocked, record, new)
+        return record
 
     async def deliver(
         self,
@@ -128,7 +135,10 @@ class EmailIngest:
         if incoming.expect_state is not None:
             # A state check belongs to one write: it cannot share a group's position.
             try:
-                return await self._add(raw, blob, incoming, new_blob=True, public_key=public_key)
+                record, _ = await self._commit(
+                    raw, blob, incoming, new_blob=True, public_key=public_key
+                )
+                return record
             except BaseException:
                 await self._blobs.discard(blob.id)
                 raise
@@ -139,7 +149,7 @@ class EmailIngest:
             raise
         return await self._group.run(new, functools.partial(self._blobs.discard, blob.id))
 
-    async def _add(
+    async def _commit(
         self,
         raw: bytes,
         blob: BlobRecord,
@@ -148,16 +158,31 @@ class EmailIngest:
         new_blob: bool,
         unlocked: UnlockedAccount | None = None,
         public_key: bytes | None = None,
-    ) -> EmailRecord:
+    ) -> tuple[EmailRecord, NewEmail]:
         """Add the email; unlocked it is threaded now, else sealed to `public_key`, pending."""
         new = await self._prepare(
             raw, blob, incoming, new_blob=new_blob, unlocked=unlocked, public_key=public_key
         )
         async with self._store.transaction() as tx:
             record = await self._write(new, tx)
-        if unlocked is not None and new.parsed is not None:
+        return record, new
+
+    async def _index(self, unlocked: UnlockedAccount, record: EmailRecord, new: NewEmail) -> None:
+        """Tell the search index of a stored email. It is stored whatever happens here:
+        the index reconciles with the mailbox at its next open."""
+        if new.parsed is None:
+            return
+        try:
             await self.search.stored(unlocked, record, new.parsed)
-        return record
+        except Exception as exc:
+            log.warning(
+                "indexing a new email failed",
+                extra={
+                    "event": "search.index_failed",
+                    "account_id": unlocked.account_id,
+                    "error_type": type(exc).__name__,
+                },
+            )
 
     async def _prepare(
         self,
@@ -277,7 +302,17 @@ class EmailIngest:
                 if batch:
                     await self._settle(tx, unlocked, batch, modseq)
             if batch:
-                await self.search.settled(unlocked, batch)
+                try:
+                    await self.search.settled(unlocked, batch)
+                except Exception as exc:  # settled all the same; the index catches up at open
+                    log.warning(
+                        "indexing delivered mail failed",
+                        extra={
+                            "event": "search.index_failed",
+                            "account_id": account_id,
+                            "error_type": type(exc).__name__,
+                        },
+                    )
             done += len(batch)
             if len(batch) < _CATCH_UP_BATCH:
                 self.pending.found_none(account_id, generation)

@@ -91,7 +91,15 @@ class LocalDelivery:
         except OverQuotaError:
             return RecipientOutcome("no", "552 5.2.2 the recipient's mailbox is full")
         if target is None or target.vacation_enabled:
-            await self._auto_reply(account_id, raw, mail_from)
+            try:
+                await self._auto_reply(account_id, raw, mail_from)
+            except Exception as exc:
+                # The message is stored: a failed auto-reply must not make the sender retry
+                # (and the recipient get it twice).
+                log.warning(
+                    "vacation reply failed",
+                    extra={"event": "delivery.vacation_failed", "error_type": type(exc).__name__},
+                )
         return RecipientOutcome("yes", "250 2.0.0 delivered")
 
     async def _auto_reply(self, account_id: AccountId, raw: bytes, mail_from: str) -> None:

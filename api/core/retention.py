@@ -108,6 +108,8 @@ class RetentionService:
                     continue
                 kept = [m for m in (record.deleted_from or "").split() if m in existing]
                 targets = kept or inbox
+                if not targets:
+                    continue  # nowhere to put it (no Inbox): it stays deleted, not restored
                 summary = await summaries.open(record)
                 new, thread_change = await self._restore_one(
                     tx, unlocked, record, summary, targets, modseq

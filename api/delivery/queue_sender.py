@@ -106,8 +106,9 @@ class QueueSender:
         attempts = entry.attempts + 1
         too_old = outcome.kind == "temporary" and expired(entry.created_at, at)
         if outcome.kind == "delivered":
-            await self._status(entry, envelope, outcome.reply, "yes")
+            # Off the queue first: a failing status write must not send it again.
             await self._finish(entry)
+            await self._status(entry, envelope, outcome.reply, "yes")
             counts.delivered += 1
         elif outcome.kind == "permanent" or too_old:
             await self._bounce(entry, envelope, raw, outcome, expired=too_old)

@@ -8,6 +8,7 @@ host that advertises it, over TLS with a verified certificate, as RFC 8689 4.2.1
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from dataclasses import dataclass
 from typing import Literal
@@ -120,7 +121,8 @@ class SmtpTransfer:
                 raise _HostFailedError("451 4.7.10 TLS is required but the host does not offer it")
             return False
         try:
-            await client.starttls(server_hostname=hop.host, validate_certs=requiretls)
+            # A relay login is sent only to a host whose certificate checks out.
+            await client.starttls(server_hostname=hop.host, validate_certs=requiretls or login)
         except (aiosmtplib.SMTPException, ssl.SSLError, OSError):
             raise _HostFailedError(
                 "451 4.7.5 the TLS handshake with the receiving host failed"
@@ -165,8 +167,11 @@ class SmtpTransfer:
                 "permanent" if exc.code >= 500 else "temporary"
             )
             return Outcome(kind, _reply(exc), hop.host)
-        await client.quit()
-        return Outcome("delivered", f"{done.code} {done.message}".strip(), hop.host)
+        delivered = Outcome("delivered", f"{done.code} {done.message}".strip(), hop.host)
+        # Accepted at DATA: a failed QUIT must not turn it into a retry (a duplicate).
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+            await client.quit()
+        return delivered
 
     @staticmethod
     def _rcpt_options(client: aiosmtplib.SMTP, envelope: OutboundEnvelope) -> list[str]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 __all__ = ["ByteRange", "RangeNotSatisfiableError", "parse_range"]
 
-_SINGLE = re.compile(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", re.IGNORECASE)
+# ASCII digits, at most 19 (a 64-bit offset): int() of a huge digit run would raise.
+_SINGLE = re.compile(r"\s*bytes\s*=\s*([0-9]{0,19})\s*-\s*([0-9]{0,19})\s*", re.IGNORECASE)
 
 
 class RangeNotSatisfiableError(Exception):

@@ -19,8 +19,9 @@ from api.http.passkey_schemas import (
     PasskeyRenameRequest,
     PasskeyVerifyRequest,
 )
-from api.http.principal import AnyRequest, ServicesDep, client_address, resolve_principal
+from api.http.principal import AnyRequest, ServicesDep, client_address
 from api.http.schemas import SignedInResponse
+from api.http.session_principal import resolve_session_principal
 from api.store.passkey_records import PasskeyRecord
 
 __all__ = ["PasskeyController"]
@@ -54,21 +55,21 @@ class PasskeyController(Controller):
 
     @get("/", summary="The passkeys of the signed-in account")
     async def list_passkeys(self, request: AnyRequest, services: ServicesDep) -> list[PasskeyInfo]:
-        principal = await resolve_principal(request, services, challenge=False)
+        principal = await resolve_session_principal(request, services)
         return [_info(p) for p in await services.passkeys.list(principal.unlocked.account_id)]
 
     @post("/register/options", status_code=HTTP_200_OK, summary="Start registering a passkey")
     async def register_options(self, request: AnyRequest, services: ServicesDep) -> dict[str, Any]:
         """PublicKeyCredentialCreationOptions JSON (resident key, user verification
         preferred, extensions.prf.eval.first = the salt). The challenge is single-use."""
-        principal = await resolve_principal(request, services, challenge=False)
+        principal = await resolve_session_principal(request, services)
         return await services.passkeys.registration_options(principal.unlocked)
 
     @post("/register", status_code=HTTP_200_OK, summary="Finish registering a passkey")
     async def register(
         self, request: AnyRequest, data: JSONBody[PasskeyRegisterRequest], services: ServicesDep
     ) -> PasskeyInfo:
-        principal = await resolve_principal(request, services, challenge=False)
+        principal = await resolve_session_principal(request, services)
         record = await services.passkeys.register(
             principal.unlocked, data.credential, data.name, _prf(data.prf_output)
         )
@@ -82,7 +83,7 @@ class PasskeyController(Controller):
         data: JSONBody[PasskeyRenameRequest],
         services: ServicesDep,
     ) -> None:
-        principal = await resolve_principal(request, services, challenge=False)
+        principal = await resolve_session_principal(request, services)
         await services.passkeys.rename(principal.unlocked.account_id, passkey_id, data.name)
 
     @delete("/{passkey_id:str}", status_code=HTTP_204_NO_CONTENT, summary="Remove a passkey")
@@ -93,7 +94,7 @@ class PasskeyController(Controller):
         services: ServicesDep,
     ) -> None:
         """Removes the credential and its key slot: it can no longer unlock the account."""
-        principal = await resolve_principal(request, services, challenge=False)
+        principal = await resolve_session_principal(request, services)
         await services.passkeys.remove(principal.unlocked.account_id, passkey_id)
 
     @post("/verify", status_code=HTTP_200_OK, summary="Complete sign-in with a passkey")

@@ -79,7 +79,10 @@ class _Connection:
         line = await self.read_line()
         words = line.split(b" ", 3)
         is_append = len(words) > 1 and words[1].upper() == b"APPEND"
-        limit = self.max_append if is_append else MAX_LITERAL
+        # Only a signed-in client may send an APPEND-sized literal: before that, anyone
+        # could make each connection hold imap_max_append_octets.
+        signed_in = isinstance(self.context.state, Authenticated)
+        limit = self.max_append if is_append and signed_in else MAX_LITERAL
         data = bytearray(line)
         while (match := _LITERAL.search(line)) is not None:
             size, non_sync = int(match[1]), bool(match[2])

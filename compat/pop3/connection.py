@@ -25,6 +25,7 @@ log = logging.getLogger("sealbox.pop3")
 MAX_LINE = 8 * 1024
 # RFC 1939 3: the inactivity autologout timer is at least 10 minutes.
 IDLE_TIMEOUT = 600.0
+LOGIN_TIMEOUT = 60.0
 # A client that sends nothing but garbage is let go after this many -ERR in a row.
 MAX_BAD_COMMANDS = 20
 
@@ -44,14 +45,21 @@ class _Connection:
         self.writer = writer
         self.ssl_context = ssl_context
         self.bad_commands = 0
+        self.context: Context | None = None
 
     async def write(self, data: bytes) -> None:
         self.writer.write(data)
         await self.writer.drain()
 
+    def _timeout(self) -> float:
+        # RFC 1939 3 asks 10 minutes of a session; before sign-in a minute is plenty.
+        context = self.context
+        signed_in = context is not None and not isinstance(context.state, Authorization)
+        return IDLE_TIMEOUT if signed_in else LOGIN_TIMEOUT
+
     async def read_line(self) -> bytes:
         try:
-            line = await asyncio.wait_for(self.reader.readuntil(b"\n"), IDLE_TIMEOUT)
+            line = await asyncio.wait_for(self.reader.readuntil(b"\n"), self._timeout())
         except (asyncio.LimitOverrunError, ValueError):
             await self.write(b"-ERR line too long, closing\r\n")
             raise _DropError from None
@@ -118,6 +126,7 @@ class _Connection:
         context.state = Authorization()
 
     async def run(self, context: Context) -> None:
+        self.context = context
         greeting = "ready" if context.tls else "ready, STLS before signing in"
         await self.write(f"+OK Sealbox POP3 {greeting}\r\n".encode())
         while await self.answer(context, await self.read_line()):

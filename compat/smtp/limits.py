@@ -9,6 +9,8 @@ from collections import defaultdict, deque
 __all__ = ["ClientLimits"]
 
 _WINDOW_SECONDS = 60.0
+# Addresses remembered before silent ones are swept out.
+_SWEEP_AT = 10_000
 
 
 class ClientLimits:
@@ -35,6 +37,8 @@ class ClientLimits:
     def message(self, ip: str) -> bool:
         """Count a new transaction; False when the address used up its minute."""
         now = time.monotonic()
+        if len(self._sent) > _SWEEP_AT:
+            self._sweep(now)
         sent = self._sent[ip]
         while sent and sent[0] <= now - _WINDOW_SECONDS:
             sent.popleft()
@@ -42,3 +46,10 @@ class ClientLimits:
             return False
         sent.append(now)
         return True
+
+    def _sweep(self, now: float) -> None:
+        """Forget addresses silent for a whole window, so the table cannot grow forever."""
+        for ip in [
+            ip for ip, sent in self._sent.items() if not sent or sent[-1] <= now - _WINDOW_SECONDS
+        ]:
+            del self._sent[ip]

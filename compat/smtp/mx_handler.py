@@ -20,7 +20,7 @@ from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.delivery.sender_checks import SenderChecks
 from compat.smtp.limits import ClientLimits
 from compat.smtp.message_checks import address_problem, content_problem
-from compat.smtp.protocol import peer_ip, targets_of
+from compat.smtp.protocol import count_rcpt, peer_ip, targets_of
 from compat.smtp.replies import Reply, reply, reply_for_recipient
 
 __all__ = ["MAX_RECIPIENTS", "MxHandler"]
@@ -83,7 +83,8 @@ class MxHandler:
     ) -> str:
         if address_problem(address):
             return reply(Reply.BAD_RECIPIENT)
-        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+        # Refused addresses count too, or RCPT could probe the directory without end.
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS or count_rcpt(envelope) > 2 * MAX_RECIPIENTS:
             return reply(Reply.TOO_MANY_RECIPIENTS)
         status, target = await self._recipients.resolve(address)
         # The same recipient named twice gets one copy.

@@ -19,7 +19,14 @@ from compat.smtp.replies import Reply, enhanced, reply
 # Octets buffered per connection before the socket is paused (twice this, in fact).
 READ_BUFFER_LIMIT = 64 * 1024
 
-__all__ = ["READ_BUFFER_LIMIT", "SealboxEnvelope", "SealboxSMTP", "peer_ip", "targets_of"]
+__all__ = [
+    "READ_BUFFER_LIMIT",
+    "SealboxEnvelope",
+    "SealboxSMTP",
+    "count_rcpt",
+    "peer_ip",
+    "targets_of",
+]
 
 log = logging.getLogger("sealbox.smtp")
 
@@ -36,6 +43,16 @@ class SealboxEnvelope(Envelope):
         super().__init__()
         # Lowercased address -> target, for DATA to store without resolving again.
         self.targets: dict[str, DeliveryTarget] = {}
+        # Every RCPT of the transaction, refused ones too: address harvesting is bounded.
+        self.rcpt_attempts = 0
+
+
+def count_rcpt(envelope: Envelope) -> int:
+    """Count one more RCPT in the transaction; returns how many there were."""
+    if not isinstance(envelope, SealboxEnvelope):
+        return 0
+    envelope.rcpt_attempts += 1
+    return envelope.rcpt_attempts
 
 
 def targets_of(envelope: Envelope) -> dict[str, DeliveryTarget]:

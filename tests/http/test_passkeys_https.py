@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.cli_accounts import CliAccount, add_account, checked_cli
+from support.cli_accounts import CliAccount, add_account, add_app_password, checked_cli
 from support.environment import free_port, sealbox_environment
 from support.server import RunningServer, https_client, start_server
 from support.soft_authenticator import SoftAuthenticator, b64url
@@ -258,3 +258,15 @@ def test_registration_needs_a_session(server: RunningServer) -> None:
     with https_client(server) as client:
         assert client.post("/auth/passkeys/register/options").status_code == 401
         assert client.get("/auth/passkeys").status_code == 401
+
+
+def test_an_app_password_cannot_manage_passkeys(server: RunningServer) -> None:
+    """Basic auth (an app password) must not register a passkey: with a PRF slot it would
+    become a passwordless way in that skips the password and the second factor."""
+    account = add_account(server.env, DOMAIN)
+    secret = add_app_password(server.env, account, "imap")
+    with https_client(server, auth=(account.address, secret)) as basic:
+        assert basic.get("/.well-known/jmap").status_code == 200  # the app password works
+        assert basic.post("/auth/passkeys/register/options").status_code == 401
+        assert basic.get("/auth/passkeys").status_code == 401
+        assert basic.delete("/auth/passkeys/pnope").status_code == 401
