@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator
+import ssl
+from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
 
@@ -17,9 +18,10 @@ from api.delivery.queue_sender import send_periodically
 from api.demo import create_demo_account
 from api.services import Services, build_services
 from api.tls import ensure_certificate, server_ssl_context
-from compat.imap.listener import ImapListeners, start_imap
-from compat.pop3.listener import Pop3Listeners, start_pop3
+from compat.imap.listener import start_imap
+from compat.pop3.listener import start_pop3
 from compat.smtp.listeners import SmtpListener, start_smtp_listeners
+from compat.tls_listeners import TlsListeners
 
 __all__ = ["serve"]
 
@@ -51,59 +53,33 @@ async def _announce_demo(services: Services) -> None:
     _say(f"sealbox:   password {demo.password}")
 
 
-class _ImapListener:
-    """The IMAP listeners, stopped like any other."""
-
-    def __init__(self, listeners: ImapListeners) -> None:
-        self.listeners = listeners
-
-    async def stop(self) -> None:
-        await self.listeners.stop()
+# What an IMAP or POP3 start function is: services and TLS in, running listeners out.
+_StartLines = Callable[[Services, ssl.SSLContext], Awaitable[TlsListeners]]
 
 
-async def _start_imap(services: Services) -> _ImapListener:
+async def _start_lines(
+    services: Services, name: str, start: _StartLines, ports: tuple[int, int], upgrade: str
+) -> TlsListeners:
+    """Start a line protocol's plain (then `upgrade`) and implicit-TLS ports; one line out."""
     settings = services.settings
     cert, key, generated = ensure_certificate(settings)
     if generated:
         _say(f"sealbox: generated a self-signed TLS certificate at {cert}")
     try:
-        listeners = await start_imap(services, server_ssl_context(cert, key))
+        listeners = await start(services, server_ssl_context(cert, key))
     except OSError as exc:
         raise ConfigError(
-            f"the IMAP listener could not start on port {settings.imap_port} or "
-            f"{settings.imaps_port} ({exc.strerror})"
+            f"the {name.upper()} listener could not start on port {ports[0]} or "
+            f"{ports[1]} ({exc.strerror})"
         ) from exc
     host = settings.hostname if settings.hostname else settings.bind
-    ports = [p for _, p in listeners.ports()]
+    bound = [p for _, p in listeners.ports()]
     kinds = []
-    if settings.imap_port:
-        kinds.append(f"imap://{host}:{ports[0]} (STARTTLS)")
-    if settings.imaps_port:
-        kinds.append(f"imaps://{host}:{ports[-1]} (TLS)")
-    _say("sealbox: imap listening on " + ", ".join(kinds))
-    return _ImapListener(listeners)
-
-
-async def _start_pop3(services: Services) -> Pop3Listeners:
-    settings = services.settings
-    cert, key, generated = ensure_certificate(settings)
-    if generated:
-        _say(f"sealbox: generated a self-signed TLS certificate at {cert}")
-    try:
-        listeners = await start_pop3(services, server_ssl_context(cert, key))
-    except OSError as exc:
-        raise ConfigError(
-            f"the POP3 listener could not start on port {settings.pop3_port} or "
-            f"{settings.pop3s_port} ({exc.strerror})"
-        ) from exc
-    host = settings.hostname if settings.hostname else settings.bind
-    ports = [p for _, p in listeners.ports()]
-    kinds = []
-    if settings.pop3_port:
-        kinds.append(f"pop3://{host}:{ports[0]} (STLS)")
-    if settings.pop3s_port:
-        kinds.append(f"pop3s://{host}:{ports[-1]} (TLS)")
-    _say("sealbox: pop3 listening on " + ", ".join(kinds))
+    if ports[0]:
+        kinds.append(f"{name}://{host}:{bound[0]} ({upgrade})")
+    if ports[1]:
+        kinds.append(f"{name}s://{host}:{bound[-1]} (TLS)")
+    _say(f"sealbox: {name} listening on " + ", ".join(kinds))
     return listeners
 
 
@@ -198,7 +174,7 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    listeners: list[_Listener | _ImapListener | Pop3Listeners] = []
+    listeners: list[_Listener | TlsListeners] = []
     smtp: list[SmtpListener] = []
     try:
         await services.store.migrate()
@@ -207,9 +183,13 @@ async def serve(settings: Settings) -> None:
         if settings.http_port:
             listeners.append(await _start_http(services))
         if settings.imap_port or settings.imaps_port:
-            listeners.append(await _start_imap(services))
+            imap_ports = (settings.imap_port, settings.imaps_port)
+            listeners.append(
+                await _start_lines(services, "imap", start_imap, imap_ports, "STARTTLS")
+            )
         if settings.pop3_port or settings.pop3s_port:
-            listeners.append(await _start_pop3(services))
+            pop3_ports = (settings.pop3_port, settings.pop3s_port)
+            listeners.append(await _start_lines(services, "pop3", start_pop3, pop3_ports, "STLS"))
         smtp = await _start_smtp(services)
         if not listeners and not smtp:
             _say("sealbox: every listener is disabled (all ports are 0); nothing to serve")
