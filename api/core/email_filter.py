@@ -11,6 +11,7 @@ finishes the tree here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 SummaryProperty = Literal["from", "to", "cc", "bcc", "subject", "hasAttachment"]
-Collation = Literal["i;ascii-casemap", "i;unicode-casemap"]
+Collation = Literal["i;ascii-numeric", "i;ascii-casemap", "i;unicode-casemap"]
 # Sorts on the sealed summary; the rest are plaintext (api.store.email_filter.SqlSort).
 SUMMARY_SORTS = frozenset({"from", "to", "subject"})
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -212,11 +213,20 @@ def evaluate(
     return plain[node]
 
 
-def _collate(text: str, collation: Collation) -> str:
+# RFC 4790 9.1: a string's value is its leading decimal digits; strings without any sort
+# after every number and equal to each other.
+_LEADING_DIGITS = re.compile(r"[0-9]+")
+SortKey = str | tuple[int, int]
+
+
+def _collate(text: str, collation: Collation) -> SortKey:
+    if collation == "i;ascii-numeric":
+        digits = _LEADING_DIGITS.match(text)
+        return (0, int(digits.group())) if digits else (1, 0)
     return text.translate(_ASCII_LOWER) if collation == "i;ascii-casemap" else text.casefold()
 
 
-def sort_text(comparator: EmailComparator, summary: EmailSummary) -> str:
+def sort_text(comparator: EmailComparator, summary: EmailSummary) -> SortKey:
     """from/to: the first address's name, else its email; subject as it is (RFC 8621 4.4.2)."""
     if comparator.property == "subject":
         text = summary.subject or ""

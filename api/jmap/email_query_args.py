@@ -51,7 +51,7 @@ SORT_OPTIONS = (
     "someInThreadHaveKeyword",
 )
 _KEYWORD_SORTS = frozenset({"hasKeyword", "allInThreadHaveKeyword", "someInThreadHaveKeyword"})
-_COLLATIONS = frozenset({"i;ascii-casemap", "i;unicode-casemap"})
+_COLLATIONS = frozenset({"i;ascii-numeric", "i;ascii-casemap", "i;unicode-casemap"})
 # A deeper tree is no real client's; refusing it keeps evaluation off Python's stack limit.
 MAX_FILTER_DEPTH = 32
 

@@ -16,6 +16,7 @@ from support.email_corpus import (
     destroy,
     model,
     move,
+    raw_message,
     set_keywords,
     utc,
 )
@@ -228,6 +229,22 @@ async def test_summary_sorts_use_the_collation(corpus: Corpus) -> None:
         calculateTotal=True,
     )
     assert page["total"] == 3 and page["position"] == 1 and len(page["ids"]) == 2
+
+
+async def test_subject_sort_by_ascii_numeric(services: Services) -> None:
+    """RFC 4790 9.1: subjects compare by their leading number; those without one sort last."""
+    client = await make_client(services)
+    subjects = ["10 apples", "9 pears", "banana", "0010 figs", "2"]
+    imported = {}
+    for n, subject in enumerate(subjects):
+        email = await client.import_email(raw_message(subject, f"n{n}@example.net"))
+        imported[email["id"]] = subject
+    sort = [{"property": "subject", "collation": "i;ascii-numeric"}, {"property": "size"}]
+    got = [imported[i] for i in await ids(client, sort=sort)]
+    assert got[:2] == ["2", "9 pears"]
+    assert set(got[2:4]) == {"10 apples", "0010 figs"} and got[4] == "banana"
+    descending = [{"property": "subject", "collation": "i;ascii-numeric", "isAscending": False}]
+    assert imported[(await ids(client, sort=descending))[0]] == "banana"
 
 
 async def test_collapse_threads_keeps_the_first_email_of_each_thread(corpus: Corpus) -> None:
