@@ -169,8 +169,11 @@ class RetentionService:
         while True:
             async with self._store.transaction() as tx:
                 doomed = await tx.emails.deleted_before(cutoff, _PURGE_BATCH)
-                await tx.emails.remove([email_id for email_id, _ in doomed])
-                blob_ids = sorted({blob_id for _, blob_id in doomed})
+                await tx.emails.remove([email.email_id for email in doomed])
+                await tx.thread_keys.remove_unused(
+                    (email.account_id, email.thread_id) for email in doomed if email.thread_id
+                )
+                blob_ids = sorted({email.blob_id for email in doomed})
                 # A blob can back several emails (imported twice, or live and destroyed).
                 shredded = sorted(set(blob_ids) - await tx.emails.blobs_in_use(blob_ids))
                 if shredded:

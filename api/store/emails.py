@@ -7,7 +7,7 @@ columns rather than ORM objects, so a row costs a tuple, not an identity-map ent
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,14 @@ from api.store.ids import AccountId
 from api.store.keyword_bits import DRAFT, SEEN
 from api.store.records import EmailRecord, MailboxCounts
 
-__all__ = ["EmailRepository"]
+__all__ = ["EmailRepository", "PurgeCandidate"]
+
+
+class PurgeCandidate(NamedTuple):
+    email_id: str
+    blob_id: str
+    account_id: str
+    thread_id: str | None
 
 _COLUMNS = (
     EmailRow.id,
@@ -249,16 +256,16 @@ class EmailRepository:
         ).all()
         return [_record(row, {}) for row in rows]
 
-    async def deleted_before(self, cutoff: int, limit: int) -> list[tuple[str, str]]:
-        """(email id, blob id) of emails of any account destroyed at or before `cutoff`."""
+    async def deleted_before(self, cutoff: int, limit: int) -> list[PurgeCandidate]:
+        """Emails of any account destroyed at or before `cutoff`, oldest first."""
         rows = await self._session.execute(
-            select(EmailRow.id, EmailRow.blob_id)
+            select(EmailRow.id, EmailRow.blob_id, EmailRow.account_id, EmailRow.thread_id)
             .where(EmailRow.deleted_at.is_not(None))
             .where(EmailRow.deleted_at <= cutoff)
             .order_by(EmailRow.deleted_at, EmailRow.id)
             .limit(limit)
         )
-        return [(email_id, blob_id) for email_id, blob_id in rows]
+        return [PurgeCandidate(*row) for row in rows]
 
     async def blobs_in_use(self, blob_ids: Sequence[str]) -> set[str]:
         """Which of `blob_ids` an email row (live or destroyed) still references."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.store.email_models import ThreadKeyRow
+from api.store.email_models import EmailRow, ThreadKeyRow
 from api.store.ids import AccountId
 
 __all__ = ["ThreadKeyRepository"]
@@ -55,4 +55,20 @@ class ThreadKeyRepository:
         )
         await self._session.execute(
             statement.on_conflict_do_nothing(index_elements=["account_id", "key"])
+        )
+
+    async def remove_unused(self, threads: Iterable[tuple[str, str]]) -> None:
+        """Forget the keys of (account id, thread id) pairs no email row still belongs to,
+        so a purged conversation leaves no hash of its message ids behind."""
+        pairs = sorted(set(threads))
+        if not pairs:
+            return
+        still_used = exists().where(
+            EmailRow.account_id == ThreadKeyRow.account_id,
+            EmailRow.thread_id == ThreadKeyRow.thread_id,
+        )
+        await self._session.execute(
+            delete(ThreadKeyRow)
+            .where(tuple_(ThreadKeyRow.account_id, ThreadKeyRow.thread_id).in_(pairs))
+            .where(~still_used)
         )

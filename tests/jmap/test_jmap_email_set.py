@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from support.jmap_client import Client, make_client
 from support.messages import message
 
 from api.core.clock import DAY, now
 from api.services import Services
 from api.store.blobs.filesystem import FilesystemBlobBackend
+from api.store.email_models import ThreadKeyRow
 
 
 @pytest.fixture
@@ -325,6 +327,32 @@ async def test_purge_shreds_old_deletions_but_keeps_shared_blobs(
     assert backend.path(shared_blob).exists()
     got = await client.one("Email/get", ids=[second["id"]], properties=["subject", "textBody"])
     assert got["list"][0]["subject"] == "Shared"
+
+
+async def thread_key_count(services: Services, thread_id: str) -> int:
+    async with services.store.database.session() as session:
+        rows = await session.scalars(
+            select(ThreadKeyRow.key).where(ThreadKeyRow.thread_id == thread_id)
+        )
+        return len(rows.all())
+
+
+async def test_purge_forgets_the_thread_keys_of_a_conversation_with_no_mail_left(
+    client: Client, services: Services
+) -> None:
+    gone = await client.import_email(message("Gone", "g1@x"))
+    kept = await client.import_email(message("Kept", "k1@x"))
+    reply = await client.import_email(message("Re: Kept", "k2@x", in_reply_to="k1@x"))
+    assert reply["threadId"] == kept["threadId"]
+    await client.one("Email/set", destroy=[gone["id"], reply["id"]])
+    assert await thread_key_count(services, gone["threadId"]) > 0
+
+    assert await services.retention.purge(at=now() + 31 * DAY) == 2
+    assert await thread_key_count(services, gone["threadId"]) == 0
+    # Its thread still holds live mail, so a later reply still joins it.
+    assert await thread_key_count(services, kept["threadId"]) > 0
+    again = await client.import_email(message("Re: Kept", "k3@x", in_reply_to="k1@x"))
+    assert again["threadId"] == kept["threadId"]
 
 
 async def test_mailbox_destroy_with_and_without_removing_emails(client: Client) -> None:
