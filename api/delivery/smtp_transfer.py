@@ -162,11 +162,11 @@ class SmtpTransfer:
             await client.rcpt(envelope.rcpt_to, options=rcpt_options, encoding=encoding)
             done = await client.data(message)
         except aiosmtplib.SMTPResponseException as exc:
-            # The host answered the transaction itself: its verdict stands for this try.
-            kind: Literal["temporary", "permanent"] = (
-                "permanent" if exc.code >= 500 else "temporary"
-            )
-            return Outcome(kind, _reply(exc), hop.host)
+            # RFC 5321 5.1: a transient refusal sends the message on to the next host; a
+            # permanent one is the domain's verdict and stands.
+            if exc.code < 500:
+                raise _HostFailedError(_reply(exc)) from None
+            return Outcome("permanent", _reply(exc), hop.host)
         delivered = Outcome("delivered", f"{done.code} {done.message}".strip(), hop.host)
         # Accepted at DATA: a failed QUIT must not turn it into a retry (a duplicate).
         with contextlib.suppress(aiosmtplib.SMTPException, OSError):
