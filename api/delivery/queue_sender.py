@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from api.core.blobs import BlobService
 from api.core.clock import now
@@ -20,7 +21,7 @@ from api.core.outbound_queue import OutboundEnvelope, OutboundQueue, open_envelo
 from api.core.submissions import DeliveryStatus, SubmissionService
 from api.delivery.dkim_keys import DkimKeyService
 from api.delivery.dsn import Bounce, build_dsn, status_code
-from api.delivery.retry import expired, next_attempt
+from api.delivery.retry import GIVE_UP_AFTER, expired, late, next_attempt
 from api.delivery.smtp_transfer import Outcome, SmtpTransfer
 from api.store.records import OutboundRecord
 from api.store.unit_of_work import Store
@@ -111,14 +112,19 @@ class QueueSender:
             await self._status(entry, envelope, outcome.reply, "yes")
             counts.delivered += 1
         elif outcome.kind == "permanent" or too_old:
-            await self._bounce(entry, envelope, raw, outcome, expired=too_old)
+            await self._notify(entry, envelope, raw, outcome, "failed", expired=too_old)
             await self._status(entry, envelope, outcome.reply, "no")
             await self._finish(entry)
             counts.bounced += 1
         else:
+            warn = not entry.delay_warned and late(entry.created_at, at)
             async with self._store.transaction() as tx:
                 retry_at = next_attempt(entry.created_at, attempts, at)
-                await tx.outbound.reschedule(entry.id, retry_at, attempts)
+                await tx.outbound.reschedule(
+                    entry.id, retry_at, attempts, delay_warned=entry.delay_warned or warn
+                )
+            if warn:
+                await self._notify(entry, envelope, raw, outcome, "delayed")
             await self._status(entry, envelope, outcome.reply, "queued")
             counts.deferred += 1
         log.info(
@@ -146,20 +152,23 @@ class QueueSender:
             await tx.outbound.finish(entry)
         await self._blobs.discard(entry.blob_id)
 
-    async def _bounce(
+    async def _notify(
         self,
         entry: OutboundRecord,
         envelope: OutboundEnvelope,
         raw: bytes,
         outcome: Outcome,
+        action: Literal["failed", "delayed"],
         *,
-        expired: bool,
+        expired: bool = False,
     ) -> None:
+        """Tell the sender the message failed or is late, unless they asked not to hear."""
         sender = envelope.mail_from
         params = {k.upper(): v or "" for k, v in (envelope.rcpt_parameters or {}).items()}
-        notify = {word.strip() for word in params.get("NOTIFY", "FAILURE").upper().split(",")}
-        # RFC 5321 4.5.5: never bounce a bounce; RFC 3461 4.1: the sender may opt out.
-        if not sender or "FAILURE" not in notify:
+        # RFC 3461 4.1: without NOTIFY, failures are reported and delays may be.
+        notify = {w.strip() for w in params.get("NOTIFY", "FAILURE,DELAY").upper().split(",")}
+        # RFC 5321 4.5.5: never report on a report.
+        if not sender or ("FAILURE" if action == "failed" else "DELAY") not in notify:
             return
         bounce = Bounce(
             recipient=envelope.rcpt_to,
@@ -167,6 +176,8 @@ class QueueSender:
             status=status_code(outcome.reply, expired=expired),
             remote_mta=outcome.remote,
             original_recipient=params.get("ORCPT") or None,
+            action=action,
+            retry_until=entry.created_at + GIVE_UP_AFTER if action == "delayed" else None,
         )
         report = build_dsn(
             to=sender,

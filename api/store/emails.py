@@ -26,6 +26,7 @@ class PurgeCandidate(NamedTuple):
     account_id: str
     thread_id: str | None
 
+
 _COLUMNS = (
     EmailRow.id,
     EmailRow.account_id,

@@ -43,12 +43,19 @@ class OutboundRepository:
         )
         return [msgspec.convert(row, OutboundRecord, from_attributes=True) for row in rows]
 
-    async def reschedule(self, entry_id: str, next_attempt_at: int, attempts: int) -> None:
+    async def reschedule(
+        self, entry_id: str, next_attempt_at: int, attempts: int, *, delay_warned: bool
+    ) -> None:
         """Release the lease and try again at `next_attempt_at`."""
         await self._session.execute(
             update(OutboundRow)
             .where(OutboundRow.id == entry_id)
-            .values(next_attempt_at=next_attempt_at, attempts=attempts, lease_until=0)
+            .values(
+                next_attempt_at=next_attempt_at,
+                attempts=attempts,
+                lease_until=0,
+                delay_warned=delay_warned,
+            )
         )
 
     async def finish(self, entry: OutboundRecord) -> None:

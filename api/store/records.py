@@ -198,3 +198,4 @@ class OutboundRecord(msgspec.Struct, frozen=True, kw_only=True):
     next_attempt_at: int
     attempts: int = 0
     lease_until: int = 0
+    delay_warned: bool = False

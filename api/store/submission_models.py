@@ -9,7 +9,7 @@ and nobody else needs to (SECURITY.md). Each plaintext column says why.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store.models import Base
@@ -72,6 +72,8 @@ class OutboundRow(Base):
     # Plaintext Unix seconds: a node that claimed the entry sends it until then; past it,
     # another node may take it over (the first one crashed mid-send).
     lease_until: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Plaintext: the sender was already told the message is late (RFC 3464 "delayed").
+    delay_warned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 Index("ix_outbound_queue_next", OutboundRow.next_attempt_at)

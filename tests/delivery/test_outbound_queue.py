@@ -17,7 +17,7 @@ from support.outbound import FakeClock, publish, queue_sender
 from support.smtp_sink import smtp_sink
 
 from api.core.outbound_queue import OutboundEnvelope
-from api.delivery.retry import FIRST_RETRY, GIVE_UP_AFTER
+from api.delivery.retry import DELAY_WARNING_AFTER, FIRST_RETRY, GIVE_UP_AFTER, MAX_RETRY
 from api.services import Services
 from api.tls import _self_signed
 
@@ -166,6 +166,53 @@ async def test_a_message_still_undelivered_after_five_days_bounces(
     [report] = await bounces(alice)
     assert b"Status: 4.4.7" in report and b"421 4.3.2" in report
     assert (await status(alice, submission))["delivered"] == "no"
+
+
+async def delay_warnings(client: Client) -> list[bytes]:
+    inbox = await client.mailbox("inbox")
+    ids = (await client.one("Email/query", filter={"inMailbox": inbox}))["ids"]
+    records = await client.services.emails.records(client.unlocked, ids)
+    raws = [await client.services.emails.raw(client.unlocked, r) for r in records]
+    return [raw for raw in raws if b"Delayed Mail" in raw]
+
+
+@pytest.mark.parametrize("sink_options", [{"always": "451 4.7.1 greylisted, come back"}])
+async def test_a_late_message_warns_its_sender_once_and_keeps_trying(
+    node: Services, sink: Any, clock: FakeClock
+) -> None:
+    alice = await make_client(node, "alice@example.org")
+    submission = await send(alice, outgoing())
+    sender = queue_sender(node, clock)
+    assert (await sender.run_once()).deferred == 1
+    assert await delay_warnings(alice) == []
+
+    clock.at += DELAY_WARNING_AFTER
+    assert (await sender.run_once()).deferred == 1
+    [warning] = await delay_warnings(alice)
+    assert b"Action: delayed" in warning and b"Will-Retry-Until:" in warning
+    assert b"Status: 4.7.1" in warning and b"Subject: Plans for Saturday" in warning
+    assert (await status(alice, submission))["delivered"] == "queued"
+
+    clock.at += MAX_RETRY
+    assert (await sender.run_once()).deferred == 1
+    assert len(await delay_warnings(alice)) == 1 and await queue_size(node) == 1
+
+
+@pytest.mark.parametrize("sink_options", [{"always": "451 4.7.1 greylisted, come back"}])
+async def test_notify_failure_only_means_no_delay_warning(
+    node: Services, sink: Any, clock: FakeClock
+) -> None:
+    alice = await make_client(node, "alice@example.org")
+    envelope = {
+        "mailFrom": {"email": "alice@example.org"},
+        "rcptTo": [{"email": REMOTE, "parameters": {"NOTIFY": "FAILURE"}}],
+    }
+    await send(alice, outgoing(), envelope=envelope)
+    sender = queue_sender(node, clock)
+    assert (await sender.run_once()).deferred == 1
+    clock.at += DELAY_WARNING_AFTER
+    assert (await sender.run_once()).deferred == 1
+    assert await delay_warnings(alice) == []
 
 
 @pytest.mark.parametrize("node", [{"outbound_require_tls": "elsewhere.example"}], indirect=True)
