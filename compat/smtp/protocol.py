@@ -1,7 +1,8 @@
 """The SMTP session (RFC 5321 4.1) on aiosmtpd, with Sealbox's limits and reply codes.
 
 Adds what the library leaves out: a per-address connection limit, RFC 2034 enhanced
-status codes on every final reply, and implicit TLS counted as TLS (RFC 8314 3.3).
+status codes on every final reply, implicit TLS counted as TLS (RFC 8314 3.3), and a
+DATA reader that takes the message in bulk (compat/smtp/data_reader.py).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import asyncio
 import logging
 from typing import Any, AnyStr
 
-from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import MISSING, SMTP, Envelope
 
 from api.core.recipient_check import DeliveryTarget
+from compat.smtp.data_reader import DataProblem, read_data
 from compat.smtp.limits import ClientLimits
 from compat.smtp.replies import Reply, enhanced, reply
 
@@ -29,6 +31,11 @@ __all__ = [
 ]
 
 log = logging.getLogger("sealbox.smtp")
+
+_DATA_PROBLEMS = {
+    DataProblem.TOO_BIG: reply(Reply.TOO_BIG),
+    DataProblem.LINE_TOO_LONG: "500 5.5.2 line too long (RFC 5321 4.5.3.1.6)",
+}
 
 
 def peer_ip(peer: Any) -> str:
@@ -140,3 +147,29 @@ class SealboxSMTP(SMTP):
             await super().smtp_HELO(hostname)
         finally:
             self._in_greeting = False
+
+    async def smtp_DATA(self, arg: str) -> None:
+        # aiosmtpd's own checks and replies, around the bulk reader.
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            read = await read_data(self._reader, self.data_size_limit, self.line_length_limit)
+        except asyncio.CancelledError:
+            self._writer.close()  # the connection went away mid-message
+            raise
+        if read.problem is not None:
+            self._set_post_data_state()  # type: ignore[no-untyped-call]
+            await self.push(_DATA_PROBLEMS[read.problem])
+            return
+        self.envelope.content = self.envelope.original_content = read.content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()  # type: ignore[no-untyped-call]
+        await self.push("250 OK" if status is MISSING else status)
