@@ -96,6 +96,7 @@ export interface EmailCreate {
   inReplyTo?: string[];
   references?: string[];
   textBody: { partId: string; type: "text/plain" }[];
+  attachments?: { blobId: Id; type: string; name: string; disposition: "attachment" }[];
   bodyValues: Record<string, { value: string }>;
 }
 
