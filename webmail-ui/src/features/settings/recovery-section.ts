@@ -15,7 +15,7 @@ export function recoverySection(api: SettingsApi, address: string): HTMLElement 
     "recovery-settings",
     "If your account has a recovery code, it resets your password and keeps your mail. Using it here sets a new password and replaces the code with a new one, shown only once.",
   );
-  const code = field("Recovery code", { name: "recovery-code", autocomplete: "off", spellcheck: "false", required: true });
+  const code = field("Current recovery code", { name: "recovery-code", autocomplete: "off", spellcheck: "false", required: true });
   const next = field("Password after recovery", { name: "recovery-password", type: "password", autocomplete: "new-password", required: true, minlength: "12" });
   const repeat = field("Repeat password after recovery", { name: "recovery-repeat", type: "password", autocomplete: "new-password", required: true });
   const submit = h("button", { type: "submit", class: "primary" }, "Replace recovery code");
