@@ -1,5 +1,6 @@
 """Writing in the webmail, in a real Chromium against a real server: reply all, forward
-with the original's file, drafts saved while typing, undo send and attachments."""
+with the original's file, drafts saved while typing, undo send, attachments and the
+identity's signature."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.slow
 DOMAIN = "compose.example"
 TIMEOUT_MS = 20_000
 FIGURES = b"revenue,42\r\n"
+SIGNATURE = "Alice, compose team"
 
 
 def _wait_for(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
@@ -103,6 +105,8 @@ def page(
     browser_context: Any, server: RunningServer, alice: HttpsNode, bob: HttpsNode, carol: HttpsNode
 ) -> Any:
     alice.import_email(_raw(bob.account.address, alice.account.address, carol.account.address))
+    [identity] = alice.one("Identity/get", ids=None)["list"]
+    alice.one("Identity/set", update={identity["id"]: {"textSignature": SIGNATURE}})
     page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{server.base_url}/webmail/")
@@ -133,7 +137,8 @@ def test_reply_all_answers_everyone_but_me(
     assert page.get_by_label("To").input_value() == f"Bob <{bob.account.address}>"
     assert page.get_by_label("Cc").input_value() == carol.account.address
     assert page.get_by_label("Subject").input_value() == "Re: Team offsite"
-    assert "> Where shall we go?" in page.get_by_role("textbox", name="Message").input_value()
+    body = page.get_by_role("textbox", name="Message").input_value()
+    assert body.index(SIGNATURE) < body.index("> Where shall we go?")
     page.get_by_role("button", name="Send").click()
     page.get_by_role("button", name="Undo").wait_for()
     _sent(page)
@@ -161,6 +166,8 @@ def test_forward_carries_the_original_file(page: Any, bob: HttpsNode) -> None:
 
 def test_a_draft_is_saved_while_typing_and_replaced(page: Any, alice: HttpsNode) -> None:
     page.get_by_role("button", name="Compose").click()
+    message = page.get_by_role("textbox", name="Message")
+    assert message.input_value() == f"\n\n-- \n{SIGNATURE}\n"  # the identity's signature
     page.get_by_label("Subject").fill("Budget draft")
     page.get_by_role("textbox", name="Message").fill("First thoughts")
     page.get_by_text("Draft saved.").wait_for()

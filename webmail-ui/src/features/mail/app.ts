@@ -348,6 +348,8 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     settings = undefined;
     shell.root.hidden = false;
     shell.settings.focus();
+    // A signature edited in Settings applies to the next message.
+    void guard(client.call("Identity/get", { ids: null }).then((got) => (identities = got.list)));
   }
 
   function onKey(event: KeyboardEvent): void {

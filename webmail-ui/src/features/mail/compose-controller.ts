@@ -169,6 +169,7 @@ export function openCompose(host: ComposeHost, initial: Draft, kind: ComposeKind
     if (parseAddresses(toSend.to).length + parseAddresses(toSend.cc ?? "").length === 0) {
       throw new Error("Add at least one recipient.");
     }
+    // Saved first, so the draft survives a closed tab during the undo delay; the send then submits it.
     dirty = true;
     await save();
     if (dirty) throw new Error("The draft could not be saved, so nothing was sent.");
@@ -208,7 +209,7 @@ export function openCompose(host: ComposeHost, initial: Draft, kind: ComposeKind
     });
   });
 
-  (draft.to || kind === "forward" ? (kind === "forward" ? view.to : view.body) : view.to).focus();
+  (draft.to ? view.body : view.to).focus();
   if (draft.to) view.body.setSelectionRange(0, 0);
   return { close };
 }

@@ -211,16 +211,16 @@ describe("drafts", () => {
     await expect(saveDraft(client, { to: "", subject: "s", body: "" }, identity, "D")).rejects.toThrow("overQuota");
   });
 
-  it("sending destroys the saved draft", async () => {
+  it("sending submits the saved draft itself and files it in Sent", async () => {
     const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
-      new Response(JSON.stringify({ methodResponses: [
-        ["Email/set", { created: { draft: { id: "E9" } } }, "c0"],
-        ["EmailSubmission/set", { created: { send: { id: "S1" } } }, "c1"],
-      ] })),
+      new Response(JSON.stringify({ methodResponses: [["EmailSubmission/set", { created: { send: { id: "S1" } } }, "c0"]] })),
     );
-    await sendDraft(new JmapClient(session, fetchMock), { to: "b@x.org", subject: "", body: "", draftId: "E3" }, identity, { drafts: "D", sent: "S" });
+    const id = await sendDraft(new JmapClient(session, fetchMock), { to: "", cc: "c@x.org", subject: "", body: "", draftId: "E3" }, identity, { drafts: "D", sent: "S" });
+    expect(id).toBe("E3");
     const calls = JSON.parse(fetchMock.mock.calls[0]![1].body as string).methodCalls;
-    expect(calls[0][1].destroy).toEqual(["E3"]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0][1].create).toEqual({ send: { emailId: "E3", identityId: "I1" } });
+    expect(calls[0][1].onSuccessUpdateEmail["#send"]).toEqual({ "mailboxIds/D": null, "mailboxIds/S": true, "keywords/$draft": null });
   });
 
   it.each([

@@ -177,7 +177,12 @@ export interface Folders {
   sent: Id;
 }
 
-/** Sends in one request; resolves to the sent Email's id or rejects with the reason. */
+/**
+ * Sends in one request; resolves to the sent Email's id or rejects with the
+ * reason. A draft already saved (`draftId`) is submitted as it is and moved to
+ * Sent, so no copy is left in Drafts and a refused send loses nothing;
+ * otherwise the draft is created first in the same request.
+ */
 export async function sendDraft(
   client: JmapClient,
   draft: Draft,
@@ -185,14 +190,11 @@ export async function sendDraft(
   folders: Folders,
 ): Promise<Id> {
   const create = emailCreate(draft, identity, folders.drafts);
-  if (create.to.length === 0) throw new Error("Add at least one recipient.");
+  if (create.to.length + (create.cc?.length ?? 0) === 0) throw new Error("Add at least one recipient.");
   const batch = client.batch();
-  const set = batch.call("Email/set", {
-    create: { draft: create },
-    ...(draft.draftId ? { destroy: [draft.draftId] } : {}),
-  });
+  const set = draft.draftId ? undefined : batch.call("Email/set", { create: { draft: create } });
   const submit = batch.call("EmailSubmission/set", {
-    create: { send: { emailId: "#draft", identityId: identity.id } },
+    create: { send: { emailId: draft.draftId ?? "#draft", identityId: identity.id } },
     onSuccessUpdateEmail: {
       "#send": {
         [`mailboxIds/${folders.drafts}`]: null,
@@ -205,11 +207,11 @@ export async function sendDraft(
     batch.call("Email/set", { update: { [draft.replyToEmailId]: { "keywords/$answered": true } } });
   }
   await batch.send();
-  const failed = set.response.notCreated?.["draft"];
+  const failed = set?.response.notCreated?.["draft"];
   if (failed) throw new Error(failed.description ?? `The message could not be saved (${failed.type}).`);
   const notSent = submit.response.notCreated?.["send"];
   if (notSent) throw new Error(notSent.description ?? `The message could not be sent (${notSent.type}).`);
-  const id = set.response.created?.["draft"]?.id;
+  const id = draft.draftId ?? set?.response.created?.["draft"]?.id;
   if (!id) throw new Error("The server did not say which message it saved.");
   return id;
 }
