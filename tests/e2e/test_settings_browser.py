@@ -1,5 +1,6 @@
 """Settings in a real Chromium against a real `sealbox serve` with IMAPS on: create an app
-password and sign in with it by imaplib, set a vacation response and read it back by JMAP,
+password and sign in with it by imaplib, set a vacation response and the search switch and
+read them back by JMAP,
 enrol TOTP from the shown key and sign in again with a code, change the password and sign
 in with the new one.
 
@@ -176,6 +177,42 @@ def test_vacation_response_set_in_settings_is_seen_by_jmap(
     assert vacation["isEnabled"] is True
     assert vacation["subject"] == "Away until Monday"
     assert vacation["textBody"] == "I am hiking; back on Monday."
+
+
+def _search_enabled(server: RunningServer, person: Person) -> bool:
+    with https_client(
+        server, auth=httpx.BasicAuth(person.account.address, person.app_password)
+    ) as client:
+        session = client.get("/.well-known/jmap", follow_redirects=True).json()
+        account_id = session["primaryAccounts"]["urn:sealbox:search"]
+        response = client.post(
+            session["apiUrl"],
+            json={
+                "using": ["urn:ietf:params:jmap:core", "urn:sealbox:search"],
+                "methodCalls": [["SearchSettings/get", {"accountId": account_id}, "s"]],
+            },
+        )
+    [[name, result, _]] = response.json()["methodResponses"]
+    assert name == "SearchSettings/get", result
+    return bool(result["list"][0]["enabled"])
+
+
+def test_search_switch_in_settings_is_seen_by_jmap(
+    page: Any, person: Person, server: RunningServer
+) -> None:
+    switch = page.get_by_label("Search the text of my mail", exact=True)
+    expect(switch).to_be_enabled()
+    was = _search_enabled(server, person)
+    assert switch.is_checked() is was
+    switch.set_checked(not was)
+    page.get_by_role("button", name="Save search setting").click()
+    word = "on" if not was else "off"
+    _message(page, "search-settings").get_by_text(f"Search is {word}").wait_for()
+    assert _search_enabled(server, person) is (not was)
+    switch.set_checked(was)
+    page.get_by_role("button", name="Save search setting").click()
+    _message(page, "search-settings").get_by_text(f"Search is {'on' if was else 'off'}").wait_for()
+    assert _search_enabled(server, person) is was
 
 
 def test_totp_enrolled_in_settings_is_asked_at_next_sign_in(page: Any, person: Person) -> None:

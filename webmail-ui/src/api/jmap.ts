@@ -96,6 +96,7 @@ export interface EmailCreate {
   inReplyTo?: string[];
   references?: string[];
   textBody: { partId: string; type: "text/plain" }[];
+  attachments?: { blobId: Id; type: string; name: string; disposition: "attachment" }[];
   bodyValues: Record<string, { value: string }>;
 }
 
@@ -117,6 +118,13 @@ export interface VacationResponse {
   subject: string | null;
   textBody: string | null;
   htmlBody: string | null;
+}
+
+/** Vendor singleton (urn:sealbox:search): the full-text index switch and its stemmer. */
+export interface SearchSettings {
+  id: "singleton";
+  enabled: boolean;
+  language: string;
 }
 
 export interface EmailSubmissionCreate {
@@ -256,6 +264,8 @@ export interface Methods {
   "VacationResponse/get": [GetArgs, GetResponse<VacationResponse>];
   "VacationResponse/set": [SetArgs<never>, SetResponse<VacationResponse>];
   "EmailSubmission/set": [EmailSubmissionSetArgs, SetResponse<EmailSubmission>];
+  "SearchSettings/get": [GetArgs, GetResponse<SearchSettings>];
+  "SearchSettings/set": [SetArgs<never>, SetResponse<SearchSettings>];
 }
 
 export type MethodName = keyof Methods;
@@ -282,6 +292,7 @@ export const CAPABILITIES = {
   mail: "urn:ietf:params:jmap:mail",
   submission: "urn:ietf:params:jmap:submission",
   vacation: "urn:ietf:params:jmap:vacationresponse",
+  search: "urn:sealbox:search",
 } as const;
 
 /** A method-level error response (RFC 8620 3.6.2), e.g. cannotCalculateChanges. */
@@ -386,6 +397,7 @@ export class Batch {
 
 function capabilityOf(name: MethodName): string {
   if (name.startsWith("VacationResponse/")) return CAPABILITIES.vacation;
+  if (name.startsWith("SearchSettings/")) return CAPABILITIES.search;
   return name.startsWith("EmailSubmission/") || name.startsWith("Identity/")
     ? CAPABILITIES.submission
     : CAPABILITIES.mail;

@@ -27,6 +27,23 @@ describe("SettingsApi", () => {
     expect(fetchMock.mock.calls[1]![1].credentials).toBe("same-origin");
   });
 
+  it("spends a recovery code for a new password and returns the next code", async () => {
+    const fetchMock = vi
+      .fn<(input: string, init: RequestInit) => Promise<Response>>()
+      .mockResolvedValueOnce(answer(200, { recoveryCode: "NEXT-CODE" }))
+      .mockResolvedValueOnce(answer(409, { error: "recoveryUnavailable", detail: "no recovery" }));
+    const api = new SettingsApi(fetchMock);
+    expect(await api.recover("a@x.org", " OLD-CODE ", "correct-horse-9")).toEqual({ ok: true, value: "NEXT-CODE" });
+    expect(fetchMock.mock.calls[0]![0]).toBe("/auth/recover");
+    expect(JSON.parse(fetchMock.mock.calls[0]![1].body as string)).toEqual({
+      username: "a@x.org",
+      recoveryCode: "OLD-CODE",
+      newPassword: "correct-horse-9",
+    });
+    const refused = await api.recover("a@x.org", "x", "correct-horse-9");
+    expect(!refused.ok && refused.error.error).toBe("recoveryUnavailable");
+  });
+
   it("passes the server's reason through, e.g. a weak new password", async () => {
     const api = new SettingsApi(async () => answer(400, { error: "weakPassword", detail: "This is a top-10 common password." }));
     const result = await api.changePassword("old", "password1234");

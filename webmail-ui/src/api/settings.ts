@@ -1,6 +1,6 @@
 /**
  * Typed client for the signed-in credential settings under /auth: password
- * change, app passwords and TOTP enrolment. Same origin, session cookie.
+ * change, recovery-code reset, app passwords and TOTP enrolment. Same origin, session cookie.
  *
  * Like api/auth.ts, expected failures come back as `{ ok: false, error }`
  * (an AuthError carrying the server's `error` code and `detail`), so a view
@@ -43,6 +43,7 @@ export const SETTINGS_PATHS = {
   totpEnroll: "/auth/totp/enroll",
   totpConfirm: "/auth/totp/confirm",
   totpDisable: "/auth/totp/disable",
+  recover: "/auth/recover",
 } as const;
 
 export class SettingsApi {
@@ -50,6 +51,16 @@ export class SettingsApi {
 
   changePassword(currentPassword: string, newPassword: string): Promise<Result<void>> {
     return this.send("POST", SETTINGS_PATHS.password, { currentPassword, newPassword }, () => undefined);
+  }
+
+  /**
+   * Sets a new password with the recovery code. The code is spent: the answer
+   * is the next one, which the server shows only this once.
+   */
+  recover(username: string, recoveryCode: string, newPassword: string): Promise<Result<string>> {
+    return this.send("POST", SETTINGS_PATHS.recover, { username, recoveryCode: recoveryCode.trim(), newPassword }, (body) =>
+      isRecord(body) && typeof body["recoveryCode"] === "string" ? body["recoveryCode"] : undefined,
+    );
   }
 
   listAppPasswords(): Promise<Result<AppPassword[]>> {

@@ -13,8 +13,9 @@ import {
   type Mailbox,
   type PatchObject,
 } from "../../api/jmap";
-import { replyDraft, sendDraft, type Draft } from "./compose-model";
-import { composeView } from "./compose-view";
+import { forwardDraft, replyAllDraft, replyDraft, withSignature, type Draft } from "./compose-model";
+import { openCompose, type Compose } from "./compose-controller";
+import type { ComposeKind } from "./compose-view";
 import { ListView } from "./list-view";
 import { renderMailboxes } from "./mailbox-view";
 import { byRole, displayName, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
@@ -48,7 +49,8 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   let client: JmapClient;
   let mailboxes: Mailbox[] = [];
-  let identity: Identity | undefined;
+  let identities: Identity[] = [];
+  let compose: Compose | undefined;
   let selected: Id | null = null;
   let list: MessageList | undefined;
   let open: Email | undefined;
@@ -176,6 +178,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   function drawReader(): void {
     if (!open) return;
+    leaveCompose();
     const email = open;
     const trash = byRole(mailboxes, "trash");
     const archive = byRole(mailboxes, "archive");
@@ -184,7 +187,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         email,
         {
           onBack: () => showPane(shell, "list"),
-          onReply: () => startCompose(replyDraft(email, partsText(email, email.textBody, "text/plain") ?? "")),
+          onReply: () => answer(email, "reply"),
           onToggleFlag: () => void guard(setKeyword(email.id, "$flagged", !email.keywords?.["$flagged"])),
           onMarkUnread: () => void guard(setKeyword(email.id, "$seen", false)),
           onArchive: () => archive && void guard(moveTo(email, archive.id, "Archived.")),
@@ -205,6 +208,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   }
 
   function closeReader(): void {
+    leaveCompose();
     open = undefined;
     listView.select(null);
     shell.reader.replaceChildren(emptyReader());
@@ -273,42 +277,52 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   // --- compose ----------------------------------------------------------------
 
-  function startCompose(draft: Draft): void {
-    if (!identity) {
+  function startCompose(draft: Draft, kind: ComposeKind, fresh = true): void {
+    leaveCompose();
+    const from = identities[0];
+    if (!from) {
       say("Your account has no sending identity.");
       return;
     }
-    const from = identity;
-    const view = composeView(draft, from.name ? `${from.name} <${from.email}>` : from.email);
-    shell.reader.replaceChildren(view.root);
+    compose = openCompose(
+      {
+        client,
+        identity: from,
+        folders: () => {
+          const drafts = byRole(mailboxes, "drafts");
+          const sent = byRole(mailboxes, "sent");
+          return drafts && sent ? { drafts: drafts.id, sent: sent.id } : undefined;
+        },
+        pane: shell.reader,
+        toastHost: shell.root,
+        say,
+        onClosed: () => {
+          if (!compose) return;
+          compose = undefined;
+          if (open) drawReader();
+          else closeReader();
+        },
+        reopen: (kept, again) => startCompose(kept, again, false),
+      },
+      fresh ? withSignature(draft, from.textSignature) : draft,
+      kind,
+    );
     showPane(shell, "reader");
-    (draft.to ? view.body : view.to).focus();
-    if (draft.to) view.body.setSelectionRange(0, 0);
-    const close = () => (open ? drawReader() : closeReader());
-    view.discard.addEventListener("click", close);
-    view.form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const drafts = byRole(mailboxes, "drafts");
-      const sent = byRole(mailboxes, "sent");
-      if (!drafts || !sent) {
-        view.alert.textContent = "Your account has no Drafts or Sent mailbox.";
-        return;
-      }
-      const toSend: Draft = { ...draft, to: view.to.value, subject: view.subject.value, body: view.body.value };
-      view.send.disabled = true;
-      view.send.textContent = "Sending…";
-      view.alert.textContent = "";
-      sendDraft(client, toSend, from, { drafts: drafts.id, sent: sent.id })
-        .then(() => {
-          say("Message sent.");
-          close();
-        })
-        .catch((error: unknown) => {
-          view.alert.textContent = error instanceof Error ? error.message : String(error);
-          view.send.disabled = false;
-          view.send.textContent = "Send";
-        });
-    });
+  }
+
+  /** Leaving the form some other way (another message, another draft) saves it. */
+  function leaveCompose(): void {
+    const current = compose;
+    compose = undefined;
+    if (current) void guard(current.close());
+  }
+
+  function answer(email: Email, kind: "reply" | "reply-all" | "forward"): void {
+    const text = partsText(email, email.textBody, "text/plain") ?? "";
+    const own = [username, ...identities.map((i) => i.email)];
+    const draft =
+      kind === "reply" ? replyDraft(email, text) : kind === "reply-all" ? replyAllDraft(email, text, own) : forwardDraft(email, text);
+    startCompose(draft, kind);
   }
 
   // --- keyboard ---------------------------------------------------------------
@@ -334,6 +348,8 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     settings = undefined;
     shell.root.hidden = false;
     shell.settings.focus();
+    // A signature edited in Settings applies to the next message.
+    void guard(client.call("Identity/get", { ids: null }).then((got) => (identities = got.list)));
   }
 
   function onKey(event: KeyboardEvent): void {
@@ -352,17 +368,16 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       }
     } else if (event.key === "c") {
       event.preventDefault();
-      startCompose({ to: "", subject: "", body: "" });
-    } else if (event.key === "r" && open) {
+      startCompose({ to: "", subject: "", body: "" }, "new");
+    } else if ((event.key === "r" || event.key === "a" || event.key === "f") && open) {
       event.preventDefault();
-      const email = open;
-      startCompose(replyDraft(email, partsText(email, email.textBody, "text/plain") ?? ""));
+      answer(open, event.key === "r" ? "reply" : event.key === "a" ? "reply-all" : "forward");
     }
   }
 
   // --- start ------------------------------------------------------------------
 
-  shell.compose.addEventListener("click", () => startCompose({ to: "", subject: "", body: "" }));
+  shell.compose.addEventListener("click", () => startCompose({ to: "", subject: "", body: "" }, "new"));
   shell.menu.addEventListener("click", () =>
     showPane(shell, shell.root.dataset["pane"] === "nav" ? "list" : "nav"),
   );
@@ -380,10 +395,10 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       client = await JmapClient.connect();
       const batch = client.batch();
       const boxes = batch.call("Mailbox/get", { ids: null, properties: MAILBOX_PROPERTIES });
-      const identities = batch.call("Identity/get", { ids: null });
+      const got = batch.call("Identity/get", { ids: null });
       await batch.send();
       mailboxes = boxes.response.list;
-      identity = identities.response.list[0];
+      identities = got.response.list;
       const inbox = byRole(mailboxes, "inbox") ?? mailboxes[0];
       if (inbox) await selectMailbox(inbox.id);
       else drawMailboxes();
@@ -394,6 +409,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   return {
     destroy(): void {
+      leaveCompose();
       settings?.destroy();
       unsubscribe();
       document.removeEventListener("keydown", onKey);

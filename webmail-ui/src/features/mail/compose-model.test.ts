@@ -1,6 +1,19 @@
 import { describe, expect, it, vi } from "vitest";
 import { JmapClient, type Session } from "../../api/jmap";
-import { emailCreate, parseAddresses, quote, replyDraft, replySubject, sendDraft } from "./compose-model";
+import {
+  emailCreate,
+  forwardDraft,
+  forwardSubject,
+  isBlank,
+  parseAddresses,
+  quote,
+  replyAllDraft,
+  replyDraft,
+  replySubject,
+  saveDraft,
+  sendDraft,
+  withSignature,
+} from "./compose-model";
 
 describe("parseAddresses", () => {
   it.each([
@@ -107,5 +120,114 @@ describe("sendDraft", () => {
   it("needs a recipient", async () => {
     const client = new JmapClient(session, vi.fn());
     await expect(sendDraft(client, { to: " ", subject: "", body: "" }, identity, { drafts: "D", sent: "S" })).rejects.toThrow("Add at least one recipient.");
+  });
+});
+
+describe("reply all and forward", () => {
+  const email = {
+    id: "E1",
+    subject: "Plans",
+    from: [{ name: "Bob", email: "bob@x.org" }],
+    to: [{ name: "Alice", email: "Alice@x.org" }, { name: null, email: "carol@x.org" }, { name: null, email: "BOB@x.org" }],
+    cc: [{ name: null, email: "dan@x.org" }, { name: null, email: "carol@x.org" }, { name: null, email: "alias@x.org" }],
+    messageId: ["m2@x"],
+    sentAt: "2026-12-01T08:30:00Z",
+    attachments: [
+      { partId: "2", blobId: "B2", size: 10, name: "a.pdf", type: "application/pdf", disposition: "attachment", cid: null },
+      { partId: "3", blobId: null, size: 0, name: null, type: "text/plain", disposition: null, cid: null },
+    ],
+  };
+
+  it("answers the sender and every other recipient, never the user, once each", () => {
+    const draft = replyAllDraft(email, "Hi", ["alice@x.org", "alias@x.org"]);
+    expect(draft.to).toBe("Bob <bob@x.org>, carol@x.org");
+    expect(draft.cc).toBe("dan@x.org");
+    expect(draft).toMatchObject({ subject: "Re: Plans", inReplyTo: ["m2@x"], references: ["m2@x"], replyToEmailId: "E1" });
+  });
+
+  it("keeps the recipients when answering one's own message", () => {
+    const mine = { id: "E2", subject: "x", from: [{ name: null, email: "alice@x.org" }], to: [{ name: null, email: "bob@x.org" }] };
+    expect(replyAllDraft(mine, "", ["alice@x.org"]).to).toBe("bob@x.org");
+  });
+
+  it.each([
+    ["Plans", "Fwd: Plans"],
+    ["Fwd: Plans", "Fwd: Plans"],
+    ["FW: Plans", "FW: Plans"],
+    ["Re: Plans", "Fwd: Re: Plans"],
+  ])("forward subject of %s", (subject, expected) => {
+    expect(forwardSubject(subject)).toBe(expected);
+  });
+
+  it("forwards with the original's headers, text and files", () => {
+    const draft = forwardDraft(email, "Hi\r\nthere");
+    expect(draft.to).toBe("");
+    expect(draft.subject).toBe("Fwd: Plans");
+    expect(draft.body).toContain("---------- Forwarded message ----------\nFrom: Bob <bob@x.org>");
+    expect(draft.body).toContain("Cc: dan@x.org");
+    expect(draft.body.endsWith("\n\nHi\nthere")).toBe(true);
+    expect(draft.attachments).toEqual([{ blobId: "B2", name: "a.pdf", type: "application/pdf", size: 10 }]);
+    expect(draft.inReplyTo).toBeUndefined();
+  });
+
+  it("sends Cc and attachments by blobId", () => {
+    const create = emailCreate(
+      { to: "b@x.org", cc: "c@x.org", subject: "", body: "", attachments: [{ blobId: "B2", name: "a.pdf", type: "", size: 1 }] },
+      { id: "I1", name: "", email: "a@x.org" },
+      "D",
+    );
+    expect(create.cc).toEqual([{ name: null, email: "c@x.org" }]);
+    expect(create.attachments).toEqual([{ blobId: "B2", type: "application/octet-stream", name: "a.pdf", disposition: "attachment" }]);
+  });
+
+  it("puts the signature above the quote", () => {
+    expect(withSignature({ to: "", subject: "", body: "" }, "Alice\r\n").body).toBe("\n\n-- \nAlice\n");
+    expect(withSignature({ to: "", subject: "", body: "\n\n> q" }, "A").body).toBe("\n\n-- \nA\n\n> q");
+    expect(withSignature({ to: "", subject: "", body: "x" }, "  ").body).toBe("x");
+  });
+});
+
+describe("drafts", () => {
+  const session = { primaryAccounts: { "urn:ietf:params:jmap:mail": "A1" }, apiUrl: "/api" } as unknown as Session;
+  const identity = { id: "I1", name: "", email: "a@x.org" };
+
+  it("saves a new version and destroys the previous one, skipping unfinished addresses", async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
+      new Response(JSON.stringify({ methodResponses: [["Email/set", { created: { draft: { id: "E3" } }, destroyed: ["E2"] }, "c0"]] })),
+    );
+    const id = await saveDraft(new JmapClient(session, fetchMock), { to: "b@x.org, bo", subject: "s", body: "", draftId: "E2" }, identity, "D");
+    expect(id).toBe("E3");
+    const [, args] = JSON.parse(fetchMock.mock.calls[0]![1].body as string).methodCalls[0];
+    expect(args.destroy).toEqual(["E2"]);
+    expect(args.create.draft.to).toEqual([{ name: null, email: "b@x.org" }]);
+    expect(args.create.draft.keywords).toEqual({ $draft: true, $seen: true });
+    expect(args.create.draft.mailboxIds).toEqual({ D: true });
+  });
+
+  it("says why a draft was refused", async () => {
+    const client = new JmapClient(session, async () =>
+      new Response(JSON.stringify({ methodResponses: [["Email/set", { notCreated: { draft: { type: "overQuota" } } }, "c0"]] })),
+    );
+    await expect(saveDraft(client, { to: "", subject: "s", body: "" }, identity, "D")).rejects.toThrow("overQuota");
+  });
+
+  it("sending submits the saved draft itself and files it in Sent", async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
+      new Response(JSON.stringify({ methodResponses: [["EmailSubmission/set", { created: { send: { id: "S1" } } }, "c0"]] })),
+    );
+    const id = await sendDraft(new JmapClient(session, fetchMock), { to: "", cc: "c@x.org", subject: "", body: "", draftId: "E3" }, identity, { drafts: "D", sent: "S" });
+    expect(id).toBe("E3");
+    const calls = JSON.parse(fetchMock.mock.calls[0]![1].body as string).methodCalls;
+    expect(calls).toHaveLength(1);
+    expect(calls[0][1].create).toEqual({ send: { emailId: "E3", identityId: "I1" } });
+    expect(calls[0][1].onSuccessUpdateEmail["#send"]).toEqual({ "mailboxIds/D": null, "mailboxIds/S": true, "keywords/$draft": null });
+  });
+
+  it.each([
+    [{ to: " ", subject: "", body: "\n" }, true],
+    [{ to: "", subject: "", body: "", attachments: [{ blobId: "B", name: "n", type: "", size: 0 }] }, false],
+    [{ to: "", cc: "c@x", subject: "", body: "" }, false],
+  ])("isBlank %#", (draft, blank) => {
+    expect(isBlank(draft)).toBe(blank);
   });
 });

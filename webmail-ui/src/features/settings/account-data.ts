@@ -1,9 +1,19 @@
 /**
  * The JMAP side of Settings: identities (name, text signature) via
  * Identity/set and the vacation response via VacationResponse/set
- * (RFC 8621 6, 8). Data code only; the views call these.
+ * (RFC 8621 6, 8), and the full-text search switch via SearchSettings/set
+ * (urn:sealbox:search). Data code only; the views call these.
  */
-import type { Id, Identity, JmapClient, PatchObject, SetError, SetResponse, VacationResponse } from "../../api/jmap";
+import type {
+  Id,
+  Identity,
+  JmapClient,
+  PatchObject,
+  SearchSettings,
+  SetError,
+  SetResponse,
+  VacationResponse,
+} from "../../api/jmap";
 
 export const IDENTITY_PROPERTIES = ["id", "name", "email", "textSignature"];
 
@@ -68,4 +78,15 @@ export async function saveVacation(client: JmapClient, edit: VacationEdit): Prom
 function throwIfRefused(set: SetResponse<unknown>, id: Id): void {
   const refused = set.notUpdated?.[id];
   if (refused) throw new SetRefused(refused);
+}
+
+export async function loadSearchSettings(client: JmapClient): Promise<SearchSettings | undefined> {
+  const got = await client.call("SearchSettings/get", { ids: ["singleton"] });
+  return got.list[0];
+}
+
+/** Turns the full-text index on or off (off deletes it; on rebuilds it in the background). */
+export async function saveSearchEnabled(client: JmapClient, enabled: boolean): Promise<void> {
+  const set = await client.call("SearchSettings/set", { update: { singleton: { enabled } } });
+  throwIfRefused(set, "singleton");
 }

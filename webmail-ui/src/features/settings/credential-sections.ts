@@ -90,7 +90,8 @@ export function appPasswordSection(api: SettingsApi): HTMLElement {
   return s.root;
 }
 
-function showSecret(box: HTMLElement, label: string, secret: string, id: string): void {
+/** Shows a secret once, with Copy and Done (which forgets it). */
+export function showSecret(box: HTMLElement, label: string, secret: string, id: string): void {
   const value = h("code", { class: "secret", id }, secret);
   const copy = button("Copy", { "aria-label": "Copy to clipboard" });
   copy.addEventListener("click", () => {

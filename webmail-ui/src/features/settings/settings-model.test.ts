@@ -1,6 +1,14 @@
 import { describe, expect, it, vi } from "vitest";
 import { JmapClient, type Session } from "../../api/jmap";
-import { identityPatch, saveIdentity, saveVacation, SetRefused, vacationPatch } from "./account-data";
+import {
+  identityPatch,
+  loadSearchSettings,
+  saveIdentity,
+  saveSearchEnabled,
+  saveVacation,
+  SetRefused,
+  vacationPatch,
+} from "./account-data";
 import { passwordProblem } from "./password-rules";
 import { qrMatrix, qrPath } from "./qr";
 import { groupSecret, normaliseCode, parseOtpauth } from "./totp-model";
@@ -104,5 +112,21 @@ describe("identities and vacation", () => {
     await expect(saving).rejects.toThrow("textBody is too long");
     const body = JSON.parse(fetchMock.mock.calls[0]![1].body as string);
     expect(body.using).toEqual(["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:vacationresponse"]);
+  });
+
+  it("reads and flips the search switch under the vendor capability", async () => {
+    const fetchMock = vi.fn(async (_url: string, init: RequestInit) => {
+      const [[name]] = JSON.parse(init.body as string).methodCalls;
+      const result = name === "SearchSettings/get"
+        ? { list: [{ id: "singleton", enabled: true, language: "en" }], notFound: [] }
+        : { updated: { singleton: null } };
+      return new Response(JSON.stringify({ methodResponses: [[name, result, "c0"]] }));
+    });
+    const client = new JmapClient(session, fetchMock);
+    expect(await loadSearchSettings(client)).toEqual({ id: "singleton", enabled: true, language: "en" });
+    await saveSearchEnabled(client, false);
+    const body = JSON.parse(fetchMock.mock.calls[1]![1].body as string);
+    expect(body.using).toEqual(["urn:ietf:params:jmap:core", "urn:sealbox:search"]);
+    expect(body.methodCalls[0]).toEqual(["SearchSettings/set", { accountId: "A1", update: { singleton: { enabled: false } } }, "c0"]);
   });
 });

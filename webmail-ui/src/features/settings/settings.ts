@@ -1,7 +1,7 @@
 /**
  * The Settings screen: account security (password, two-step sign-in, app
  * passwords, and a mount point for passkeys) and mail settings (identities,
- * vacation response). Opened from the mail top bar; loaded on demand.
+ * vacation response, search). Opened from the mail top bar; loaded on demand.
  */
 import "./settings.css";
 import type { JmapClient } from "../../api/jmap";
@@ -9,6 +9,8 @@ import { SettingsApi } from "../../api/settings";
 import { h } from "../../lib/dom";
 import { identitySection, vacationSection } from "./account-sections";
 import { renderPasskeys } from "../passkeys";
+import { recoverySection } from "./recovery-section";
+import { searchSection } from "./search-section";
 import { appPasswordSection, passwordSection, totpSection } from "./credential-sections";
 
 export interface SettingsHandle {
@@ -38,11 +40,13 @@ export function mountSettings(container: Element, options: SettingsOptions): Set
       "main",
       { class: "settings-main" },
       passwordSection(api, options.username),
+      recoverySection(api, options.username),
       totpSection(api),
       passkeys,
       appPasswordSection(api),
       identitySection(options.client),
       vacationSection(options.client),
+      searchSection(options.client),
     ),
   );
   container.append(root);
