@@ -20,7 +20,7 @@ from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.delivery.sender_checks import SenderChecks
 from compat.smtp.limits import ClientLimits
 from compat.smtp.message_checks import address_problem, content_problem
-from compat.smtp.protocol import count_rcpt, peer_ip, targets_of
+from compat.smtp.protocol import SESSION_EXTENSIONS, count_rcpt, peer_ip, targets_of
 from compat.smtp.replies import Reply, reply, reply_for_recipient
 
 __all__ = ["MAX_RECIPIENTS", "MxHandler"]
@@ -62,7 +62,7 @@ class MxHandler:
         responses: list[str],
     ) -> list[str]:
         session.host_name = hostname
-        return add_extensions(responses, "PIPELINING", "ENHANCEDSTATUSCODES")
+        return add_extensions(responses, *SESSION_EXTENSIONS)
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]

@@ -1,8 +1,9 @@
 """The SMTP session (RFC 5321 4.1) on aiosmtpd, with Sealbox's limits and reply codes.
 
 Adds what the library leaves out: a per-address connection limit, RFC 2034 enhanced
-status codes on every final reply, implicit TLS counted as TLS (RFC 8314 3.3), and a
-DATA reader that takes the message in bulk (compat/smtp/data_reader.py).
+status codes on every final reply, implicit TLS counted as TLS (RFC 8314 3.3), a DATA
+reader that takes the message in bulk (compat/smtp/data_reader.py), and RFC 3030
+CHUNKING (BDAT).
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from compat.smtp.replies import Reply, enhanced, reply
 
 # Octets buffered per connection before the socket is paused (twice this, in fact).
 READ_BUFFER_LIMIT = 64 * 1024
+# EHLO keywords this session implements on top of aiosmtpd's own; each handler lists them.
+SESSION_EXTENSIONS = ("PIPELINING", "ENHANCEDSTATUSCODES", "CHUNKING")
 
 __all__ = [
     "READ_BUFFER_LIMIT",
+    "SESSION_EXTENSIONS",
     "SealboxEnvelope",
     "SealboxSMTP",
     "count_rcpt",
@@ -52,6 +56,10 @@ class SealboxEnvelope(Envelope):
         self.targets: dict[str, DeliveryTarget] = {}
         # Every RCPT of the transaction, refused ones too: address harvesting is bounded.
         self.rcpt_attempts = 0
+        # RFC 3030 BDAT chunks so far; None until the first. Over the size limit, the
+        # rest of the transaction's chunks are read and dropped.
+        self.chunks: bytearray | None = None
+        self.chunks_too_big = False
 
 
 def count_rcpt(envelope: Envelope) -> int:
@@ -159,6 +167,9 @@ class SealboxSMTP(SMTP):
         if arg:
             await self.push("501 Syntax: DATA")
             return
+        if isinstance(self.envelope, SealboxEnvelope) and self.envelope.chunks is not None:
+            await self.push("503 5.5.1 Error: BDAT and DATA do not mix in one transaction")
+            return
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         try:
             read = await read_data(self._reader, self.data_size_limit, self.line_length_limit)
@@ -169,7 +180,56 @@ class SealboxSMTP(SMTP):
             self._set_post_data_state()  # type: ignore[no-untyped-call]
             await self.push(_DATA_PROBLEMS[read.problem])
             return
-        self.envelope.content = self.envelope.original_content = read.content
+        await self._deliver(read.content)
+
+    async def _deliver(self, content: bytes) -> None:
+        """Hand the whole message to the handler and end the transaction with its reply."""
+        assert self.envelope is not None
+        self.envelope.content = self.envelope.original_content = content
         status = await self._call_handler_hook("DATA")
         self._set_post_data_state()  # type: ignore[no-untyped-call]
         await self.push("250 OK" if status is MISSING else status)
+
+    async def smtp_BDAT(self, arg: str) -> None:
+        # RFC 3030 2: "BDAT size [LAST]"; the chunk's octets follow the command at once.
+        words = arg.split()
+        if (
+            not 1 <= len(words) <= 2
+            or not words[0].isdigit()
+            or (len(words) == 2 and words[1].upper() != "LAST")
+        ):
+            await self.push("501 5.5.4 Syntax: BDAT size [LAST]")
+            return
+        size, last = int(words[0]), len(words) == 2
+        if await self.check_helo_needed() or await self.check_auth_needed("BDAT"):
+            await self._discard(size)  # the octets are on their way regardless
+            return
+        envelope = self.envelope
+        if not isinstance(envelope, SealboxEnvelope) or not envelope.rcpt_tos:
+            await self._discard(size)
+            await self.push("503 5.5.1 Error: need RCPT command")
+            return
+        limit = self.data_size_limit
+        held = len(envelope.chunks or b"")
+        if envelope.chunks_too_big or (limit and held + size > limit):
+            envelope.chunks_too_big, envelope.chunks = True, bytearray()
+            await self._discard(size)
+        else:
+            if envelope.chunks is None:
+                envelope.chunks = bytearray()
+            envelope.chunks += await self._reader.readexactly(size)
+        if not last:
+            await self.push(f"250 2.0.0 {size} octets received")
+            return
+        content, too_big = bytes(envelope.chunks or b""), envelope.chunks_too_big
+        lines = content.split(b"\r\n")
+        if too_big or any(len(line) + 2 > self.line_length_limit for line in lines):
+            self._set_post_data_state()  # type: ignore[no-untyped-call]
+            problem = DataProblem.TOO_BIG if too_big else DataProblem.LINE_TOO_LONG
+            await self.push(_DATA_PROBLEMS[problem])
+            return
+        await self._deliver(content)
+
+    async def _discard(self, size: int) -> None:
+        while size > 0:
+            size -= len(await self._reader.readexactly(min(size, READ_BUFFER_LIMIT)))

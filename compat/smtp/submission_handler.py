@@ -19,7 +19,7 @@ from api.jmap.local import LocalJmapCaller
 from api.services import Services
 from compat.smtp.message_checks import address_problem, content_problem
 from compat.smtp.mx_handler import MAX_RECIPIENTS, add_extensions
-from compat.smtp.protocol import peer_ip
+from compat.smtp.protocol import SESSION_EXTENSIONS, peer_ip
 from compat.smtp.replies import Reply, reply, reply_for_error, reply_for_set_error
 from compat.smtp.sasl import ANSWERED, SaslResult, read_login, read_plain
 from crypto.secret_value import SecretStr
@@ -58,7 +58,7 @@ class SubmissionHandler:
         responses: list[str],
     ) -> list[str]:
         session.host_name = hostname
-        return add_extensions(responses, "PIPELINING", "ENHANCEDSTATUSCODES")
+        return add_extensions(responses, *SESSION_EXTENSIONS)
 
     async def auth_PLAIN(self, server: SMTP, args: list[str]) -> AuthResult:
         return await self._sign_in(server, await read_plain(server, args))

@@ -44,7 +44,14 @@ async def test_ehlo_extensions(node: SmtpNode) -> None:
             return client.ehlo("x.test")[1].decode()
 
     features = await asyncio.to_thread(ehlo)
-    for name in ("PIPELINING", "SIZE 200000", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"):
+    for name in (
+        "PIPELINING",
+        "SIZE 200000",
+        "8BITMIME",
+        "SMTPUTF8",
+        "ENHANCEDSTATUSCODES",
+        "CHUNKING",
+    ):
         assert name in features
     assert "STARTTLS" in features and "AUTH" not in features
 
@@ -143,6 +150,14 @@ BAD_INPUT = [
     # Over the 200 KB limit as well as over the line limit: the size is what it hears.
     ("huge header", [*ENVELOPE, b"DATA\r\n", HUGE_HEADER], b"552 5.3.4"),
     ("DATA with argument", [*ENVELOPE, b"DATA now\r\n"], b"501 5.5.4"),
+    ("BDAT before RCPT", [b"EHLO x\r\n", b"BDAT 4 LAST\r\nabcd"], b"503 5.5.1"),
+    ("BDAT without size", [*ENVELOPE, b"BDAT LAST\r\n"], b"501 5.5.4"),
+    (
+        "BDAT over the size limit",
+        [*ENVELOPE, b"BDAT 250000 LAST\r\n", HUGE_HEADER[:250_000]],
+        b"552",
+    ),
+    ("DATA after BDAT", [*ENVELOPE, b"BDAT 3\r\nX: \r\nDATA\r\n"], b"503 5.5.1"),
 ]
 
 
@@ -164,3 +179,24 @@ async def test_pipelined_transactions_store_each_message_once(node: SmtpNode) ->
     answer = await asyncio.to_thread(_dialogue, node.mx_port, [*lines, b"QUIT\r\n"])
     assert answer.count(b"250 2.0.0 message stored") == 2, answer
     assert len(await inbox_messages(node.alice)) == 2
+
+
+async def test_bdat_chunks_make_one_message_and_a_transaction_may_follow(node: SmtpNode) -> None:
+    """RFC 3030: chunks of exact octet counts, no dot-stuffing, the last one ends it."""
+    head, tail = MESSAGE[:40], b".leading dot stays\r\n" + MESSAGE[40:]
+    lines = [
+        *ENVELOPE,
+        b"BDAT %d\r\n" % len(head),
+        head,
+        b"BDAT %d LAST\r\n" % len(tail),
+        tail,
+        b"MAIL FROM:<a@good.test>\r\n",
+        b"RCPT TO:<alice@example.org>\r\n",
+        b"BDAT %d LAST\r\n" % len(MESSAGE),
+        MESSAGE,
+    ]
+    answer = await asyncio.to_thread(_dialogue, node.mx_port, [*lines, b"QUIT\r\n"])
+    assert b"250 2.0.0 %d octets received" % len(head) in answer, answer
+    assert answer.count(b"250 2.0.0 message stored") == 2, answer
+    raws = [raw for _, raw in await inbox_messages(node.alice)]
+    assert len(raws) == 2 and sum(raw.endswith(head + tail) for raw in raws) == 1
