@@ -16,7 +16,6 @@ from api.auth.passkeys import PasskeyService, prf_slot
 from api.auth.sessions import PendingChallenge, SessionManager
 from api.auth.throttle import LoginThrottle
 from api.auth.webauthn_ceremonies import Ceremony, credential_raw_id
-from api.core.clock import now
 from api.core.errors import InvalidPasskeyError, InvalidTotpError, PasskeyCannotUnlockError
 from api.store.passkey_records import PasskeyRecord
 from api.store.unit_of_work import Store
@@ -26,8 +25,6 @@ from crypto.passkey_keys import passkey_slot_name, passkey_wrapping_key
 from crypto.slots import unwrap_master_key
 
 __all__ = ["PasskeyLogin"]
-
-DAY = 86_400
 
 
 def _unlock(passkey: PasskeyRecord, prf_output: bytes) -> MasterKey | None:
@@ -66,19 +63,7 @@ class PasskeyLogin:
     async def _assert(
         self, credential: dict[str, Any], ceremony: Ceremony, passkey: PasskeyRecord, *, uv: bool
     ) -> None:
-        """Verify the assertion and move the sign counter, or raise InvalidPasskeyError."""
-        verified = self._rp.verify_assertion(
-            credential, ceremony, passkey, require_user_verification=uv
-        )
-        handle = credential.get("response", {}).get("userHandle")
-        if handle and handle != bytes_to_base64url(passkey.account_id.encode()):
-            raise InvalidPasskeyError()
-        async with self._store.transaction() as tx:
-            claimed = await tx.passkeys.claim_sign_count(
-                passkey.id, passkey.sign_count, verified.new_sign_count, now() // DAY * DAY
-            )
-        if not claimed:
-            raise InvalidPasskeyError("this passkey was used at the same moment elsewhere")
+        await self._passkeys.check_assertion(credential, ceremony, passkey, uv=uv)
 
     async def complete_second_factor(
         self, challenge: str, credential: dict[str, Any], prf_output: bytes | None, client: str
