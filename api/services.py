@@ -193,7 +193,7 @@ def build_services(settings: Settings) -> Services:
         queue_sender=QueueSender(
             store, blobs, submissions, delivery, outbound, dkim_keys, transfer, settings.hostname
         ),
-        retention=RetentionService(store, blobs),
+        retention=RetentionService(store, blobs, settings.mail_quota_octets),
         part_blobs=part_blobs,
         composer=EmailComposer(part_blobs, ingest, settings.hostname),
         sessions=sessions,
