@@ -99,14 +99,25 @@ class PasskeyService:
                 raise PasskeyNotFoundError()
 
     async def check_assertion(
-        self, credential: dict[str, Any], ceremony: Ceremony, passkey: PasskeyRecord, *, uv: bool
+        self,
+        credential: dict[str, Any],
+        ceremony: Ceremony,
+        passkey: PasskeyRecord,
+        *,
+        uv: bool,
+        require_handle: bool = False,
     ) -> None:
-        """Verify the assertion and move the sign counter, or raise InvalidPasskeyError."""
+        """Verify the assertion and move the sign counter, or raise InvalidPasskeyError.
+
+        `require_handle`: the assertion must name the credential's account as its user
+        handle (WebAuthn L3 7.2 step 6), as it must when no account was named first.
+        """
         verified = self.relying_party.verify_assertion(
             credential, ceremony, passkey, require_user_verification=uv
         )
-        handle = credential.get("response", {}).get("userHandle")
-        if handle and handle != bytes_to_base64url(passkey.account_id.encode()):
+        response = credential.get("response")
+        handle = response.get("userHandle") if isinstance(response, dict) else None
+        if (handle or require_handle) and handle != bytes_to_base64url(passkey.account_id.encode()):
             raise InvalidPasskeyError()
         async with self._store.transaction() as tx:
             claimed = await tx.passkeys.claim_sign_count(

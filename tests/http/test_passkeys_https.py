@@ -159,6 +159,39 @@ def test_a_cloned_authenticator_is_refused(server: RunningServer) -> None:
     assert refused.json()["error"] == "invalidPasskey"
 
 
+def test_passwordless_needs_the_user_handle_of_the_credentials_account(
+    server: RunningServer,
+) -> None:
+    """With no account named first, the assertion's user handle must name the account
+    the credential belongs to: missing or another account's handle is refused."""
+    account = add_account(server.env, DOMAIN)
+    other = add_account(server.env, DOMAIN)
+    authenticator = SoftAuthenticator(_origin(server), count_step=0)
+    stranger = SoftAuthenticator(_origin(server))
+    with _signed_in(server, account) as client:
+        _register(client, authenticator)
+    with _signed_in(server, other) as client:
+        _register(client, stranger)
+    handles = {
+        "missing": None,
+        "another account": b64url(stranger.credentials[0].user_handle),
+    }
+    with https_client(server) as client:
+        for why, handle in handles.items():
+            options = client.post("/auth/passkeys/login/options").json()
+            credential, prf_output = authenticator.get(options)
+            if handle is None:
+                del credential["response"]["userHandle"]
+            else:
+                credential["response"]["userHandle"] = handle
+            refused = client.post(
+                "/auth/passkeys/login", json={"credential": credential, "prfOutput": prf_output}
+            )
+            assert refused.status_code == 401, (why, refused.text)
+            assert refused.json()["error"] == "invalidPasskey", why
+    assert _passwordless(server, authenticator).status_code == 200
+
+
 def test_counters_that_stay_zero_keep_working(server: RunningServer) -> None:
     account = add_account(server.env, DOMAIN)
     authenticator = SoftAuthenticator(_origin(server), count_step=0)
