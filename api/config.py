@@ -65,6 +65,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # A RAM file system for the live search indexes of unlocked accounts (never the data
     # disk: the files there are plaintext); each account's is sealed into the database.
     search_ram_dir: str = "/dev/shm"  # noqa: S108 (a private 0700 directory per account)
+    # `sealbox serve` refuses a search_ram_dir that is not tmpfs/ramfs; true skips that
+    # check (only for a disk that is itself encrypted, e.g. in a throwaway VM).
+    search_ram_dir_allow_disk: bool = False
     # An unlocked account's index is sealed and dropped from RAM after this idle time.
     search_idle_seconds: int = 300
     # Failed sign-ins allowed per window before 429, per account and per client address.

@@ -8,6 +8,7 @@ import logging
 import signal
 import ssl
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 
 import uvicorn
 
@@ -16,6 +17,7 @@ from api.config import ConfigError, Settings
 from api.core.blob_purge import purge_blobs_periodically
 from api.delivery.queue_sender import send_periodically
 from api.demo import create_demo_account
+from api.search.ram_dir import check_ram_dir
 from api.services import Services, build_services
 from api.tls import ensure_certificate, server_ssl_context
 from compat.imap.listener import start_imap
@@ -169,6 +171,8 @@ async def _start_smtp(services: Services) -> list[SmtpListener]:
 
 
 async def serve(settings: Settings) -> None:
+    if not settings.search_ram_dir_allow_disk:
+        check_ram_dir(Path(settings.search_ram_dir))
     services = build_services(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

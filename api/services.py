@@ -8,6 +8,7 @@ from pathlib import Path
 from api.auth.basic import CredentialAuthenticator
 from api.auth.login import LoginService
 from api.auth.passkey_login import PasskeyLogin
+from api.auth.passkey_removal import PasskeyRemoval
 from api.auth.passkeys import PasskeyService
 from api.auth.password_reset import ThrottledPasswords
 from api.auth.sessions import SessionManager
@@ -87,6 +88,7 @@ class Services:
     login: LoginService
     passkeys: PasskeyService
     passkey_login: PasskeyLogin
+    passkey_removal: PasskeyRemoval
     credentials: CredentialAuthenticator
     unlock_cache: UnlockCache
     state_broker: StateBroker
@@ -191,13 +193,14 @@ def build_services(settings: Settings) -> Services:
         queue_sender=QueueSender(
             store, blobs, submissions, delivery, outbound, dkim_keys, transfer, settings.hostname
         ),
-        retention=RetentionService(store, blobs),
+        retention=RetentionService(store, blobs, settings.mail_quota_octets),
         part_blobs=part_blobs,
         composer=EmailComposer(part_blobs, ingest, settings.hostname),
         sessions=sessions,
         login=login,
         passkeys=passkeys,
         passkey_login=PasskeyLogin(store, passkeys, sessions, throttle, login),
+        passkey_removal=PasskeyRemoval(store, passkeys, throttle),
         credentials=CredentialAuthenticator(store, login, throttle, cache),
         unlock_cache=cache,
         state_broker=broker,

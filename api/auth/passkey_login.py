@@ -15,8 +15,7 @@ from api.auth.login import LoginService, SignedIn
 from api.auth.passkeys import PasskeyService, prf_slot
 from api.auth.sessions import PendingChallenge, SessionManager
 from api.auth.throttle import LoginThrottle
-from api.auth.webauthn_ceremonies import Ceremony, credential_raw_id
-from api.core.clock import now
+from api.auth.webauthn_ceremonies import credential_raw_id
 from api.core.errors import InvalidPasskeyError, InvalidTotpError, PasskeyCannotUnlockError
 from api.store.passkey_records import PasskeyRecord
 from api.store.unit_of_work import Store
@@ -26,8 +25,6 @@ from crypto.passkey_keys import passkey_slot_name, passkey_wrapping_key
 from crypto.slots import unwrap_master_key
 
 __all__ = ["PasskeyLogin"]
-
-DAY = 86_400
 
 
 def _unlock(passkey: PasskeyRecord, prf_output: bytes) -> MasterKey | None:
@@ -62,23 +59,6 @@ class PasskeyLogin:
     async def _lookup(self, credential: dict[str, Any]) -> PasskeyRecord | None:
         async with self._store.transaction() as tx:
             return await tx.passkeys.get_by_credential_id(credential_raw_id(credential))
-
-    async def _assert(
-        self, credential: dict[str, Any], ceremony: Ceremony, passkey: PasskeyRecord, *, uv: bool
-    ) -> None:
-        """Verify the assertion and move the sign counter, or raise InvalidPasskeyError."""
-        verified = self._rp.verify_assertion(
-            credential, ceremony, passkey, require_user_verification=uv
-        )
-        handle = credential.get("response", {}).get("userHandle")
-        if handle and handle != bytes_to_base64url(passkey.account_id.encode()):
-            raise InvalidPasskeyError()
-        async with self._store.transaction() as tx:
-            claimed = await tx.passkeys.claim_sign_count(
-                passkey.id, passkey.sign_count, verified.new_sign_count, now() // DAY * DAY
-            )
-        if not claimed:
-            raise InvalidPasskeyError("this passkey was used at the same moment elsewhere")
 
     async def complete_second_factor(
         self, challenge: str, credential: dict[str, Any], prf_output: bytes | None, client: str
@@ -119,7 +99,7 @@ class PasskeyLogin:
         ceremony = await self._rp.take(credential, "second-factor")
         if ceremony.record.login_challenge_hash != pending.id_hash:
             raise InvalidPasskeyError()
-        await self._assert(credential, ceremony, passkey, uv=False)
+        await self._passkeys.check_assertion(credential, ceremony, passkey, uv=False)
         return passkey
 
     async def passwordless_options(self) -> dict[str, Any]:
@@ -139,8 +119,11 @@ class PasskeyLogin:
         await self._throttle.check(account.address, client)
         try:
             ceremony = await self._rp.take(credential, "passwordless")
-            # The passkey is the only factor here: it must have verified the user.
-            await self._assert(credential, ceremony, passkey, uv=True)
+            # The passkey is the only factor here: it must have verified the user, and
+            # name the account it was registered for (no account was named before it).
+            await self._passkeys.check_assertion(
+                credential, ceremony, passkey, uv=True, require_handle=True
+            )
         except InvalidPasskeyError:
             await self._throttle.failed(account.address, client)
             raise

@@ -1,4 +1,4 @@
-"""Passkeys of an account: registration, listing, renaming, removal (WebAuthn L3 7.1).
+"""Passkeys of an account: registration, listing, renaming (WebAuthn L3 7.1).
 
 Registering needs a signed-in session, i.e. the unlocked MK: when the browser hands
 over the credential's PRF output, MK is wrapped under it in the passkey's own slot, so
@@ -13,9 +13,9 @@ from typing import Any
 
 from webauthn.helpers import bytes_to_base64url
 
-from api.auth.webauthn_ceremonies import RelyingParty, transports_of
+from api.auth.webauthn_ceremonies import Ceremony, RelyingParty, transports_of
 from api.core.clock import now
-from api.core.errors import PasskeyExistsError, PasskeyNotFoundError
+from api.core.errors import InvalidPasskeyError, PasskeyExistsError, PasskeyNotFoundError
 from api.core.unlocked import UnlockedAccount
 from api.store.ids import AccountId, PasskeyId, new_id
 from api.store.passkey_records import PasskeyRecord
@@ -28,6 +28,7 @@ from crypto.slots import wrap_master_key
 __all__ = ["MAX_NAME_LENGTH", "PasskeyService", "prf_slot"]
 
 MAX_NAME_LENGTH = 100
+DAY = 86_400
 
 
 def prf_slot(
@@ -97,11 +98,33 @@ class PasskeyService:
             if not await tx.passkeys.rename(account_id, PasskeyId(passkey_id), label):
                 raise PasskeyNotFoundError()
 
-    async def remove(self, account_id: AccountId, passkey_id: str) -> None:
-        """Deletes the credential and, with its row, the MK slot its PRF output opened."""
+    async def check_assertion(
+        self,
+        credential: dict[str, Any],
+        ceremony: Ceremony,
+        passkey: PasskeyRecord,
+        *,
+        uv: bool,
+        require_handle: bool = False,
+    ) -> None:
+        """Verify the assertion and move the sign counter, or raise InvalidPasskeyError.
+
+        `require_handle`: the assertion must name the credential's account as its user
+        handle (WebAuthn L3 7.2 step 6), as it must when no account was named first.
+        """
+        verified = self.relying_party.verify_assertion(
+            credential, ceremony, passkey, require_user_verification=uv
+        )
+        response = credential.get("response")
+        handle = response.get("userHandle") if isinstance(response, dict) else None
+        if (handle or require_handle) and handle != bytes_to_base64url(passkey.account_id.encode()):
+            raise InvalidPasskeyError()
         async with self._store.transaction() as tx:
-            if not await tx.passkeys.remove(account_id, PasskeyId(passkey_id)):
-                raise PasskeyNotFoundError()
+            claimed = await tx.passkeys.claim_sign_count(
+                passkey.id, passkey.sign_count, verified.new_sign_count, now() // DAY * DAY
+            )
+        if not claimed:
+            raise InvalidPasskeyError("this passkey was used at the same moment elsewhere")
 
     async def has_passkeys(self, account: AccountRecord) -> bool:
         return bool(await self.list(account.id))

@@ -46,7 +46,7 @@ async def totp(services: Services, args: argparse.Namespace) -> None:
     uri = await services.totp.enable(account)
     say(f"two-factor sign-in is on for {account.address}. Add this to an authenticator app")
     say("(shown once; mail apps keep working with app passwords):")
-    say(uri)
+    say(uri.reveal())
 
 
 def register(

@@ -50,9 +50,11 @@ async def list_deleted(services: Services, args: argparse.Namespace) -> None:
 
 async def restore(services: Services, args: argparse.Namespace) -> None:
     unlocked = await _unlock(services, args)
-    restored, _ = await services.retention.restore(unlocked, args.ids)
+    restored, over_quota, _ = await services.retention.restore(unlocked, args.ids)
     for old_id, record in restored.items():
         say(f"restored {old_id} as {record.id}")
+    if over_quota:
+        raise CommandError(f"not restored, over quota: {', '.join(over_quota)}")
     missing = [i for i in dict.fromkeys(args.ids) if i not in restored]
     if missing:
         raise CommandError(

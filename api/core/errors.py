@@ -36,6 +36,7 @@ __all__ = [
     "PasskeyCannotUnlockError",
     "PasskeyExistsError",
     "PasskeyNotFoundError",
+    "PasskeyProofRequiredError",
     "QueryAnchorNotFoundError",
     "QueryChangesUnavailableError",
     "RecoveryUnavailableError",
@@ -306,3 +307,10 @@ class PasskeyNotFoundError(SealboxError):
 class PasskeyExistsError(SealboxError):
     code = "passkeyExists"
     default_message = "this passkey is already registered"
+
+
+class PasskeyProofRequiredError(SealboxError):
+    """Removing the last second factor needs a fresh use of it, like turning TOTP off."""
+
+    code = "passkeyProofRequired"
+    default_message = "this passkey is your only second factor; confirm with a passkey to remove it"

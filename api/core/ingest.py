@@ -32,13 +32,13 @@ from api.core.errors import (
     EmailStateMismatchError,
     InvalidEmailError,
     MailboxNotFoundError,
-    OverQuotaError,
 )
 from api.core.group_commit import GroupCommit
 from api.core.keywords import keywords_to_stored
 from api.core.mail_search import MailSearch, NoSearch
 from api.core.part_blobs import PartBlobs, split_part_blob_id
 from api.core.pending_mail import PendingMail
+from api.core.quota import charge_mail
 from api.core.threading import assign_thread, thread_hashes
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import parse_off_loop
@@ -270,13 +270,7 @@ class EmailIngest:
 
     async def _charge(self, tx: Transaction, account_id: AccountId, size: int) -> None:
         """Count the message against the quota (RFC 9425); OverQuotaError rolls it all back."""
-        used = await tx.changes.add_mail_octets(account_id, size)
-        account = await tx.accounts.get(account_id)
-        if account is None:
-            raise AccountNotFoundError()
-        limit = account.quota_octets if account.quota_octets is not None else self._default_quota
-        if limit and used > limit:
-            raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
+        await charge_mail(tx, account_id, size, self._default_quota)
 
     async def catch_up(self, unlocked: UnlockedAccount, *, force: bool = False) -> int:
         """Thread and re-seal mail delivered while the account was locked; returns how many.

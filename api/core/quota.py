@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.core.errors import AccountNotFoundError
+from api.core.errors import AccountNotFoundError, OverQuotaError
 from api.store.ids import AccountId
-from api.store.unit_of_work import Store
+from api.store.unit_of_work import Store, Transaction
 
-__all__ = ["MailQuota", "QuotaService"]
+__all__ = ["MailQuota", "QuotaService", "charge_mail"]
+
+
+async def charge_mail(
+    tx: Transaction, account_id: AccountId, size: int, default_quota: int
+) -> None:
+    """Count `size` octets of new live mail against the quota, or raise OverQuotaError
+    with the charge taken back (so a caller that goes on, like restore, stays exact)."""
+    used = await tx.changes.add_mail_octets(account_id, size)
+    account = await tx.accounts.get(account_id)
+    if account is None:
+        raise AccountNotFoundError()
+    limit = account.quota_octets if account.quota_octets is not None else default_quota
+    if limit and used > limit:
+        await tx.changes.add_mail_octets(account_id, -size)
+        raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
 
 
 @dataclass(frozen=True, slots=True)

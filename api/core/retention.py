@@ -22,7 +22,8 @@ from api.core.email_summary import (
     open_summary,
     seal_summary,
 )
-from api.core.errors import AccountNotFoundError
+from api.core.errors import AccountNotFoundError, OverQuotaError
+from api.core.quota import charge_mail
 from api.core.threading import assign_thread, thread_hashes
 from api.core.unlocked import UnlockedAccount
 from api.store.changes import CREATED, UPDATED
@@ -72,9 +73,10 @@ class _Summaries:
 
 
 class RetentionService:
-    def __init__(self, store: Store, blobs: BlobService) -> None:
+    def __init__(self, store: Store, blobs: BlobService, default_quota: int = 0) -> None:
         self._store = store
         self._blobs = blobs
+        self._default_quota = default_quota
 
     async def list_deleted(self, unlocked: UnlockedAccount) -> list[DeletedEmail]:
         """The account's destroyed emails not yet purged, newest deletion first."""
@@ -85,14 +87,17 @@ class RetentionService:
 
     async def restore(
         self, unlocked: UnlockedAccount, ids: Sequence[str]
-    ) -> tuple[dict[str, EmailRecord], int]:
-        """Old id -> the new email, for each id still kept; and the Email state after.
+    ) -> tuple[dict[str, EmailRecord], dict[str, OverQuotaError], int]:
+        """Old id -> the new email, for each id still kept; old id -> OverQuotaError for
+        each that would not fit in the quota; and the Email state after.
 
         Each comes back in the mailboxes it was in that still exist, else in the inbox,
         with new UIDs, threaded again, sharing its old blob. All in one transaction.
+        A restored email is live mail again, so it is charged like a delivery.
         """
         account_id = unlocked.account_id
         restored: dict[str, EmailRecord] = {}
+        over_quota: dict[str, OverQuotaError] = {}
         changes: dict[str, ChangeList] = {EMAIL_TYPE: [], MAILBOX_TYPE: [], THREAD_TYPE: []}
         async with self._store.transaction() as tx:
             modseq = await tx.changes.next_modseq(account_id)
@@ -110,19 +115,23 @@ class RetentionService:
                 targets = kept or inbox
                 if not targets:
                     continue  # nowhere to put it (no Inbox): it stays deleted, not restored
+                try:
+                    await charge_mail(tx, account_id, record.size, self._default_quota)
+                except OverQuotaError as exc:
+                    over_quota[old_id] = exc
+                    continue
                 summary = await summaries.open(record)
                 new, thread_change = await self._restore_one(
                     tx, unlocked, record, summary, targets, modseq
                 )
                 restored[old_id] = new
-                await tx.changes.add_mail_octets(account_id, record.size)
                 changes[EMAIL_TYPE].append((new.id, CREATED))
                 changes[MAILBOX_TYPE].extend((m, UPDATED) for m in targets)
                 changes[THREAD_TYPE].append(thread_change)
             for type_name, logged in changes.items():
                 await tx.changes.record(account_id, modseq, type_name, logged)
             state = await tx.changes.state(account_id, EMAIL_TYPE)
-        return restored, state
+        return restored, over_quota, state
 
     async def _restore_one(
         self,

@@ -79,6 +79,15 @@ def _status_info(submission_id: str, position: int) -> bytes:
     return bind(b"sealbox/v1/submission-status", submission_id, str(position))
 
 
+# Saved before any delivery is tried; "queued" because RFC 8621 7 has no "pending", and
+# the status will change. The reply text tells it apart from a real queue entry.
+PENDING_REPLY = "451 4.3.0 delivery not yet attempted"
+
+
+def _pending(email: str) -> DeliveryStatus:
+    return DeliveryStatus(email=email, smtp_reply=PENDING_REPLY, delivered="queued")
+
+
 class SubmissionService:
     def __init__(
         self,
@@ -101,50 +110,91 @@ class SubmissionService:
         email: EmailRecord,
         envelope: SubmissionEnvelope,
     ) -> Submission:
-        """Deliver or queue for every rcptTo; returns once each is stored durably."""
-        account_id = unlocked.account_id
-        submission_id = new_id("s")
+        """Deliver or queue for every rcptTo; returns once each is stored durably.
+
+        The record is saved first, every recipient pending, and each status is written
+        as its delivery finishes: a failure mid-way leaves a record that says who got
+        it. A retry of the same send (same email, identity and envelope) while some
+        recipients are still pending resumes that record instead of sending again.
+        """
+        submission = await self._resumable(unlocked, identity_id, email.id, envelope)
+        if submission is None:
+            submission = Submission(
+                id=new_id("s"),
+                identity_id=identity_id,
+                email_id=email.id,
+                thread_id=email.thread_id,
+                send_at=now(),
+                undo_status="final",
+                envelope=envelope,
+                statuses=[_pending(rcpt.email) for rcpt in envelope.rcpt_to],
+            )
+            await self._save(unlocked, submission)
         outgoing = without_fields(await self._emails.raw(unlocked, email), ["bcc"])
-        mail_from = envelope.mail_from.email
-        statuses: list[DeliveryStatus] = []
+        statuses = list(submission.statuses)
         for position, rcpt in enumerate(envelope.rcpt_to):
-            if await self._delivery.hosts(rcpt.email):
-                outcome = await self._delivery.deliver(rcpt.email, outgoing, mail_from)
-                status = DeliveryStatus(
-                    email=rcpt.email, smtp_reply=outcome.smtp_reply, delivered=outcome.delivered
-                )
-            else:
-                queued = OutboundEnvelope(
-                    mail_from=mail_from,
-                    rcpt_to=rcpt.email,
-                    rcpt_parameters=rcpt.parameters,
-                    mail_parameters=envelope.mail_from.parameters,
-                )
-                domain = unlocked.address.rpartition("@")[2]
-                await self._queue.enqueue(
-                    account_id,
-                    domain,
-                    outgoing,
-                    queued,
-                    submission_id=submission_id,
-                    position=position,
-                )
-                status = DeliveryStatus(
-                    email=rcpt.email, smtp_reply="250 2.0.0 queued for delivery", delivered="queued"
-                )
-            statuses.append(status)
-        submission = Submission(
-            id=submission_id,
-            identity_id=identity_id,
-            email_id=email.id,
-            thread_id=email.thread_id,
-            send_at=now(),
-            undo_status="final",
-            envelope=envelope,
-            statuses=statuses,
+            if statuses[position] != _pending(rcpt.email):
+                continue  # delivered or queued by the attempt this one resumes
+            status = await self._send_one(unlocked, submission.id, position, outgoing, envelope)
+            await self.record_delivery(unlocked.account_id, submission.id, position, status)
+            statuses[position] = status
+        return msgspec.structs.replace(submission, statuses=statuses)
+
+    async def _resumable(
+        self,
+        unlocked: UnlockedAccount,
+        identity_id: str,
+        email_id: str,
+        envelope: SubmissionEnvelope,
+    ) -> Submission | None:
+        async with self._store.transaction() as tx:
+            ids = await tx.submissions.query(
+                unlocked.account_id, SubmissionFilter(email_ids=[email_id]), []
+            )
+        earlier, _ = await self.get(unlocked, ids)
+        return next(
+            (
+                s
+                for s in earlier
+                if s.identity_id == identity_id
+                and s.envelope == envelope
+                and any(st == _pending(st.email) for st in s.statuses)
+            ),
+            None,
         )
-        await self._save(unlocked, submission)
-        return submission
+
+    async def _send_one(
+        self,
+        unlocked: UnlockedAccount,
+        submission_id: str,
+        position: int,
+        outgoing: bytes,
+        envelope: SubmissionEnvelope,
+    ) -> DeliveryStatus:
+        rcpt = envelope.rcpt_to[position]
+        mail_from = envelope.mail_from.email
+        if await self._delivery.hosts(rcpt.email):
+            outcome = await self._delivery.deliver(rcpt.email, outgoing, mail_from)
+            return DeliveryStatus(
+                email=rcpt.email, smtp_reply=outcome.smtp_reply, delivered=outcome.delivered
+            )
+        queued = OutboundEnvelope(
+            mail_from=mail_from,
+            rcpt_to=rcpt.email,
+            rcpt_parameters=rcpt.parameters,
+            mail_parameters=envelope.mail_from.parameters,
+        )
+        await self._queue.enqueue(
+            unlocked.account_id,
+            unlocked.address.rpartition("@")[2],
+            outgoing,
+            queued,
+            submission_id=submission_id,
+            position=position,
+        )
+        return DeliveryStatus(
+            email=rcpt.email, smtp_reply="250 2.0.0 queued for delivery", delivered="queued"
+        )
 
     async def _save(self, unlocked: UnlockedAccount, submission: Submission) -> None:
         account_id = unlocked.account_id

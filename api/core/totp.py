@@ -27,7 +27,9 @@ __all__ = ["TotpEnrolment", "TotpService"]
 
 @dataclass(frozen=True, repr=False)
 class TotpEnrolment:
-    uri: str
+    # The otpauth:// URI carries the secret too, so it is wrapped like it: an f-string,
+    # a log line or a traceback's locals show "<redacted>", only .reveal() the URI.
+    uri: SecretStr
     secret: SecretStr  # shown once, for apps that cannot scan
 
     def __repr__(self) -> str:
@@ -42,14 +44,14 @@ class TotpService:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def enable(self, account: AccountRecord) -> str:
+    async def enable(self, account: AccountRecord) -> SecretStr:
         """Enrol a new secret and return its otpauth:// URI (for a QR code), once."""
         if account.has_second_factor:
             raise TotpStateError("two-factor sign-in is already on; disable it first")
         secret = new_totp_secret()
         async with self._store.transaction() as tx:
             await tx.accounts.set_totp(account.id, self._seal(account, secret))
-        return totp_uri(secret, account=account.address)
+        return SecretStr(totp_uri(secret, account=account.address))
 
     def _seal(self, account: AccountRecord, secret: SecretStr) -> bytes:
         return seal_to_public_key(
@@ -75,7 +77,8 @@ class TotpService:
         secret = new_totp_secret()
         async with self._store.transaction() as tx:
             await tx.accounts.set_pending_totp(account.id, self._seal(account, secret))
-        return TotpEnrolment(uri=totp_uri(secret, account=account.address), secret=secret)
+        uri = SecretStr(totp_uri(secret, account=account.address))
+        return TotpEnrolment(uri=uri, secret=secret)
 
     async def confirm_enrolment(
         self, account: AccountRecord, master_key: MasterKey, code: str

@@ -9,6 +9,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_429_TOO_MANY_REQUESTS,
@@ -44,6 +45,7 @@ STATUS_BY_ERROR: dict[type[errors.SealboxError], int] = {
     errors.PasskeyCannotUnlockError: HTTP_409_CONFLICT,
     errors.PasskeyExistsError: HTTP_409_CONFLICT,
     errors.PasskeyNotFoundError: HTTP_404_NOT_FOUND,
+    errors.PasskeyProofRequiredError: HTTP_403_FORBIDDEN,
 }
 
 

@@ -16,6 +16,7 @@ from api.http.passkey_schemas import (
     PasskeyInfo,
     PasskeyLoginRequest,
     PasskeyRegisterRequest,
+    PasskeyRemoveRequest,
     PasskeyRenameRequest,
     PasskeyVerifyRequest,
 )
@@ -92,10 +93,25 @@ class PasskeyController(Controller):
         request: AnyRequest,
         passkey_id: Annotated[str, PathParameter()],
         services: ServicesDep,
+        data: JSONBody[PasskeyRemoveRequest | None] = None,
     ) -> None:
-        """Removes the credential and its key slot: it can no longer unlock the account."""
+        """Removes the credential and its key slot: it can no longer unlock the account.
+        When it is the last second factor, the body must carry a fresh assertion
+        (`credential`, from /auth/passkeys/remove/options), else 403 passkeyProofRequired;
+        a wrong one answers 401 invalidPasskey, counted by the sign-in throttle."""
         principal = await resolve_session_principal(request, services)
-        await services.passkeys.remove(principal.unlocked.account_id, passkey_id)
+        await services.passkey_removal.remove(
+            principal.unlocked,
+            passkey_id,
+            None if data is None else data.credential,
+            client=client_address(request),
+        )
+
+    @post("/remove/options", status_code=HTTP_200_OK, summary="Start proving a passkey removal")
+    async def remove_options(self, request: AnyRequest, services: ServicesDep) -> dict[str, Any]:
+        """PublicKeyCredentialRequestOptions JSON limited to this account's passkeys."""
+        principal = await resolve_session_principal(request, services)
+        return await services.passkey_removal.options(principal.unlocked)
 
     @post("/verify", status_code=HTTP_200_OK, summary="Complete sign-in with a passkey")
     async def verify(

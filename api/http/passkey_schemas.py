@@ -14,6 +14,7 @@ __all__ = [
     "PasskeyInfo",
     "PasskeyLoginRequest",
     "PasskeyRegisterRequest",
+    "PasskeyRemoveRequest",
     "PasskeyRenameRequest",
     "PasskeyVerifyRequest",
 ]
@@ -53,6 +54,15 @@ class PasskeyLoginRequest(_Wire, frozen=True, kw_only=True):
 
     def __repr__(self) -> str:
         return "PasskeyLoginRequest(<redacted>)"
+
+
+class PasskeyRemoveRequest(_Wire, frozen=True, kw_only=True):
+    # An assertion answering /auth/passkeys/remove/options: needed only when the passkey
+    # is the account's last second factor.
+    credential: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return "PasskeyRemoveRequest(<redacted>)"
 
 
 class PasskeyRenameRequest(_Wire, frozen=True, kw_only=True):

@@ -37,7 +37,9 @@ class TotpSettingsController(Controller):
         when TOTP is already on."""
         principal = await resolve_session_principal(request, services)
         enrolment = await services.totp_settings.enrol(principal.unlocked)
-        return TotpEnrolResponse(otpauth_uri=enrolment.uri, secret=enrolment.secret.reveal())
+        return TotpEnrolResponse(
+            otpauth_uri=enrolment.uri.reveal(), secret=enrolment.secret.reveal()
+        )
 
     @post("/confirm", status_code=HTTP_204_NO_CONTENT, summary="Turn TOTP on with a code")
     async def confirm(

@@ -3,7 +3,7 @@
 Destroyed mail (Email/set destroy, Mailbox/set onDestroyRemoveEmails) is kept 30 days
 before it is crypto-shredded. listDeleted shows what is kept; restore brings emails back
 as new emails (new ids: RFC 8620 1.2 ids are never reused), in the mailboxes they were in
-that still exist, else in the inbox.
+that still exist, else in the inbox; one that would exceed the quota is in notRestored.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import msgspec
 from api.jmap.email_render import utc_date
 from api.jmap.errors import RequestTooLargeError
 from api.jmap.registry import MethodArguments, MethodContext
+from api.jmap.set_results import set_error
 from api.jmap.states import state_string
 
 __all__ = [
@@ -58,7 +59,9 @@ async def email_restore(context: MethodContext, arguments: RestoreArguments) -> 
     limit = context.limits.max_objects_in_set
     if limit is not None and len(arguments.ids) > limit:
         raise RequestTooLargeError(f"at most {limit} ids per Email/restore")
-    restored, state = await context.services.retention.restore(context.unlocked, arguments.ids)
+    restored, over_quota, state = await context.services.retention.restore(
+        context.unlocked, arguments.ids
+    )
     return {
         "accountId": context.account_id,
         "newState": state_string(state),
@@ -70,5 +73,12 @@ async def email_restore(context: MethodContext, arguments: RestoreArguments) -> 
             }
             for old_id, record in restored.items()
         },
-        "notFound": [i for i in dict.fromkeys(arguments.ids) if i not in restored],
+        # SetError-shaped, as Email/set and Email/import answer overQuota (RFC 8621 4.6).
+        "notRestored": {
+            old_id: set_error("overQuota", exc.message) for old_id, exc in over_quota.items()
+        }
+        or None,
+        "notFound": [
+            i for i in dict.fromkeys(arguments.ids) if i not in restored and i not in over_quota
+        ],
     }

@@ -76,6 +76,15 @@ class AccountIndex:
         """An index from a decrypted snapshot; a fresh one if there is none, or if it was
         built for another language or schema (the caller then indexes every email)."""
         directory = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=ram_dir))
+        try:
+            return cls._fill(directory, language, files)
+        except BaseException:
+            # Half-written plaintext segments must not stay behind in RAM.
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+
+    @classmethod
+    def _fill(cls, directory: Path, language: str, files: Mapping[str, bytes]) -> AccountIndex:
         keys: dict[int, str] = {}
         manifest = json.loads(files[KEY_MAP]) if KEY_MAP in files else None
         usable = (

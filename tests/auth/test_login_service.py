@@ -27,7 +27,7 @@ async def _alice(services: Services) -> tuple[AccountId, MasterKey]:
 
 async def _enable_totp(services: Services, account_id: AccountId) -> pyotp.TOTP:
     uri = await services.totp.enable(await reload(services, account_id))
-    parsed = pyotp.parse_uri(uri)
+    parsed = pyotp.parse_uri(uri.reveal())
     assert isinstance(parsed, pyotp.TOTP)
     return parsed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -135,8 +136,8 @@ async def test_basic_auth_records_use_by_the_day(services: Services) -> None:
 # TOTP
 
 
-def _totp_from(uri: str) -> pyotp.TOTP:
-    parsed = pyotp.parse_uri(uri)
+def _totp_from(uri: SecretStr) -> pyotp.TOTP:
+    parsed = pyotp.parse_uri(uri.reveal())
     assert isinstance(parsed, pyotp.TOTP)
     return parsed
 
@@ -147,7 +148,7 @@ async def test_enable_gives_a_uri_whose_codes_are_accepted_once(services: Servic
 
     uri = await services.totp.enable(account)
 
-    assert uri.startswith("otpauth://totp/")
+    assert uri.reveal().startswith("otpauth://totp/")
     totp = _totp_from(uri)
     assert (totp.digits, totp.interval, totp.issuer) == (6, 30, "Sealbox")
     assert totp.name == "alice@example.org"
@@ -162,6 +163,21 @@ async def test_enable_gives_a_uri_whose_codes_are_accepted_once(services: Servic
     assert not await services.totp.check(
         await reload(services, account.id), unlocked.master_key, code
     )
+
+
+async def test_an_enrolment_keeps_its_uri_out_of_reprs_and_logs(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The otpauth:// URI holds the secret: formatting it by mistake must not show it."""
+    unlocked = await _unlocked(services)
+    enrolment = await services.totp.begin_enrolment(await reload(services, unlocked.account_id))
+    secret = enrolment.secret.reveal()
+    assert secret in enrolment.uri.reveal()
+    assert enrolment.uri.reveal().startswith("otpauth://totp/")
+    with caplog.at_level("DEBUG"):
+        logging.getLogger("sealbox.test").warning("enrolled %s uri=%s", enrolment, enrolment.uri)
+    shown = [repr(enrolment), str(enrolment.uri), f"{enrolment.uri}", caplog.text]
+    assert not any(secret in text for text in shown), shown
 
 
 async def test_codes_older_than_the_last_used_step_are_refused(services: Services) -> None:

@@ -159,6 +159,39 @@ def test_a_cloned_authenticator_is_refused(server: RunningServer) -> None:
     assert refused.json()["error"] == "invalidPasskey"
 
 
+def test_passwordless_needs_the_user_handle_of_the_credentials_account(
+    server: RunningServer,
+) -> None:
+    """With no account named first, the assertion's user handle must name the account
+    the credential belongs to: missing or another account's handle is refused."""
+    account = add_account(server.env, DOMAIN)
+    other = add_account(server.env, DOMAIN)
+    authenticator = SoftAuthenticator(_origin(server), count_step=0)
+    stranger = SoftAuthenticator(_origin(server))
+    with _signed_in(server, account) as client:
+        _register(client, authenticator)
+    with _signed_in(server, other) as client:
+        _register(client, stranger)
+    handles = {
+        "missing": None,
+        "another account": b64url(stranger.credentials[0].user_handle),
+    }
+    with https_client(server) as client:
+        for why, handle in handles.items():
+            options = client.post("/auth/passkeys/login/options").json()
+            credential, prf_output = authenticator.get(options)
+            if handle is None:
+                del credential["response"]["userHandle"]
+            else:
+                credential["response"]["userHandle"] = handle
+            refused = client.post(
+                "/auth/passkeys/login", json={"credential": credential, "prfOutput": prf_output}
+            )
+            assert refused.status_code == 401, (why, refused.text)
+            assert refused.json()["error"] == "invalidPasskey", why
+    assert _passwordless(server, authenticator).status_code == 200
+
+
 def test_counters_that_stay_zero_keep_working(server: RunningServer) -> None:
     account = add_account(server.env, DOMAIN)
     authenticator = SoftAuthenticator(_origin(server), count_step=0)
@@ -235,6 +268,13 @@ def test_wrong_prf_outputs_are_throttled_like_passwords(server: RunningServer) -
     assert statuses == [401, 401, 401, 401, 429]
 
 
+def _removal_proof(client: httpx.Client, authenticator: SoftAuthenticator) -> dict[str, Any]:
+    options = client.post("/auth/passkeys/remove/options")
+    assert options.status_code == 200, options.text
+    credential, _ = authenticator.get(options.json(), prf=False)
+    return credential
+
+
 def test_rename_and_remove_take_the_key_slot_with_them(server: RunningServer) -> None:
     account = add_account(server.env, DOMAIN)
     authenticator = SoftAuthenticator(_origin(server))
@@ -243,7 +283,9 @@ def test_rename_and_remove_take_the_key_slot_with_them(server: RunningServer) ->
         renamed = client.patch(f"/auth/passkeys/{info['id']}", json={"name": "Phone"})
         assert renamed.status_code == 204
         assert client.get("/auth/passkeys").json()[0]["name"] == "Phone"
-        assert client.delete(f"/auth/passkeys/{info['id']}").status_code == 204
+        proof = {"credential": _removal_proof(client, authenticator)}
+        removed = client.request("DELETE", f"/auth/passkeys/{info['id']}", json=proof)
+        assert removed.status_code == 204, removed.text
         assert client.delete(f"/auth/passkeys/{info['id']}").status_code == 404
         assert client.get("/auth/passkeys").json() == []
     assert _passwordless(server, authenticator).status_code == 401
@@ -252,6 +294,61 @@ def test_rename_and_remove_take_the_key_slot_with_them(server: RunningServer) ->
             "/auth/login", json={"username": account.address, "password": account.password}
         ).json()
         assert "token" in login
+
+
+def test_removing_the_last_second_factor_needs_a_fresh_passkey_assertion(
+    server: RunningServer,
+) -> None:
+    """Like turning TOTP off: an open session alone must not turn two-factor sign-in off."""
+    account = add_account(server.env, DOMAIN)
+    authenticator = SoftAuthenticator(_origin(server))
+    other = SoftAuthenticator(_origin(server))
+    with _signed_in(server, account) as client:
+        first = _register(client, authenticator)
+        second = _register(client, other)
+        # Another passkey stays: still two-factor, so no proof is needed.
+        assert client.delete(f"/auth/passkeys/{second['id']}").status_code == 204
+
+        refused = client.delete(f"/auth/passkeys/{first['id']}")
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"] == "passkeyProofRequired"
+        # An assertion from a passkey of another account is no proof either.
+        stranger = add_account(server.env, DOMAIN)
+        stranger_key = SoftAuthenticator(_origin(server))
+        with _signed_in(server, stranger) as other_client:
+            _register(other_client, stranger_key)
+        forged = {"credential": _removal_proof(client, stranger_key)}
+        wrong = client.request("DELETE", f"/auth/passkeys/{first['id']}", json=forged)
+        assert wrong.status_code == 401 and wrong.json()["error"] == "invalidPasskey"
+        assert [p["id"] for p in client.get("/auth/passkeys").json()] == [first["id"]]
+
+    with https_client(server) as fresh:
+        login = fresh.post(
+            "/auth/login", json={"username": account.address, "password": account.password}
+        ).json()
+        assert login["passkeyRequired"] is True, login
+
+    with _signed_in_with_passkey(server, account, authenticator) as client:
+        proof = {"credential": _removal_proof(client, authenticator)}
+        path = f"/auth/passkeys/{first['id']}"
+        assert client.request("DELETE", path, json=proof).status_code == 204
+        # The proof is single-use.
+        assert client.request("DELETE", path, json=proof).status_code == 401
+
+
+@contextmanager
+def _signed_in_with_passkey(
+    server: RunningServer, account: CliAccount, authenticator: SoftAuthenticator
+) -> Iterator[httpx.Client]:
+    with https_client(server) as client:
+        login = client.post(
+            "/auth/login", json={"username": account.address, "password": account.password}
+        ).json()
+        credential, _ = authenticator.get(login["passkeyOptions"])
+        body = {"challenge": login["challenge"], "credential": credential}
+        done = client.post("/auth/passkeys/verify", json=body)
+        assert done.status_code == 200, done.text
+        yield client
 
 
 def test_registration_needs_a_session(server: RunningServer) -> None:

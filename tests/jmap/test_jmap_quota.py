@@ -60,3 +60,26 @@ async def test_delivery_is_refused_over_quota_too(make_services: ServicesFactory
     assert query["ids"] == ["mail"] and query["total"] == 1
     unsupported = await client.error("Quota/query", sort=[{"property": "colour"}])
     assert unsupported["type"] == "unsupportedSort"
+
+
+async def test_restore_is_charged_like_a_delivery(make_services: ServicesFactory) -> None:
+    """Destroyed mail is not counted; bringing it back must not go past the limit."""
+    client = await make_client(await make_services(mail_quota_octets=2 * len(MESSAGE) + 10))
+    first = await client.import_email(MESSAGE)
+    await client.one("Email/set", destroy=[first["id"]])
+    await client.import_email(MESSAGE)
+    second = await client.import_email(MESSAGE)
+
+    refused = await client.one("Email/restore", ids=[first["id"]])
+    assert refused["restored"] == {} and refused["notFound"] == []
+    error = refused["notRestored"][first["id"]]
+    assert error["type"] == "overQuota" and "full" in error["description"]
+    [quota] = (await client.one("Quota/get", ids=["mail"]))["list"]
+    assert quota["used"] == 2 * len(MESSAGE)
+    assert [e["id"] for e in (await client.one("Email/listDeleted"))["list"]] == [first["id"]]
+
+    await client.one("Email/set", destroy=[second["id"]])
+    restored = await client.one("Email/restore", ids=[first["id"]])
+    assert list(restored["restored"]) == [first["id"]] and restored["notRestored"] is None
+    [quota] = (await client.one("Quota/get", ids=["mail"]))["list"]
+    assert quota["used"] == 2 * len(MESSAGE)

@@ -216,3 +216,57 @@ async def test_send_a_draft_and_file_it_in_sent(alice: Client, bob: Client) -> N
     [received] = await inbox_ids(bob, bob_state)
     got = await bob.one("Email/get", ids=[received], properties=["subject"])
     assert got["list"][0]["subject"] == "Composed here"
+
+
+async def test_a_failure_mid_send_leaves_the_record_and_a_retry_sends_only_the_rest(
+    alice: Client, bob: Client, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is saved before the first delivery: a crash part-way shows who got the
+    email, and the client's retry of the same creation delivers only to the rest."""
+    carol = await make_client(services, "carol@example.org")
+    states = {c: (await c.one("Email/get", ids=[]))["state"] for c in (bob, carol)}
+    real_deliver = services.delivery.deliver
+    failing = {"carol@example.org"}
+
+    async def deliver(recipient: str, raw: bytes, mail_from: str) -> Any:
+        if recipient in failing:
+            raise OSError("disk full")  # the storage failing under this one recipient
+        return await real_deliver(recipient, raw, mail_from)
+
+    monkeypatch.setattr(services.delivery, "deliver", deliver)
+    email = await alice.import_email(outgoing("bob@example.org"), role="drafts")
+    rcpts = ["bob@example.org", "nobody@example.org", "carol@example.org", "dan@far.example"]
+    create = {
+        "s": {
+            "emailId": email["id"],
+            "identityId": await identity_id(alice),
+            "envelope": {
+                "mailFrom": {"email": "alice@example.org"},
+                "rcptTo": [{"email": r} for r in rcpts],
+            },
+        }
+    }
+    [(name, failed, _)] = await alice.batch(("EmailSubmission/set", {"create": create}))
+    assert name == "error" and failed["type"] == "serverFail", failed
+
+    [record] = (await alice.one("EmailSubmission/get", ids=None))["list"]
+    status = record["deliveryStatus"]
+    assert status["bob@example.org"]["delivered"] == "yes"
+    assert status["nobody@example.org"]["delivered"] == "no"
+    for pending in ("carol@example.org", "dan@far.example"):
+        assert status[pending]["delivered"] == "queued"
+        assert status[pending]["smtpReply"].startswith("451"), status[pending]
+
+    failing.clear()
+    retried = await alice.one("EmailSubmission/set", create=create)
+    done = retried["created"]["s"]
+    assert done["id"] == record["id"]
+    assert done["deliveryStatus"]["carol@example.org"]["delivered"] == "yes"
+    assert done["deliveryStatus"]["dan@far.example"]["smtpReply"].startswith("250")
+    assert len(await inbox_ids(bob, states[bob])) == 1  # not delivered twice
+    assert len(await inbox_ids(carol, states[carol])) == 1
+    async with services.store.transaction() as tx:
+        queued = await tx.submissions.queued(alice.unlocked.account_id)
+    assert [e.submission_id for e in queued] == [record["id"]]
+    [again] = (await alice.one("EmailSubmission/get", ids=None))["list"]
+    assert again["deliveryStatus"] == done["deliveryStatus"]

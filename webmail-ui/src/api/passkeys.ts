@@ -181,8 +181,18 @@ export async function addPasskey(name: string): Promise<PasskeyResult<PasskeyInf
   return { status: "ok", value: (await res.json()) as PasskeyInfo };
 }
 
+/** Removes a passkey; when it is the last second factor the server wants a fresh
+ * assertion first (like turning TOTP off needs a code), so ask the browser for one. */
 export async function removePasskey(id: string): Promise<PasskeyResult<null>> {
-  const res = await call("DELETE", `/auth/passkeys/${encodeURIComponent(id)}`);
+  const path = `/auth/passkeys/${encodeURIComponent(id)}`;
+  let res = await call("DELETE", path);
+  if (res instanceof AuthError && res.error === "passkeyProofRequired") {
+    const options = await call("POST", "/auth/passkeys/remove/options");
+    if (options instanceof AuthError) return { status: "failed", error: options };
+    const credential = await getAssertion((await options.json()) as Json);
+    if (credential instanceof AuthError) return { status: "failed", error: credential };
+    res = await call("DELETE", path, { credential: credentialJson(credential) });
+  }
   if (res instanceof AuthError) return { status: "failed", error: res };
   return { status: "ok", value: null };
 }
