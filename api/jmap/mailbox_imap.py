@@ -48,9 +48,10 @@ async def mailbox_imap_listing(
         "uidValidity": listing.uid_validity,
         "uidNext": listing.uid_next,
         "highestModseq": listing.highest_modseq,
-        # The keyword tuples are cached per stored value, so most rows share one object.
+        # The keyword tuples are cached per stored value, so most rows share one object
+        # (a tuple goes out as a JSON array).
         "list": [
-            [uid, email_id, list(keywords_from_stored(flags, custom)), modseq]
+            [uid, email_id, keywords_from_stored(flags, custom), modseq]
             for uid, email_id, flags, custom, modseq in listing.rows
         ],
         "total": listing.total,

@@ -22,7 +22,10 @@ async def client(services: Services) -> Client:
 async def _listing(client: Client, **args: Any) -> tuple[str, dict[str, Any]]:
     call = ("Mailbox/imapListing", {"accountId": client.account_id, **args}, "c0")
     [(name, body, _)] = await client.caller.call([call], _IMAP_USING)
-    return name, dict(body)
+    body = dict(body)
+    if "list" in body:  # keywords come as tuples in process, arrays over HTTP
+        body["list"] = [[u, i, list(k), m] for u, i, k, m in body["list"]]
+    return name, body
 
 
 async def _import(client: Client, n: int, **extra: Any) -> str:
