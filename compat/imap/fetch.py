@@ -15,7 +15,7 @@ from compat.imap.context import Context, Reply
 from compat.imap.errors import ImapError
 from compat.imap.fetch_bodies import BODY_ITEMS, SEEN_ITEMS, render_body_item
 from compat.imap.flags import flags_of
-from compat.imap.message_octets import read_message
+from compat.imap.message_octets import open_messages
 from compat.imap.proto.commands import Fetch
 from compat.imap.proto.fetch_items import FetchItem
 from compat.imap.proto.render import date_time, flag_list
@@ -122,6 +122,11 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
         emails = {str(e["id"]): e for e in await state.jmap.get(ids, sorted(properties))}
     if sets_seen:
         await _mark_seen(state, emails)
+    messages = (
+        await open_messages(context.services, state.account, [e["blobId"] for e in emails.values()])
+        if wants_body
+        else None
+    )
     for position in chosen:
         email_id = mailbox.ids[position]
         email = emails.get(email_id)
@@ -133,11 +138,7 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
             mailbox.keywords[email_id] = frozenset(email["keywords"])
         if "modseq" in email:
             mailbox.modseqs[email_id] = int(email["modseq"])
-        raw = (
-            await read_message(context.services, state.account, email["blobId"])
-            if wants_body
-            else b""
-        )
+        raw = await messages.read(email["blobId"]) if messages is not None else b""
         parts = [await _render(item, email, raw, mailbox.uids[position]) for item in items]
         await context.wire.untagged(f"{position + 1} FETCH (".encode() + b" ".join(parts) + b")")
     return Reply("fetched")
