@@ -25,6 +25,7 @@ from api.core.mailbox_rules import Mailbox, check_mailbox, normalize_name
 from api.core.unlocked import UnlockedAccount
 from api.store.changes import CREATED, DESTROYED, UPDATED
 from api.store.ids import AccountId, new_id
+from api.store.imap_listing import ImapListingRecord
 from api.store.records import ChangeSet, MailboxCounts, MailboxRecord
 from api.store.unit_of_work import Store, Transaction
 from crypto.aead import open_sealed, seal
@@ -242,6 +243,18 @@ class MailboxService:
     async def highest_modseq(self, account_id: AccountId) -> int:
         async with self._store.transaction() as tx:
             return await tx.changes.position(account_id)
+
+    async def imap_listing(
+        self, account_id: AccountId, mailbox_id: str, since: int | None
+    ) -> ImapListingRecord:
+        """The mailbox as IMAP numbers it, whole or changed since a modseq (RFC 7162)."""
+        async with self._store.transaction() as tx:
+            # The position first: see ImapListingRepository.listing.
+            highest = await tx.changes.position(account_id)
+            listing = await tx.imap_listing.listing(account_id, mailbox_id, highest, since)
+        if listing is None:
+            raise MailboxNotFoundError()
+        return listing
 
     async def counts(
         self, unlocked: UnlockedAccount, mailbox_ids: Sequence[str]

@@ -24,7 +24,9 @@ QUOTA = "urn:ietf:params:jmap:quota"
 # Vendor: destroyed mail kept 30 days, listed and restored (Email/listDeleted, /restore).
 RETENTION = "urn:sealbox:retention"
 # Vendor: IMAP facts as JMAP properties, for the compat layer and IMAP-minded clients:
-# Mailbox uidValidity, uidNext, highestModseq; Email imapUids, modseq (RFC 9051, RFC 7162).
+# Mailbox uidValidity, uidNext, highestModseq; Email imapUids, modseq (RFC 9051, RFC 7162);
+# and Mailbox/imapListing, a mailbox's [uid, emailId, keywords, modseq] rows, whole or
+# since a modseq (api/jmap/mailbox_imap.py).
 IMAP = "urn:sealbox:imap"
 # Vendor: the account's full-text search switch and stemming language (SearchSettings/get,
 # /set); the Session's account capability lists the languages offered.

@@ -130,6 +130,8 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             VACATION_RESPONSE: {},
             # How long Email/listDeleted and Email/restore can still see a destroyed email.
             RETENTION: {"retentionDays": RETENTION_DAYS},
+            # Properties uidValidity, uidNext, highestModseq, imapUids, modseq and the
+            # method Mailbox/imapListing (api/jmap/capabilities.py says what each is).
             IMAP: {},
             SEARCH: {},
             # RFC 8887 4: where to open the socket, and that push works over it.

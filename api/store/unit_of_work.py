@@ -15,6 +15,7 @@ from api.store.email_query import EmailQueryRepository
 from api.store.emails import EmailRepository
 from api.store.identities import IdentityRepository
 from api.store.ids import AccountId
+from api.store.imap_listing import ImapListingRepository
 from api.store.import_progress import ImportProgressRepository
 from api.store.mailboxes import MailboxRepository
 from api.store.outbound import OutboundRepository
@@ -51,6 +52,7 @@ class Transaction:
         imports: ImportProgressRepository,
         search_files: SearchFileRepository,
         passkeys: PasskeyRepository,
+        imap_listing: ImapListingRepository,
     ) -> None:
         self.accounts = accounts
         self.credentials = credentials
@@ -69,6 +71,7 @@ class Transaction:
         self.imports = imports
         self.search_files = search_files
         self.passkeys = passkeys
+        self.imap_listing = imap_listing
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -151,6 +154,7 @@ class Store:
                 ImportProgressRepository(session),
                 SearchFileRepository(session),
                 PasskeyRepository(session),
+                ImapListingRepository(session),
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

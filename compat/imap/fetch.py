@@ -1,7 +1,9 @@
 """FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9, 7.5.2; RFC 7162 3.1.4 CHANGEDSINCE/MODSEQ).
 
-The messages' metadata comes from one Email/get of every named id (no per-message round
-trip); bodies are read only when a body item is asked for, once per message.
+FLAGS and MODSEQ alone come from the session's listing, refreshed by one
+Mailbox/imapListing of the changes since it; other metadata from one Email/get of every
+named id (no per-message round trip); bodies are read only when a body item is asked
+for, once per message.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from compat.imap.context import Context, Reply
 from compat.imap.errors import ImapError
 from compat.imap.fetch_bodies import BODY_ITEMS, SEEN_ITEMS, render_body_item
 from compat.imap.flags import flags_of
-from compat.imap.message_octets import read_message
+from compat.imap.message_octets import open_messages
 from compat.imap.proto.commands import Fetch
 from compat.imap.proto.fetch_items import FetchItem
 from compat.imap.proto.render import date_time, flag_list
@@ -30,6 +32,8 @@ _PROPERTIES = {
     "RFC822.SIZE": "size",
     "MODSEQ": "modseq",
 }
+# What the session's listing knows, so a FETCH of only these needs no Email/get.
+_LISTED = frozenset({"keywords", "modseq"})
 
 
 def positions(state: Selected, sequence: SequenceSet, uid: bool) -> list[int]:
@@ -42,6 +46,26 @@ def positions(state: Selected, sequence: SequenceSet, uid: bool) -> list[int]:
         if high > count or low < 1:
             raise ImapError("no such message sequence number", None, "BAD")
     return sequence.select(list(range(1, count + 1)))
+
+
+async def _listed(state: Selected, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Keywords and modseq of `ids`: the session's own, brought up to date by one listing
+    of what changed since its last (a flag FETCH of 1:* then reads only the changes)."""
+    mailbox = state.mailbox
+    changes = await state.jmap.listing(mailbox.id, since=mailbox.highest_modseq)
+    fresh = {row[1]: row for row in changes.rows}
+    emails = {}
+    for email_id in ids:
+        row = fresh.get(email_id)
+        if row is not None and row[0] != mailbox.uid_of[email_id]:
+            continue  # left and came back under a new UID: this message is gone
+        if row is None and email_id in changes.removed:
+            continue
+        keywords, modseq = (
+            (row[2], row[3]) if row else (mailbox.keywords[email_id], mailbox.modseqs[email_id])
+        )
+        emails[email_id] = {"id": email_id, "keywords": keywords, "modseq": modseq}
+    return emails
 
 
 def _seconds(received_at: str) -> int:
@@ -90,10 +114,19 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
         properties.add("modseq")
     chosen = positions(state, request.sequence, request.uid)
     ids = [mailbox.ids[p] for p in chosen]
-    listed = await state.jmap.get(ids, sorted(properties)) if properties else []
-    emails = {str(e["id"]): e for e in listed} if properties else {i: {"id": i} for i in ids}
+    if not properties:
+        emails: dict[str, dict[str, Any]] = {i: {"id": i} for i in ids}
+    elif properties <= _LISTED:
+        emails = await _listed(state, ids)
+    else:
+        emails = {str(e["id"]): e for e in await state.jmap.get(ids, sorted(properties))}
     if sets_seen:
         await _mark_seen(state, emails)
+    messages = (
+        await open_messages(context.services, state.account, [e["blobId"] for e in emails.values()])
+        if wants_body
+        else None
+    )
     for position in chosen:
         email_id = mailbox.ids[position]
         email = emails.get(email_id)
@@ -103,11 +136,9 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
             continue
         if "keywords" in email:
             mailbox.keywords[email_id] = frozenset(email["keywords"])
-        raw = (
-            await read_message(context.services, state.account, email["blobId"])
-            if wants_body
-            else b""
-        )
+        if "modseq" in email:
+            mailbox.modseqs[email_id] = int(email["modseq"])
+        raw = await messages.read(email["blobId"]) if messages is not None else b""
         parts = [await _render(item, email, raw, mailbox.uids[position]) for item in items]
         await context.wire.untagged(f"{position + 1} FETCH (".encode() + b" ".join(parts) + b")")
     return Reply("fetched")

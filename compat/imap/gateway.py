@@ -7,18 +7,31 @@ ImapError through the one table in compat/imap/errors.py.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from api.jmap.capabilities import CORE, MAIL
+from api.jmap.capabilities import CORE, IMAP, MAIL
 from api.jmap.dispatcher import Call
 from api.jmap.local import LocalJmapCaller
 from compat.imap.errors import ImapError, from_jmap
 
-__all__ = ["JmapGateway", "Listing"]
+__all__ = ["JmapGateway", "ListingRow", "MailboxListing"]
 
-_USING = (CORE, MAIL)
-# (uid, email id, keywords), sorted by uid: a mailbox as IMAP numbers it.
-Listing = list[tuple[int, str, frozenset[str]]]
+_USING = (CORE, MAIL, IMAP)
+# (uid, email id, keywords, modseq), sorted by uid: a mailbox as IMAP numbers it.
+ListingRow = tuple[int, str, frozenset[str], int]
+
+
+@dataclass(frozen=True)
+class MailboxListing:
+    uid_validity: int
+    uid_next: int
+    highest_modseq: int
+    rows: list[ListingRow]
+    # A listing since a modseq: emails changed since then that left the mailbox, and the
+    # number of members now (a check that applying the difference added up).
+    removed: frozenset[str]
+    total: int
 
 
 def _checked(responses: list[tuple[str, Any, str]]) -> list[dict[str, Any]]:
@@ -61,25 +74,30 @@ class JmapGateway:
             raise ImapError("no such mailbox", "NONEXISTENT")
         return dict(got["list"][0])
 
-    async def listing(self, mailbox_id: str) -> tuple[Listing, str]:
-        """Every message of a mailbox with its UID there and its keywords, in one request."""
-        _, got = await self.call(
-            ("Email/query", {"filter": {"inMailbox": mailbox_id}}),
-            (
-                "Email/get",
-                {
-                    "#ids": {"resultOf": "0", "name": "Email/query", "path": "/ids"},
-                    "properties": ["imapUids", "keywords"],
-                },
-            ),
+    async def listing(self, mailbox_id: str, since: int | None = None) -> MailboxListing:
+        """The mailbox as IMAP numbers it (Mailbox/imapListing): every member, or with
+        `since` those changed after that modseq."""
+        arguments: dict[str, Any] = {"mailboxId": mailbox_id}
+        if since is not None:
+            arguments["sinceModseq"] = since
+        [got] = await self.call(("Mailbox/imapListing", arguments))
+        # A mailbox has few distinct keyword sets: share one frozenset per set.
+        sets: dict[tuple[str, ...], frozenset[str]] = {}
+        rows = []
+        for uid, email_id, keywords, modseq in got["list"]:
+            key = tuple(keywords)
+            shared = sets.get(key)
+            if shared is None:
+                shared = sets[key] = frozenset(key)
+            rows.append((int(uid), str(email_id), shared, int(modseq)))
+        return MailboxListing(
+            uid_validity=int(got["uidValidity"]),
+            uid_next=int(got["uidNext"]),
+            highest_modseq=int(got["highestModseq"]),
+            rows=rows,
+            removed=frozenset(got.get("removed") or ()),
+            total=int(got["total"]),
         )
-        rows = [
-            (int(e["imapUids"][mailbox_id]), str(e["id"]), frozenset(e["keywords"]))
-            for e in got["list"]
-            if mailbox_id in e["imapUids"]
-        ]
-        rows.sort()
-        return rows, str(got["state"])
 
     async def get(self, ids: Sequence[str], properties: Sequence[str]) -> list[dict[str, Any]]:
         [got] = await self.call(("Email/get", {"ids": list(ids), "properties": list(properties)}))
@@ -88,25 +106,6 @@ class JmapGateway:
     async def query_ids(self, condition: dict[str, Any]) -> set[str]:
         [got] = await self.call(("Email/query", {"filter": condition}))
         return set(got["ids"])
-
-    async def email_state(self) -> str:
-        [got] = await self.call(("Email/get", {"ids": [], "properties": ["id"]}))
-        return str(got["state"])
-
-    async def changes(self, since: str) -> tuple[set[str], str] | None:
-        """Ids created, updated or destroyed since `since`, and the new state; None when the
-        server cannot tell (the session then compares a fresh listing)."""
-        touched: set[str] = set()
-        state = since
-        while True:
-            try:
-                [got] = await self.call(("Email/changes", {"sinceState": state}))
-            except ImapError:
-                return None
-            touched.update(got["created"], got["updated"], got["destroyed"])
-            state = str(got["newState"])
-            if not got["hasMoreChanges"]:
-                return touched, state
 
     async def set_emails(self, **arguments: Any) -> dict[str, Any]:
         [got] = await self.call(("Email/set", arguments))

@@ -1,4 +1,4 @@
-"""A message's raw octets for FETCH BODY[] (RFC 9051 6.4.5), straight from the blob service.
+"""Messages' raw octets for FETCH BODY[] (RFC 9051 6.4.5), straight from the blob service.
 
 Why not JMAP: the JMAP way to raw octets is the HTTP download endpoint (RFC 8620 6.2),
 which has no in-process method. The blob service is what that endpoint reads; calling it
@@ -8,11 +8,18 @@ the only place compat/imap reaches past the JMAP methods.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from api.core.blobs import ReadableBlobs
 from api.core.unlocked import UnlockedAccount
 from api.services import Services
 
-__all__ = ["read_message"]
+__all__ = ["open_messages"]
 
 
-async def read_message(services: Services, unlocked: UnlockedAccount, blob_id: str) -> bytes:
-    return await services.blobs.read_all(unlocked, blob_id)
+async def open_messages(
+    services: Services, unlocked: UnlockedAccount, blob_ids: Sequence[str]
+) -> ReadableBlobs:
+    """The FETCH's messages, their blob rows read together; each blob is read (once)
+    when its message is rendered, so many bodies are never held at once."""
+    return await services.blobs.readable(unlocked, blob_ids)

@@ -22,13 +22,13 @@ async def handle_select(context: Context, request: Select) -> Reply:
     jmap = state.jmap
     tree = MailboxTree(await jmap.mailboxes())
     entry = tree.require(read_name(request.mailbox, context.utf8))
-    facts = await jmap.mailbox(entry.id, ["uidValidity", "uidNext", "highestModseq"])
-    listing, email_state = await jmap.listing(entry.id)
+    listing = await jmap.listing(entry.id)
     mailbox = SelectedMailbox.from_listing(
-        entry.id, entry.path, request.readonly, int(facts["uidValidity"]), listing
+        entry.id, entry.path, request.readonly, listing.uid_validity, listing.rows
     )
-    mailbox.email_state = email_state
-    custom = flags_of({k for _, _, keywords in listing for k in keywords if k[:1] != "$"})
+    mailbox.highest_modseq = listing.highest_modseq
+    distinct = set(mailbox.keywords.values())
+    custom = flags_of({k for keywords in distinct for k in keywords if k[:1] != "$"})
     wire = context.wire
     await wire.untagged(b"FLAGS " + flag_list([*SYSTEM_FLAGS, *custom]))
     await wire.untagged(f"{len(mailbox.uids)} EXISTS".encode())
@@ -36,9 +36,9 @@ async def handle_select(context: Context, request: Select) -> Reply:
     permanent = [] if request.readonly else [*PERMANENT_FLAGS, *custom]
     await wire.untagged(b"OK [PERMANENTFLAGS " + flag_list(permanent) + b"] flags")
     await wire.untagged(f"OK [UIDVALIDITY {mailbox.uid_validity}] uidvalidity".encode())
-    uid_next = max(int(facts["uidNext"]), mailbox.uid_next_seen)
+    uid_next = max(listing.uid_next, mailbox.uid_next_seen)
     await wire.untagged(f"OK [UIDNEXT {uid_next}] next uid".encode())
-    await wire.untagged(f"OK [HIGHESTMODSEQ {facts['highestModseq']}] modseq".encode())
+    await wire.untagged(f"OK [HIGHESTMODSEQ {listing.highest_modseq}] modseq".encode())
     await wire.untagged(b'LIST () "/" ' + quoted_or_literal(wire_name(entry.path, context.utf8)))
     context.state = Selected(state.account, state.jmap, mailbox)
     code = "READ-ONLY" if request.readonly else "READ-WRITE"

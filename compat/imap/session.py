@@ -7,7 +7,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from api.core.unlocked import UnlockedAccount
-from compat.imap.gateway import JmapGateway, Listing
+from compat.imap.gateway import JmapGateway, ListingRow
 
 __all__ = ["Authenticated", "NotAuthenticated", "Selected", "SelectedMailbox", "SessionState"]
 
@@ -24,22 +24,30 @@ class SelectedMailbox:
     ids: list[str] = field(default_factory=list)
     keywords: dict[str, frozenset[str]] = field(default_factory=dict)
     uid_of: dict[str, int] = field(default_factory=dict)
-    email_state: str = ""
+    modseqs: dict[str, int] = field(default_factory=dict)
+    # The highestModseq of the last listing: the next resync asks for changes after it.
+    highest_modseq: int = 0
 
     @classmethod
     def from_listing(
-        cls, mailbox_id: str, name: str, readonly: bool, uid_validity: int, listing: Listing
+        cls,
+        mailbox_id: str,
+        name: str,
+        readonly: bool,
+        uid_validity: int,
+        rows: list[ListingRow],
     ) -> SelectedMailbox:
         selected = cls(mailbox_id, name, readonly, uid_validity)
-        for uid, email_id, keywords in listing:
-            selected.append(uid, email_id, keywords)
+        for row in rows:
+            selected.append(*row)
         return selected
 
-    def append(self, uid: int, email_id: str, keywords: frozenset[str]) -> None:
+    def append(self, uid: int, email_id: str, keywords: frozenset[str], modseq: int) -> None:
         self.uids.append(uid)
         self.ids.append(email_id)
         self.keywords[email_id] = keywords
         self.uid_of[email_id] = uid
+        self.modseqs[email_id] = modseq
 
     def remove(self, email_id: str) -> int:
         """Forget a message; returns its sequence number before removal."""
@@ -48,6 +56,7 @@ class SelectedMailbox:
         del self.uids[index]
         del self.ids[index]
         self.keywords.pop(email_id, None)
+        self.modseqs.pop(email_id, None)
         return index + 1
 
     def seq_of(self, email_id: str) -> int:

@@ -1,17 +1,20 @@
 """Unsolicited EXISTS, EXPUNGE and FETCH FLAGS (RFC 9051 7.4.1, 7.5.1, 5.2, 5.5).
 
-Email/changes since the session's Email state says whether anything moved at all; only
-the touched emails are then read (their UID here and keywords) and compared with the
-session's numbering. Without a usable state the whole mailbox listing is compared.
+Mailbox/imapListing since the session's last highestModseq lists only the members that
+changed and the emails that left; they are compared with the session's numbering. When
+the difference does not add up to the mailbox's member count, the whole listing is
+compared instead.
 """
 
 from __future__ import annotations
 
 from compat.imap.context import Context
+from compat.imap.errors import ImapError
 from compat.imap.expunge import announce_removed
 from compat.imap.flags import flags_of
+from compat.imap.gateway import ListingRow
 from compat.imap.proto.render import flag_list
-from compat.imap.session import Selected
+from compat.imap.session import Selected, SelectedMailbox
 
 __all__ = ["send_updates"]
 
@@ -21,39 +24,42 @@ async def send_updates(context: Context) -> None:
     if not isinstance(state, Selected):
         return
     mailbox = state.mailbox
-    changed = await state.jmap.changes(mailbox.email_state)
-    if changed is None:
-        listing, new_state = await state.jmap.listing(mailbox.id)
-        current = {email_id: (uid, keywords) for uid, email_id, keywords in listing}
-        touched = set(current) | set(mailbox.uid_of)
-    else:
-        touched, new_state = changed
-        if not touched:
-            mailbox.email_state = new_state
-            return
-        current = {}
-        for email in await state.jmap.get(sorted(touched), ["imapUids", "keywords"]):
-            uid = email["imapUids"].get(mailbox.id)
-            if uid is not None:
-                current[email["id"]] = (int(uid), frozenset(email["keywords"]))
+    try:
+        listing = await state.jmap.listing(mailbox.id, since=mailbox.highest_modseq)
+    except ImapError:
+        # The mailbox itself is gone (destroyed elsewhere): so is every message in it.
+        await _apply(context, mailbox, [], set(mailbox.uid_of))
+        return
+    touched = {email_id for _, email_id, _, _ in listing.rows} | listing.removed
+    await _apply(context, mailbox, listing.rows, touched)
+    if len(mailbox.uids) != listing.total:
+        listing = await state.jmap.listing(mailbox.id)
+        touched = {email_id for _, email_id, _, _ in listing.rows} | set(mailbox.uid_of)
+        await _apply(context, mailbox, listing.rows, touched)
+    mailbox.highest_modseq = listing.highest_modseq
+
+
+async def _apply(
+    context: Context, mailbox: SelectedMailbox, rows: list[ListingRow], touched: set[str]
+) -> None:
+    """Bring the session to `rows`, the current members among the `touched` emails."""
+    current = {email_id: (uid, keywords, modseq) for uid, email_id, keywords, modseq in rows}
     gone = [
         i for i in touched if i in mailbox.uid_of and current.get(i, (0,))[0] != mailbox.uid_of[i]
     ]
     await announce_removed(context, gone, announce=True)
-    for email_id in sorted(touched & set(mailbox.uid_of), key=mailbox.uid_of.__getitem__):
-        keywords = current[email_id][1]
+    known = [i for i in touched if i in mailbox.uid_of]
+    for email_id in sorted(known, key=mailbox.uid_of.__getitem__):
+        _, keywords, modseq = current[email_id]
+        mailbox.modseqs[email_id] = modseq
         if keywords != mailbox.keywords[email_id]:
             mailbox.keywords[email_id] = keywords
             number, uid = mailbox.seq_of(email_id), mailbox.uid_of[email_id]
             line = f"{number} FETCH (UID {uid} FLAGS ".encode() + flag_list(flags_of(keywords))
             await context.wire.untagged(line + b")")
-    arrived = sorted(
-        (uid, email_id)
-        for email_id, (uid, _) in current.items()
-        if email_id not in mailbox.uid_of and uid > (mailbox.uids[-1] if mailbox.uids else 0)
-    )
-    for uid, email_id in arrived:
-        mailbox.append(uid, email_id, current[email_id][1])
+    last = mailbox.uids[-1] if mailbox.uids else 0
+    arrived = [row for row in rows if row[1] not in mailbox.uid_of and row[0] > last]
+    for uid, email_id, keywords, modseq in arrived:
+        mailbox.append(uid, email_id, keywords, modseq)
     if arrived or gone:
         await context.wire.untagged(f"{len(mailbox.uids)} EXISTS".encode())
-    mailbox.email_state = new_state

@@ -202,3 +202,34 @@ async def test_search_text_body_and_header_use_the_index(imap_server: ImapServer
     found = await asyncio.to_thread(run)
     assert found["body"] and found["body"] == found["text"] == found["header"]
     assert found["none"] == []
+
+
+async def test_a_selected_session_follows_jmap_changes(imap_server: ImapServer) -> None:
+    """Flags, removals and arrivals made by JMAP reach a session that stays selected:
+    FETCH FLAGS reads the changes since its listing, NOOP reports FETCH/EXPUNGE/EXISTS."""
+    first = await imap_server.jmap.import_email(MESSAGE.replace(b"hello imap", b"follow 1"))
+    second = await imap_server.jmap.import_email(MESSAGE.replace(b"hello imap", b"follow 2"))
+    client = await asyncio.to_thread(imap_server.signed_in)
+    exists = int(_ok(await asyncio.to_thread(client.select, "INBOX"))[0])
+    inbox = await imap_server.jmap.mailbox("inbox")
+    uids = await imap_server.jmap.one(
+        "Email/get", ids=[first["id"], second["id"]], properties=["imapUids"]
+    )
+    first_uid, second_uid = (str(e["imapUids"][inbox]) for e in uids["list"])
+
+    await imap_server.jmap.one("Email/set", update={first["id"]: {"keywords/$flagged": True}})
+    flags = _flat(_ok(await asyncio.to_thread(client.uid, "FETCH", first_uid, "(FLAGS)")))
+    assert b"\\Flagged" in flags
+
+    await imap_server.jmap.one("Email/set", update={second["id"]: {"keywords/$answered": True}})
+    await imap_server.jmap.one("Email/set", destroy=[first["id"]])
+    third = await imap_server.jmap.import_email(MESSAGE.replace(b"hello imap", b"follow 3"))
+    _ok(await asyncio.to_thread(client.noop))
+    assert client.response("EXPUNGE")[1] == [str(exists - 1).encode()]
+    fetched = _flat(client.response("FETCH")[1])
+    assert f"UID {second_uid} FLAGS (\\Answered)".encode() in fetched
+    assert client.response("EXISTS")[1][-1] == str(exists).encode()
+    got = _flat(_ok(await asyncio.to_thread(client.uid, "FETCH", "*", "(UID FLAGS)")))
+    imported = await imap_server.jmap.one("Email/get", ids=[third["id"]], properties=["imapUids"])
+    assert f"UID {imported['list'][0]['imapUids'][inbox]} ".encode() in got
+    await asyncio.to_thread(client.logout)
