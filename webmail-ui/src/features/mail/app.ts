@@ -6,6 +6,7 @@ import "./mail.css";
 import { logout } from "../../api/auth";
 import {
   JmapClient,
+  JmapMethodError,
   JmapRequestError,
   type Email,
   type Id,
@@ -20,6 +21,7 @@ import { renderMailboxes } from "./mailbox-view";
 import { byRole, displayName, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
 import { MessageList, SUMMARY_PROPERTIES } from "./message-list";
 import { subscribe } from "./push";
+import { isEmptySearch, parseSearch, searchFilter, type ParsedSearch } from "./search";
 import { emptyReader, partsText, readerView } from "./reader-view";
 import { shellView, showPane } from "./shell-view";
 
@@ -53,6 +55,8 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   let list: MessageList | undefined;
   let open: Email | undefined;
   const allowImages = new Set<Id>();
+  let search: ParsedSearch = parseSearch("");
+  let fullText = true;
   let unsubscribe = (): void => {};
   const listView = new ListView(shell.list, {
     onOpen: (id) => void guard(openEmail(id)),
@@ -90,12 +94,34 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   async function selectMailbox(id: Id): Promise<void> {
     selected = id;
     drawMailboxes();
-    const mailbox = mailboxes.find((m) => m.id === id);
-    listView.reset(mailbox ? displayName(mailbox) : "");
-    list = new MessageList(client, id);
     closeReader();
     showPane(shell, "list");
-    await loadMore();
+    await startList();
+  }
+
+  /** A fresh list of the selected mailbox, narrowed by the search box when it has terms. */
+  async function startList(): Promise<void> {
+    if (!selected) return;
+    const mailbox = mailboxes.find((m) => m.id === selected);
+    const name = mailbox ? displayName(mailbox) : "";
+    const searching = !isEmptySearch(search);
+    listView.reset(searching ? `Search in ${name}` : name);
+    list = new MessageList(client, selected, 50, searching ? searchFilter(search, selected, fullText) : null);
+    try {
+      await loadMore();
+    } catch (error) {
+      // The account's full-text index is off: match free words on subject and sender.
+      if (!(error instanceof JmapMethodError && error.type === "unsupportedFilter" && fullText)) throw error;
+      fullText = false;
+      await startList();
+    }
+  }
+
+  function onSearch(text: string): void {
+    const next = parseSearch(text);
+    if (JSON.stringify(next) === JSON.stringify(search)) return;
+    search = next;
+    void guard(startList());
   }
 
   // --- the list ---------------------------------------------------------------
@@ -350,6 +376,10 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         listView.focus(next.id);
         void guard(openEmail(next.id));
       }
+    } else if (event.key === "/") {
+      event.preventDefault();
+      shell.search.focus();
+      shell.search.select();
     } else if (event.key === "c") {
       event.preventDefault();
       startCompose({ to: "", subject: "", body: "" });
@@ -362,6 +392,24 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   // --- start ------------------------------------------------------------------
 
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  shell.searchForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(typing);
+    onSearch(shell.search.value);
+  });
+  shell.search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => onSearch(shell.search.value), 300);
+  });
+  shell.search.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    shell.search.value = "";
+    clearTimeout(typing);
+    onSearch("");
+    shell.search.blur();
+  });
   shell.compose.addEventListener("click", () => startCompose({ to: "", subject: "", body: "" }));
   shell.menu.addEventListener("click", () =>
     showPane(shell, shell.root.dataset["pane"] === "nav" ? "list" : "nav"),

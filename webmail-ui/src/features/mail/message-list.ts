@@ -4,6 +4,7 @@
  * when push reports a new Email state. Holds no DOM.
  */
 import { JmapMethodError, type Email, type EmailAddress, type Id, type JmapClient } from "../../api/jmap";
+import type { QueryFilter } from "./search";
 
 export interface MessageSummary {
   id: Id;
@@ -71,6 +72,8 @@ export class MessageList {
     private readonly client: JmapClient,
     readonly mailboxId: Id,
     readonly pageSize = 50,
+    /** A search within the mailbox; its matches cannot be judged here, so changes reload. */
+    readonly search: QueryFilter | null = null,
   ) {}
 
   get items(): MessageSummary[] {
@@ -136,7 +139,7 @@ export class MessageList {
   async #loadPage(): Promise<Id[]> {
     const batch = this.client.batch();
     const query = batch.call("Email/query", {
-      filter: { inMailbox: this.mailboxId },
+      filter: this.search ?? { inMailbox: this.mailboxId },
       sort: SORT,
       position: this.#ids.length,
       limit: this.pageSize,
@@ -173,7 +176,7 @@ export class MessageList {
   }
 
   async #applyChanges(): Promise<ListChange> {
-    if (this.#state === null) return this.#reload();
+    if (this.#state === null || this.search) return this.#reload();
     const batch = this.client.batch();
     const changes = batch.call("Email/changes", { sinceState: this.#state, maxChanges: MAX_CHANGES });
     const created = batch.call("Email/get", { "#ids": changes.ref("/created"), properties: SUMMARY_PROPERTIES });

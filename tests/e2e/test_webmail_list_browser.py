@@ -1,0 +1,110 @@
+"""The webmail's list side in a real Chromium against a real `sealbox serve`: the search box
+narrows the list by JMAP Email/query, and a long mailbox scrolls page by page.
+
+One signed-in page for the module; each test starts where the last ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.cli_accounts import add_account
+from support.jmap_https import HttpsNode, sign_in
+from support.server import RunningServer, hosted_server
+
+pytestmark = pytest.mark.slow
+
+DOMAIN = "list.example"
+TIMEOUT_MS = 15_000
+BULK = 300
+
+
+def _create(sender: str, subject: str, body: str, day: int) -> dict[str, Any]:
+    return {
+        "from": [{"name": sender.split("@")[0].title(), "email": sender}],
+        "subject": subject,
+        "receivedAt": f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}T09:00:00Z",
+        "textBody": [{"partId": "1", "type": "text/plain"}],
+        "bodyValues": {"1": {"value": body}},
+    }
+
+
+def _create_all(node: HttpsNode, emails: list[dict[str, Any]]) -> None:
+    inbox = {node.mailboxes()["inbox"]: True}
+    for start in range(0, len(emails), 100):
+        chunk = {
+            f"e{start + i}": {"mailboxIds": inbox, **e}
+            for i, e in enumerate(emails[start : start + 100])
+        }
+        result = node.one("Email/set", create=chunk)
+        assert not result.get("notCreated"), result
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with hosted_server(tmp_path_factory, "webmail-list", DOMAIN) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def alice(server: RunningServer) -> HttpsNode:
+    node = sign_in(server, add_account(server.env, DOMAIN, name="Alice"))
+    bulk = [
+        _create("bulk@example.org", f"Bulk {i:03d}", f"Filler number {i}.", i) for i in range(BULK)
+    ]
+    named = [
+        _create("dave@example.org", "Budget plan 2027", "Numbers attached.", 330),
+        _create("dave@example.org", "Lunch on Friday", "Pizza?", 331),
+        _create("erin@example.org", "Budget plan review", "Looks fine.", 332),
+    ]
+    _create_all(node, bulk + named)
+    return node
+
+
+@pytest.fixture(scope="module")
+def page(browser_context: Any, server: RunningServer, alice: HttpsNode) -> Any:
+    page = browser_context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{server.base_url}/webmail/")
+    page.get_by_label("Email").fill(alice.account.address)
+    page.get_by_label("Password").fill(alice.account.password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    _row(page, "Budget plan review").wait_for()
+    yield page
+    page.close()
+
+
+def _row(page: Any, subject: str) -> Any:
+    return page.locator("button.message", has_text=subject)
+
+
+def _subjects(page: Any) -> list[str]:
+    return [s.strip() for s in page.locator("button.message .subject").all_inner_texts()]
+
+
+def test_search_shows_only_matches_and_escape_clears(page: Any, screenshots: Path) -> None:
+    page.locator("body").press("/")
+    box = page.get_by_role("searchbox", name="Search mail")
+    assert page.evaluate("() => document.activeElement?.getAttribute('aria-label')") == (
+        "Search mail"
+    )
+    box.fill('from:dave subject:"budget plan"')
+    box.press("Enter")
+    page.get_by_role("heading", name="Search in Inbox").wait_for()
+    _row(page, "Bulk 299").wait_for(state="detached")
+    assert _subjects(page) == ["Budget plan 2027"]
+    page.screenshot(path=str(screenshots / "desktop-search.png"))
+
+    box.fill("lunch")  # free text: the full-text index, or subject and sender without it
+    box.press("Enter")
+    _row(page, "Lunch on Friday").wait_for()
+    assert _subjects(page) == ["Lunch on Friday"]
+
+    box.press("Escape")
+    assert box.input_value() == ""
+    page.get_by_role("heading", name="Inbox", exact=True).wait_for()
+    _row(page, "Bulk 299").wait_for()
+    assert len(_subjects(page)) > 3
