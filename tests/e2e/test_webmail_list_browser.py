@@ -108,3 +108,23 @@ def test_search_shows_only_matches_and_escape_clears(page: Any, screenshots: Pat
     page.get_by_role("heading", name="Inbox", exact=True).wait_for()
     _row(page, "Bulk 299").wait_for()
     assert len(_subjects(page)) > 3
+
+
+def test_a_long_mailbox_keeps_few_rows_and_scrolls_to_the_last(
+    page: Any, screenshots: Path
+) -> None:
+    pane = page.get_by_role("region", name="Messages")
+    rows = page.locator("ul.messages > li")
+    assert 0 < rows.count() < 60, rows.count()
+    for _ in range(20):  # each scroll to the end loads the next page by position
+        pane.evaluate("pane => { pane.scrollTop = pane.scrollHeight; }")
+        if _row(page, "Bulk 000").count():
+            break
+        page.wait_for_timeout(300)
+    _row(page, "Bulk 000").wait_for()
+    assert _row(page, "Bulk 000").is_visible()
+    assert rows.count() < 60, rows.count()
+    assert _row(page, "Budget plan review").count() == 0  # the top rows left the DOM
+    page.screenshot(path=str(screenshots / "desktop-list-bottom.png"))
+    pane.evaluate("pane => { pane.scrollTop = 0; }")
+    _row(page, "Budget plan review").wait_for()

@@ -126,15 +126,19 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   // --- the list ---------------------------------------------------------------
 
+  let loading: MessageList | undefined;
+
   async function loadMore(): Promise<void> {
     const current = list;
-    if (!current || (current.loaded && !current.hasMore)) return;
+    if (!current || loading === current || (current.loaded && !current.hasMore)) return;
+    loading = current;
     listView.setMore(true, true);
     try {
       await current.loadMore();
     } finally {
+      if (loading === current) loading = undefined;
       if (current === list) {
-        listView.sync(current.items);
+        listView.sync(current.items, [], current.total);
         listView.setMore(current.hasMore);
       }
     }
@@ -158,7 +162,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         if (current && (all || ("Email" in types && types["Email"] !== current.state))) {
           const change = await current.refresh();
           if (current !== list) continue;
-          listView.sync(current.items, change.updated);
+          listView.sync(current.items, change.updated, current.total);
           listView.setMore(current.hasMore);
           if (change.inserted.length) say(`${change.inserted.length} new message${change.inserted.length > 1 ? "s" : ""}`);
           if (open && change.removed.includes(open.id) && !current.get(open.id)) closeReader();
@@ -194,7 +198,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     }
     open = email;
     list?.patch(id, { keywords: email.keywords ?? {} });
-    listView.sync(list?.items ?? [], [id]);
+    listView.sync(list?.items ?? [], [id], list?.total);
     listView.select(id);
     drawReader();
     showPane(shell, "reader");
@@ -255,7 +259,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     if (on) keywords[keyword] = true;
     else delete keywords[keyword];
     list?.patch(id, { keywords });
-    listView.sync(list?.items ?? [], [id]);
+    listView.sync(list?.items ?? [], [id], list?.total);
     if (open?.id === id) {
       open = { ...open, keywords };
       drawReader();
@@ -285,7 +289,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   function afterRemoval(id: Id, next: Id | undefined): void {
     list?.remove(id);
-    listView.sync(list?.items ?? []);
+    listView.sync(list?.items ?? [], [], list?.total);
     listView.setMore(list?.hasMore ?? false);
     if (next) void guard(openEmail(next));
     else closeReader();
