@@ -128,3 +128,46 @@ def test_a_long_mailbox_keeps_few_rows_and_scrolls_to_the_last(
     page.screenshot(path=str(screenshots / "desktop-list-bottom.png"))
     pane.evaluate("pane => { pane.scrollTop = 0; }")
     _row(page, "Budget plan review").wait_for()
+
+
+def _tick(page: Any, subject: str) -> Any:
+    return page.get_by_role("checkbox", name=f"Select {subject}")
+
+
+def test_select_a_range_and_act_on_it(page: Any, alice: HttpsNode, screenshots: Path) -> None:
+    _tick(page, "Budget plan review").click()
+    _tick(page, "Budget plan 2027").click(modifiers=["Shift"])
+    bar = page.get_by_role("toolbar", name="Selected messages")
+    bar.get_by_text("3 selected").wait_for()
+    page.screenshot(path=str(screenshots / "desktop-multi-select.png"))
+    bar.get_by_role("button", name="Mark read").click()
+    bar.wait_for(state="hidden")
+    for subject in ("Budget plan review", "Lunch on Friday", "Budget plan 2027"):
+        [email] = alice.find(subject)
+        assert email["keywords"].get("$seen") is True, subject
+
+    _tick(page, "Budget plan review").click()
+    _tick(page, "Lunch on Friday").click()
+    bar.get_by_label("Move to").select_option(label="Archive")
+    _row(page, "Lunch on Friday").wait_for(state="detached")
+    assert _row(page, "Budget plan review").count() == 0
+    assert len(alice.find("Budget plan review", role="archive")) == 1
+    assert len(alice.find("Lunch on Friday", role="archive")) == 1
+
+
+def test_drag_rows_onto_a_mailbox_and_empty_them_from_trash(page: Any, alice: HttpsNode) -> None:
+    nav = page.get_by_role("navigation", name="Mailboxes")
+    _row(page, "Bulk 299").drag_to(nav.get_by_role("button", name="Trash"))
+    _row(page, "Bulk 299").wait_for(state="detached")
+    assert len(alice.find("Bulk 299", role="trash")) == 1
+
+    nav.get_by_role("button", name="Trash").click()
+    _tick(page, "Bulk 299").click()
+    messages: list[str] = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.get_by_role("toolbar", name="Selected messages").get_by_role(
+        "button", name="Delete"
+    ).click()
+    _row(page, "Bulk 299").wait_for(state="detached")
+    assert "30 days" in messages[0]
+    assert alice.find("Bulk 299", role="trash") == []

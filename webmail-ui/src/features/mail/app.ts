@@ -18,9 +18,10 @@ import { replyDraft, sendDraft, type Draft } from "./compose-model";
 import { composeView } from "./compose-view";
 import { ListView } from "./list-view";
 import { renderMailboxes } from "./mailbox-view";
-import { byRole, displayName, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
+import { byRole, displayName, flatten, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
 import { MessageList, SUMMARY_PROPERTIES } from "./message-list";
 import { subscribe } from "./push";
+import { bulkPatch, movePatch, Selection, type BulkAction } from "./selection";
 import { isEmptySearch, parseSearch, searchFilter, type ParsedSearch } from "./search";
 import { emptyReader, partsText, readerView } from "./reader-view";
 import { shellView, showPane } from "./shell-view";
@@ -58,10 +59,17 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   let search: ParsedSearch = parseSearch("");
   let fullText = true;
   let unsubscribe = (): void => {};
-  const listView = new ListView(shell.list, {
-    onOpen: (id) => void guard(openEmail(id)),
-    onLoadMore: () => void guard(loadMore()),
-  });
+  const selection = new Selection();
+  const listView = new ListView(
+    shell.list,
+    {
+      onOpen: (id) => void guard(openEmail(id)),
+      onLoadMore: () => void guard(loadMore()),
+      onTick: (id, range) => tick(id, range),
+      onBulk: (action, target) => void guard(bulk(action, target)),
+    },
+    selection,
+  );
 
   function say(text: string): void {
     shell.status.textContent = text;
@@ -88,7 +96,16 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   }
 
   function drawMailboxes(): void {
-    renderMailboxes(shell.nav, mailboxTree(mailboxes), selected, (id) => void guard(selectMailbox(id)));
+    const tree = mailboxTree(mailboxes);
+    renderMailboxes(
+      shell.nav,
+      tree,
+      selected,
+      (id) => void guard(selectMailbox(id)),
+      (id, ids) => void guard(bulkMove(ids, id)),
+    );
+    const targets = flatten(tree).filter((n) => n.mailbox.id !== selected);
+    listView.setMoveTargets(targets.map((n) => ({ id: n.mailbox.id, name: displayName(n.mailbox) })));
   }
 
   async function selectMailbox(id: Id): Promise<void> {
@@ -106,6 +123,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     const name = mailbox ? displayName(mailbox) : "";
     const searching = !isEmptySearch(search);
     listView.reset(searching ? `Search in ${name}` : name);
+    selection.clear();
     list = new MessageList(client, selected, 50, searching ? searchFilter(search, selected, fullText) : null);
     try {
       await loadMore();
@@ -301,6 +319,59 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     return at === -1 ? undefined : items[at + step]?.id;
   }
 
+  // --- several at once --------------------------------------------------------
+
+  function tick(id: Id, range: boolean): void {
+    selection.toggle(id, (list?.items ?? []).map((i) => i.id), range);
+    listView.select(open?.id ?? null);
+  }
+
+  async function bulk(action: BulkAction | "archive" | "delete" | "clear", target?: Id): Promise<void> {
+    const ids = selection.ids;
+    if (action === "clear" || !ids.length) {
+      selection.clear();
+      listView.select(open?.id ?? null);
+      return;
+    }
+    const trash = byRole(mailboxes, "trash");
+    if (action === "archive") return bulkMove(ids, byRole(mailboxes, "archive")?.id);
+    if (action === "delete" && trash && selected !== trash.id) return bulkMove(ids, trash.id);
+    if (action === "delete") {
+      const n = ids.length;
+      if (!confirm(`Delete ${n} message${n > 1 ? "s" : ""} from Trash? Deleted mail is kept for 30 days for recovery.`)) return;
+      const result = await client.call("Email/set", { destroy: ids });
+      if (result.notDestroyed) throw new Error("Some messages could not be deleted.");
+      return afterBulk("Deleted. Deleted mail is kept for 30 days in case you need it back.");
+    }
+    await bulkSet(bulkPatch(ids, action, (id) => list?.get(id)?.mailboxIds ?? {}, target));
+    const done = { read: "Marked read.", unread: "Marked unread.", flag: "Flagged.", unflag: "Unflagged.", move: "Moved." };
+    await afterBulk(done[action]);
+  }
+
+  async function bulkMove(ids: Id[], target: Id | undefined): Promise<void> {
+    if (!target || !ids.length) return;
+    const update: Record<Id, PatchObject> = {};
+    for (const id of ids) update[id] = movePatch(list?.get(id)?.mailboxIds ?? { [selected ?? ""]: true }, target);
+    await bulkSet(update);
+    const mailbox = mailboxes.find((m) => m.id === target);
+    await afterBulk(`Moved ${ids.length} to ${mailbox ? displayName(mailbox) : "the mailbox"}.`);
+  }
+
+  async function bulkSet(update: Record<Id, PatchObject>): Promise<void> {
+    const result = await client.call("Email/set", { update });
+    const failed = Object.values(result.notUpdated ?? {})[0];
+    if (failed) throw new Error(failed.description ?? `That did not work (${failed.type}).`);
+  }
+
+  async function afterBulk(done: string): Promise<void> {
+    selection.clear();
+    if (open && !list?.get(open.id)) closeReader();
+    refresh({ Email: "", Mailbox: "" });
+    await refreshing;
+    if (open && !list?.get(open.id)) closeReader();
+    say(done);
+  }
+
   // --- compose ----------------------------------------------------------------
 
   function startCompose(draft: Draft): void {
@@ -379,6 +450,13 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         event.preventDefault();
         listView.focus(next.id);
         void guard(openEmail(next.id));
+      }
+    } else if (event.key === "x") {
+      const row = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>("li[data-id]");
+      const id = row?.dataset["id"] ?? open?.id;
+      if (id) {
+        event.preventDefault();
+        tick(id, event.shiftKey);
       }
     } else if (event.key === "/") {
       event.preventDefault();

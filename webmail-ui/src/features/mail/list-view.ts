@@ -7,12 +7,19 @@ import type { Id } from "../../api/jmap";
 import { h, srOnly } from "../../lib/dom";
 import { personName, shortDate } from "./format";
 import type { MessageSummary } from "./message-list";
+import type { BulkAction, Selection } from "./selection";
 import { scrollToRow, visibleRange } from "./virtual-window";
 
 export interface ListCallbacks {
   onOpen(id: Id): void;
   onLoadMore(): void;
+  /** A checkbox changed; `range` when shift was held. */
+  onTick(id: Id, range: boolean): void;
+  onBulk(action: BulkAction | "archive" | "delete" | "clear", target?: Id): void;
 }
+
+/** The type dragged rows carry: a JSON array of email ids. */
+export const DRAG_TYPE = "application/x-sealbox-emails";
 
 const OVERSCAN = 8;
 /** A first guess until a row is measured; mail.css fixes the real height. */
@@ -32,17 +39,44 @@ export class ListView {
   #rowHeight = 0;
   #selected: Id | null = null;
   #frame = 0;
+  readonly #bulk: HTMLElement;
+  readonly #bulkCount: HTMLElement;
+  readonly #moveMenu: HTMLSelectElement;
 
   constructor(
     private readonly container: HTMLElement,
     private readonly callbacks: ListCallbacks,
+    private readonly selection: Selection,
   ) {
+    const act = (label: string, action: Parameters<ListCallbacks["onBulk"]>[0]) => {
+      const b = h("button", { type: "button", class: "secondary" }, label);
+      b.addEventListener("click", () => callbacks.onBulk(action));
+      return b;
+    };
+    this.#bulkCount = h("span", { class: "bulk-count" });
+    this.#moveMenu = h("select", { "aria-label": "Move to" });
+    this.#moveMenu.addEventListener("change", () => {
+      if (this.#moveMenu.value) callbacks.onBulk("move", this.#moveMenu.value);
+      this.#moveMenu.value = "";
+    });
+    this.#bulk = h(
+      "div",
+      { class: "bulk toolbar", role: "toolbar", "aria-label": "Selected messages", hidden: true },
+      this.#bulkCount,
+      act("Mark read", "read"),
+      act("Mark unread", "unread"),
+      act("Flag", "flag"),
+      act("Archive", "archive"),
+      act("Delete", "delete"),
+      this.#moveMenu,
+      act("Clear", "clear"),
+    );
     this.#heading = h("h2", { class: "list-heading" });
     this.#ul = h("ul", { class: "messages" });
     this.#empty = h("p", { class: "empty muted", hidden: true }, "No messages here.");
     this.#more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
     this.#more.addEventListener("click", () => callbacks.onLoadMore());
-    this.root = h("div", { class: "list-inner" }, this.#heading, this.#ul, this.#empty, this.#more);
+    this.root = h("div", { class: "list-inner" }, this.#heading, this.#bulk, this.#ul, this.#empty, this.#more);
     container.replaceChildren(this.root);
     container.addEventListener("scroll", () => this.#schedule(), { passive: true });
     new ResizeObserver(() => this.#schedule()).observe(container);
@@ -68,6 +102,7 @@ export class ListView {
     }
     this.#items = items;
     this.#index = new Map(items.map((item, i) => [item.id, i]));
+    this.selection.prune(new Set(this.#index.keys()));
     this.#total = Math.max(total, items.length);
     this.#empty.hidden = items.length > 0;
     this.#layout();
@@ -83,10 +118,23 @@ export class ListView {
   select(id: Id | null): void {
     this.#selected = id;
     for (const [rowId, row] of this.#rows) {
-      const button = row.firstElementChild as HTMLElement;
+      const button = row.querySelector("button.message") as HTMLElement;
       if (rowId === id) button.setAttribute("aria-current", "true");
       else button.removeAttribute("aria-current");
+      const tick = row.querySelector("input") as HTMLInputElement;
+      tick.checked = this.selection.has(rowId);
+      row.classList.toggle("ticked", tick.checked);
     }
+    this.#bulk.hidden = this.selection.size === 0;
+    this.#bulkCount.textContent = `${this.selection.size} selected`;
+  }
+
+  /** The mailboxes the "Move to" menu offers. */
+  setMoveTargets(targets: readonly { id: Id; name: string }[]): void {
+    this.#moveMenu.replaceChildren(
+      h("option", { value: "" }, "Move to…"),
+      ...targets.map((t) => h("option", { value: t.id }, t.name)),
+    );
   }
 
   /** Scrolls row `id` into view (building it if it was outside the window) and focuses it. */
@@ -102,7 +150,7 @@ export class ListView {
     });
     if (to !== null) this.container.scrollTop = to + offset;
     this.#draw();
-    (this.#rows.get(id)?.firstElementChild as HTMLElement | undefined)?.focus({ preventScroll: true });
+    (this.#rows.get(id)?.querySelector("button.message") as HTMLElement | null)?.focus({ preventScroll: true });
   }
 
   /** How many rows are in the DOM now (for tests and the timing script). */
@@ -197,7 +245,22 @@ export class ListView {
       ),
       h("span", { class: "preview muted" }, item.preview),
     );
-    button.addEventListener("click", () => this.callbacks.onOpen(item.id));
-    return h("li", { "data-id": item.id }, button);
+    button.addEventListener("click", (event) => {
+      if (event.shiftKey) this.callbacks.onTick(item.id, true);
+      else this.callbacks.onOpen(item.id);
+    });
+    const tick = h("input", {
+      type: "checkbox",
+      class: "tick",
+      "aria-label": `Select ${item.subject || "(no subject)"}`,
+    });
+    tick.addEventListener("click", (event) => this.callbacks.onTick(item.id, event.shiftKey));
+    const row = h("li", { "data-id": item.id, draggable: "true" }, tick, button);
+    row.addEventListener("dragstart", (event) => {
+      const ids = this.selection.has(item.id) ? this.selection.ids : [item.id];
+      event.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(ids));
+      if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+    });
+    return row;
   }
 }
