@@ -148,7 +148,7 @@ def test_select_a_range_and_act_on_it(page: Any, alice: HttpsNode, screenshots: 
 
     _tick(page, "Budget plan review").click()
     _tick(page, "Lunch on Friday").click()
-    bar.get_by_label("Move to").select_option(label="Archive")
+    bar.get_by_label("Move selection").select_option(label="Archive")
     _row(page, "Lunch on Friday").wait_for(state="detached")
     assert _row(page, "Budget plan review").count() == 0
     assert len(alice.find("Budget plan review", role="archive")) == 1

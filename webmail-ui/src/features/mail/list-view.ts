@@ -54,7 +54,7 @@ export class ListView {
       return b;
     };
     this.#bulkCount = h("span", { class: "bulk-count" });
-    this.#moveMenu = h("select", { "aria-label": "Move to" });
+    this.#moveMenu = h("select", { "aria-label": "Move selection" });
     this.#moveMenu.addEventListener("change", () => {
       if (this.#moveMenu.value) callbacks.onBulk("move", this.#moveMenu.value);
       this.#moveMenu.value = "";
