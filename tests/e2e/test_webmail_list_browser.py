@@ -59,6 +59,13 @@ def alice(server: RunningServer) -> HttpsNode:
         _create("dave@example.org", "Budget plan 2027", "Numbers attached.", 330),
         _create("dave@example.org", "Lunch on Friday", "Pizza?", 331),
         _create("erin@example.org", "Budget plan review", "Looks fine.", 332),
+        {**_create("fay@example.org", "Trip notes", "Day one.", 320), "messageId": ["trip@x"]},
+        {
+            **_create("gus@example.org", "Re: Trip notes", "Day two.", 321),
+            "messageId": ["trip2@x"],
+            "inReplyTo": ["trip@x"],
+            "references": ["trip@x"],
+        },
     ]
     _create_all(node, bulk + named)
     return node
@@ -171,3 +178,14 @@ def test_drag_rows_onto_a_mailbox_and_empty_them_from_trash(page: Any, alice: Ht
     _row(page, "Bulk 299").wait_for(state="detached")
     assert "30 days" in messages[0]
     assert alice.find("Bulk 299", role="trash") == []
+
+
+def test_threads_view_shows_one_row_per_thread_with_its_count(page: Any) -> None:
+    page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox").click()
+    _row(page, "Trip notes").first.wait_for()
+    assert _row(page, "Trip notes").count() == 2
+    page.get_by_role("button", name="Threads").click()
+    _row(page, "Re: Trip notes").locator(".thread-count", has_text="2").wait_for()
+    assert _row(page, "Trip notes").count() == 1
+    page.get_by_role("button", name="Threads").click()
+    _row(page, "Trip notes").nth(1).wait_for()

@@ -58,6 +58,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   const allowImages = new Set<Id>();
   let search: ParsedSearch = parseSearch("");
   let fullText = true;
+  let threads = false;
   let unsubscribe = (): void => {};
   const selection = new Selection();
   const listView = new ListView(
@@ -67,6 +68,10 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       onLoadMore: () => void guard(loadMore()),
       onTick: (id, range) => tick(id, range),
       onBulk: (action, target) => void guard(bulk(action, target)),
+      onThreads: (on) => {
+        threads = on;
+        void guard(startList());
+      },
     },
     selection,
   );
@@ -124,7 +129,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     const searching = !isEmptySearch(search);
     listView.reset(searching ? `Search in ${name}` : name);
     selection.clear();
-    list = new MessageList(client, selected, 50, searching ? searchFilter(search, selected, fullText) : null);
+    list = new MessageList(client, selected, 50, searching ? searchFilter(search, selected, fullText) : null, threads);
     try {
       await loadMore();
     } catch (error) {

@@ -16,6 +16,7 @@ export interface ListCallbacks {
   /** A checkbox changed; `range` when shift was held. */
   onTick(id: Id, range: boolean): void;
   onBulk(action: BulkAction | "archive" | "delete" | "clear", target?: Id): void;
+  onThreads(on: boolean): void;
 }
 
 /** The type dragged rows carry: a JSON array of email ids. */
@@ -71,12 +72,19 @@ export class ListView {
       this.#moveMenu,
       act("Clear", "clear"),
     );
-    this.#heading = h("h2", { class: "list-heading" });
+    this.#heading = h("h2", { class: "list-title" });
+    const threads = h("button", { type: "button", class: "secondary threads-toggle", "aria-pressed": "false" }, "Threads");
+    threads.addEventListener("click", () => {
+      const on = threads.getAttribute("aria-pressed") !== "true";
+      threads.setAttribute("aria-pressed", String(on));
+      callbacks.onThreads(on);
+    });
+    const header = h("div", { class: "list-heading" }, this.#heading, threads);
     this.#ul = h("ul", { class: "messages" });
     this.#empty = h("p", { class: "empty muted", hidden: true }, "No messages here.");
     this.#more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
     this.#more.addEventListener("click", () => callbacks.onLoadMore());
-    this.root = h("div", { class: "list-inner" }, this.#heading, this.#bulk, this.#ul, this.#empty, this.#more);
+    this.root = h("div", { class: "list-inner" }, header, this.#bulk, this.#ul, this.#empty, this.#more);
     container.replaceChildren(this.root);
     container.addEventListener("scroll", () => this.#schedule(), { passive: true });
     new ResizeObserver(() => this.#schedule()).observe(container);
@@ -233,7 +241,14 @@ export class ListView {
       "button",
       { type: "button", class: `message${unread ? " unread" : ""}`, "data-id": item.id },
       unread ? srOnly("Unread, ") : null,
-      h("span", { class: "from" }, personName(item.from[0])),
+      h(
+        "span",
+        { class: "from" },
+        personName(item.from[0]),
+        (item.threadSize ?? 1) > 1
+          ? h("span", { class: "thread-count", title: `${item.threadSize} messages in this conversation` }, ` ${item.threadSize}`)
+          : null,
+      ),
       h("time", { class: "date", datetime: item.receivedAt }, shortDate(item.receivedAt)),
       h(
         "span",
