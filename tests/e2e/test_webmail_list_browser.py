@@ -102,6 +102,7 @@ def test_search_shows_only_matches_and_escape_clears(page: Any, screenshots: Pat
     box.press("Enter")
     page.get_by_role("heading", name="Search in Inbox").wait_for()
     _row(page, "Bulk 299").wait_for(state="detached")
+    _row(page, "Budget plan 2027").wait_for()
     assert _subjects(page) == ["Budget plan 2027"]
     page.screenshot(path=str(screenshots / "desktop-search.png"))
 
@@ -189,3 +190,14 @@ def test_threads_view_shows_one_row_per_thread_with_its_count(page: Any) -> None
     assert _row(page, "Trip notes").count() == 1
     page.get_by_role("button", name="Threads").click()
     _row(page, "Trip notes").nth(1).wait_for()
+
+
+def test_question_mark_lists_the_shortcuts(page: Any, screenshots: Path) -> None:
+    page.locator("body").press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    dialog.wait_for()
+    for key in ("j", "k", "r", "a", "f", "c", "/", "e", "#", "x"):
+        assert dialog.locator("kbd", has_text=key).count() >= 1, key
+    page.screenshot(path=str(screenshots / "desktop-shortcuts.png"))
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")

@@ -21,6 +21,7 @@ import { renderMailboxes } from "./mailbox-view";
 import { byRole, displayName, flatten, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
 import { MessageList, SUMMARY_PROPERTIES } from "./message-list";
 import { subscribe } from "./push";
+import { shortcutHelp } from "./shortcuts";
 import { bulkPatch, movePatch, Selection, type BulkAction } from "./selection";
 import { isEmptySearch, parseSearch, searchFilter, type ParsedSearch } from "./search";
 import { emptyReader, partsText, readerView } from "./reader-view";
@@ -443,7 +444,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   }
 
   function onKey(event: KeyboardEvent): void {
-    if (settings) return;
+    if (settings || document.querySelector("dialog.shortcut-help[open]")) return;
     const target = event.target as HTMLElement | null;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (target && (target.closest("input, textarea, select, [contenteditable]") || target.isContentEditable)) return;
@@ -456,6 +457,21 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         listView.focus(next.id);
         void guard(openEmail(next.id));
       }
+    } else if (event.key === "?") {
+      event.preventDefault();
+      if (document.querySelector("dialog.shortcut-help")) return;
+      const help = shortcutHelp();
+      shell.root.append(help);
+      help.showModal();
+    } else if (event.key === "e" && open) {
+      const archive = byRole(mailboxes, "archive");
+      if (archive && selected !== archive.id) {
+        event.preventDefault();
+        void guard(moveTo(open, archive.id, "Archived."));
+      }
+    } else if (event.key === "#" && open) {
+      event.preventDefault();
+      void guard(remove(open));
     } else if (event.key === "x") {
       const row = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>("li[data-id]");
       const id = row?.dataset["id"] ?? open?.id;
