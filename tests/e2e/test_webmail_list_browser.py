@@ -201,3 +201,19 @@ def test_question_mark_lists_the_shortcuts(page: Any, screenshots: Path) -> None
     page.screenshot(path=str(screenshots / "desktop-shortcuts.png"))
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
+
+
+def test_timing_figures(page: Any) -> None:
+    """Printed, not asserted: first inbox render and open-message time in this run."""
+    _row(page, "Budget plan 2027").click()
+    page.get_by_role("heading", name="Budget plan 2027").wait_for()
+    figures = page.evaluate(
+        """() => ({
+          inbox: performance.getEntriesByName('sealbox:inbox-rendered')[0]?.duration,
+          open: performance.getEntriesByName('sealbox:open-message').at(-1)?.duration,
+        })"""
+    )
+    print(
+        f"\nwebmail timing ({BULK + 5} messages): first inbox render {figures['inbox']:.0f} ms,"
+        f" open message {figures['open']:.0f} ms"
+    )
