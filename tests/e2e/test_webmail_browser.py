@@ -159,7 +159,7 @@ def test_flag_and_unflag(page: Any, alice: HttpsNode) -> None:
 def test_reply_reaches_the_second_account(
     page: Any, alice: HttpsNode, bob: HttpsNode, screenshots: Path
 ) -> None:
-    page.get_by_role("button", name="Reply").click()
+    page.get_by_role("button", name="Reply", exact=True).click()
     assert page.get_by_label("To").input_value() == f"Bob <{bob.account.address}>"
     assert page.get_by_label("Subject").input_value() == "Re: Lunch plan"
     message = page.get_by_role("textbox", name="Message")

@@ -211,6 +211,12 @@ export interface EmailFilter {
   notKeyword?: string;
 }
 
+/** A FilterOperator (RFC 8620 5.5): conditions combined by AND, OR or NOT. */
+export interface FilterOperator<F> {
+  operator: "AND" | "OR" | "NOT";
+  conditions: (F | FilterOperator<F>)[];
+}
+
 export interface Comparator {
   property: string;
   isAscending?: boolean;
@@ -218,7 +224,7 @@ export interface Comparator {
 
 export interface QueryArgs<F> {
   accountId?: Id;
-  filter?: F | null;
+  filter?: F | FilterOperator<F> | null;
   sort?: Comparator[];
   position?: number;
   anchor?: Id;

@@ -1,16 +1,30 @@
 /**
- * The message list: one button per message, patched row by row so a new
- * page or a pushed change never redraws the whole list.
+ * The message list, virtual: only the rows in view (plus overscan) are in the
+ * DOM, absolutely placed in a list as tall as the whole mailbox, so scrolling
+ * 10,000 messages costs what scrolling fifty does.
  */
 import type { Id } from "../../api/jmap";
 import { h, srOnly } from "../../lib/dom";
 import { personName, shortDate } from "./format";
 import type { MessageSummary } from "./message-list";
+import type { BulkAction, Selection } from "./selection";
+import { scrollToRow, visibleRange } from "./virtual-window";
 
 export interface ListCallbacks {
   onOpen(id: Id): void;
   onLoadMore(): void;
+  /** A checkbox changed; `range` when shift was held. */
+  onTick(id: Id, range: boolean): void;
+  onBulk(action: BulkAction | "archive" | "delete" | "clear", target?: Id): void;
+  onThreads(on: boolean): void;
 }
+
+/** The type dragged rows carry: a JSON array of email ids. */
+export const DRAG_TYPE = "application/x-sealbox-emails";
+
+const OVERSCAN = 8;
+/** A first guess until a row is measured; mail.css fixes the real height. */
+const GUESSED_ROW_HEIGHT = 72;
 
 export class ListView {
   readonly root: HTMLElement;
@@ -18,55 +32,185 @@ export class ListView {
   readonly #more: HTMLButtonElement;
   readonly #empty: HTMLElement;
   readonly #heading: HTMLElement;
+  /** Rows built for the current window only; rows scrolled out of it are dropped. */
   readonly #rows = new Map<Id, HTMLLIElement>();
+  #items: readonly MessageSummary[] = [];
+  #index = new Map<Id, number>();
+  #total = 0;
+  #rowHeight = 0;
   #selected: Id | null = null;
+  #frame = 0;
+  readonly #bulk: HTMLElement;
+  readonly #bulkCount: HTMLElement;
+  readonly #moveMenu: HTMLSelectElement;
 
   constructor(
-    container: HTMLElement,
+    private readonly container: HTMLElement,
     private readonly callbacks: ListCallbacks,
+    private readonly selection: Selection,
   ) {
-    this.#heading = h("h2", { class: "list-heading" });
+    const act = (label: string, action: Parameters<ListCallbacks["onBulk"]>[0]) => {
+      const b = h("button", { type: "button", class: "secondary" }, label);
+      b.addEventListener("click", () => callbacks.onBulk(action));
+      return b;
+    };
+    this.#bulkCount = h("span", { class: "bulk-count" });
+    this.#moveMenu = h("select", { "aria-label": "Move selection" });
+    this.#moveMenu.addEventListener("change", () => {
+      if (this.#moveMenu.value) callbacks.onBulk("move", this.#moveMenu.value);
+      this.#moveMenu.value = "";
+    });
+    this.#bulk = h(
+      "div",
+      { class: "bulk toolbar", role: "toolbar", "aria-label": "Selected messages", hidden: true },
+      this.#bulkCount,
+      act("Mark read", "read"),
+      act("Mark unread", "unread"),
+      act("Flag", "flag"),
+      act("Archive", "archive"),
+      act("Delete", "delete"),
+      this.#moveMenu,
+      act("Clear", "clear"),
+    );
+    this.#heading = h("h2", { class: "list-title" });
+    const threads = h("button", { type: "button", class: "secondary threads-toggle", "aria-pressed": "false" }, "Threads");
+    threads.addEventListener("click", () => {
+      const on = threads.getAttribute("aria-pressed") !== "true";
+      threads.setAttribute("aria-pressed", String(on));
+      callbacks.onThreads(on);
+    });
+    const header = h("div", { class: "list-heading" }, this.#heading, threads);
     this.#ul = h("ul", { class: "messages" });
     this.#empty = h("p", { class: "empty muted", hidden: true }, "No messages here.");
     this.#more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
     this.#more.addEventListener("click", () => callbacks.onLoadMore());
-    this.root = h("div", { class: "list-inner" }, this.#heading, this.#ul, this.#empty, this.#more);
+    this.root = h("div", { class: "list-inner" }, header, this.#bulk, this.#ul, this.#empty, this.#more);
     container.replaceChildren(this.root);
-    // Fetch the next page before the user reaches the end of the list.
-    new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && !this.#more.hidden && !this.#more.disabled) {
-        callbacks.onLoadMore();
-      }
-    }, { root: container, rootMargin: "400px" }).observe(this.#more);
+    container.addEventListener("scroll", () => this.#schedule(), { passive: true });
+    new ResizeObserver(() => this.#schedule()).observe(container);
   }
 
   reset(title: string): void {
     this.#heading.textContent = title;
     this.#rows.clear();
     this.#ul.replaceChildren();
+    this.#items = [];
+    this.#index.clear();
+    this.#total = 0;
     this.#selected = null;
+    this.container.scrollTop = 0;
+    this.#layout();
   }
 
-  /** Puts rows in the model's order, building only the ones not shown yet; `changed` are rebuilt. */
-  sync(items: readonly MessageSummary[], changed: Iterable<Id> = []): void {
+  /** The model's rows (in order) and its total; `changed` rows are rebuilt. Draws only the window. */
+  sync(items: readonly MessageSummary[], changed: Iterable<Id> = [], total = items.length): void {
     for (const id of changed) {
       this.#rows.get(id)?.remove();
       this.#rows.delete(id);
     }
-    const keep = new Set(items.map((i) => i.id));
-    for (const [id, row] of this.#rows) {
-      if (!keep.has(id)) {
-        row.remove();
-        this.#rows.delete(id);
-      }
+    this.#items = items;
+    this.#index = new Map(items.map((item, i) => [item.id, i]));
+    this.selection.prune(new Set(this.#index.keys()));
+    this.#total = Math.max(total, items.length);
+    this.#empty.hidden = items.length > 0;
+    this.#layout();
+  }
+
+  setMore(hasMore: boolean, busy = false): void {
+    this.#more.hidden = !hasMore;
+    this.#more.disabled = busy;
+    this.#more.textContent = busy ? "Loading…" : "Load more";
+    if (!busy) this.#schedule();
+  }
+
+  select(id: Id | null): void {
+    this.#selected = id;
+    for (const [rowId, row] of this.#rows) {
+      const button = row.querySelector("button.message") as HTMLElement;
+      if (rowId === id) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+      const tick = row.querySelector("input") as HTMLInputElement;
+      tick.checked = this.selection.has(rowId);
+      row.classList.toggle("ticked", tick.checked);
     }
+    this.#bulk.hidden = this.selection.size === 0;
+    this.#bulkCount.textContent = `${this.selection.size} selected`;
+  }
+
+  /** The mailboxes the "Move to" menu offers. */
+  setMoveTargets(targets: readonly { id: Id; name: string }[]): void {
+    this.#moveMenu.replaceChildren(
+      h("option", { value: "" }, "Move to…"),
+      ...targets.map((t) => h("option", { value: t.id }, t.name)),
+    );
+  }
+
+  /** Scrolls row `id` into view (building it if it was outside the window) and focuses it. */
+  focus(id: Id): void {
+    const index = this.#index.get(id);
+    if (index === undefined) return;
+    // The sticky heading covers the top of the pane: the list is seen below it.
+    const offset = this.#listTop() - this.#heading.offsetHeight;
+    const to = scrollToRow(index, {
+      scrollTop: this.container.scrollTop - offset,
+      viewportHeight: this.container.clientHeight - this.#heading.offsetHeight,
+      rowHeight: this.#height(),
+    });
+    if (to !== null) this.container.scrollTop = to + offset;
+    this.#draw();
+    (this.#rows.get(id)?.querySelector("button.message") as HTMLElement | null)?.focus({ preventScroll: true });
+  }
+
+  /** How many rows are in the DOM now (for tests and the timing script). */
+  get renderedRows(): number {
+    return this.#rows.size;
+  }
+
+  #schedule(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#draw();
+    });
+  }
+
+  #layout(): void {
+    this.#ul.style.setProperty("height", `${this.#total * this.#height()}px`);
+    this.#draw();
+  }
+
+  #height(): number {
+    return this.#rowHeight || GUESSED_ROW_HEIGHT;
+  }
+
+  /** Where the list starts inside the scrolling pane (below the heading). */
+  #listTop(): number {
+    return this.#ul.getBoundingClientRect().top - this.container.getBoundingClientRect().top + this.container.scrollTop;
+  }
+
+  #draw(): void {
+    const { start, end } = visibleRange({
+      scrollTop: this.container.scrollTop - this.#listTop(),
+      viewportHeight: this.container.clientHeight,
+      rowHeight: this.#height(),
+      count: this.#total,
+      overscan: OVERSCAN,
+    });
+    const wanted = new Set<Id>();
     let previous: HTMLLIElement | null = null;
-    for (const item of items) {
+    for (let i = start; i < Math.min(end, this.#items.length); i += 1) {
+      const item = this.#items[i]!;
+      wanted.add(item.id);
       let row = this.#rows.get(item.id);
       if (!row) {
         row = this.#row(item);
         this.#rows.set(item.id, row);
       }
+      // CSSOM, not a style attribute, so a strict style-src CSP still allows it.
+      row.style.setProperty("top", `${i * this.#height()}px`);
+      row.setAttribute("aria-posinset", String(i + 1));
+      row.setAttribute("aria-setsize", String(this.#total));
+      // DOM order is list order, so screen readers and tab order read top to bottom.
       const expected: Element | null = previous ? previous.nextElementSibling : this.#ul.firstElementChild;
       if (expected !== row) {
         if (previous) previous.after(row);
@@ -74,29 +218,20 @@ export class ListView {
       }
       previous = row;
     }
-    this.#empty.hidden = items.length > 0;
-    this.select(this.#selected);
-  }
-
-  setMore(hasMore: boolean, busy = false): void {
-    this.#more.hidden = !hasMore;
-    this.#more.disabled = busy;
-    this.#more.textContent = busy ? "Loading…" : "Load more";
-  }
-
-  select(id: Id | null): void {
-    this.#selected = id;
-    for (const [rowId, row] of this.#rows) {
-      const button = row.firstElementChild as HTMLElement;
-      if (rowId === id) button.setAttribute("aria-current", "true");
-      else button.removeAttribute("aria-current");
+    for (const [id, row] of this.#rows) {
+      if (!wanted.has(id)) {
+        row.remove();
+        this.#rows.delete(id);
+      }
     }
-  }
-
-  focus(id: Id): void {
-    const button = this.#rows.get(id)?.firstElementChild as HTMLElement | undefined;
-    button?.focus();
-    button?.scrollIntoView({ block: "nearest" });
+    this.select(this.#selected);
+    const first = this.#rows.values().next().value;
+    if (first && !this.#rowHeight && first.offsetHeight > 0) {
+      this.#rowHeight = first.offsetHeight;
+      if (this.#rowHeight !== GUESSED_ROW_HEIGHT) return this.#layout();
+    }
+    // Rows in view that are not loaded yet: ask for the next page.
+    if (end > this.#items.length && !this.#more.hidden && !this.#more.disabled) this.callbacks.onLoadMore();
   }
 
   #row(item: MessageSummary): HTMLLIElement {
@@ -106,7 +241,14 @@ export class ListView {
       "button",
       { type: "button", class: `message${unread ? " unread" : ""}`, "data-id": item.id },
       unread ? srOnly("Unread, ") : null,
-      h("span", { class: "from" }, personName(item.from[0])),
+      h(
+        "span",
+        { class: "from" },
+        personName(item.from[0]),
+        (item.threadSize ?? 1) > 1
+          ? h("span", { class: "thread-count", title: `${item.threadSize} messages in this conversation` }, ` ${item.threadSize}`)
+          : null,
+      ),
       h("time", { class: "date", datetime: item.receivedAt }, shortDate(item.receivedAt)),
       h(
         "span",
@@ -118,7 +260,22 @@ export class ListView {
       ),
       h("span", { class: "preview muted" }, item.preview),
     );
-    button.addEventListener("click", () => this.callbacks.onOpen(item.id));
-    return h("li", { "data-id": item.id }, button);
+    button.addEventListener("click", (event) => {
+      if (event.shiftKey) this.callbacks.onTick(item.id, true);
+      else this.callbacks.onOpen(item.id);
+    });
+    const tick = h("input", {
+      type: "checkbox",
+      class: "tick",
+      "aria-label": `Select ${item.subject || "(no subject)"}`,
+    });
+    tick.addEventListener("click", (event) => this.callbacks.onTick(item.id, event.shiftKey));
+    const row = h("li", { "data-id": item.id, draggable: "true" }, tick, button);
+    row.addEventListener("dragstart", (event) => {
+      const ids = this.selection.has(item.id) ? this.selection.ids : [item.id];
+      event.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(ids));
+      if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+    });
+    return row;
   }
 }

@@ -8,6 +8,7 @@ interface Stored {
   keywords: Record<string, boolean>;
   receivedAt: string;
   subject: string;
+  threadId?: string;
 }
 
 /** An in-memory JMAP server for Email/query, Email/get and Email/changes with a change log. */
@@ -49,7 +50,10 @@ class FakeServer {
           const ref = args[key];
           const source = results.get(ref.resultOf);
           if (!source || source.type) broken = true;
-          else args[key.slice(1)] = source[ref.path.slice(1)];
+          else if (ref.path.includes("/*/")) {
+            const [list, prop] = ref.path.slice(1).split("/*/");
+            args[key.slice(1)] = source[list].map((item: any) => item[prop]);
+          } else args[key.slice(1)] = source[ref.path.slice(1)];
         }
       }
       const out: [string, any] = broken ? ["error", { type: "invalidResultReference" }] : this.method(name, args);
@@ -64,6 +68,7 @@ class FakeServer {
       const ids = this.emails
         .filter((e) => e.mailboxIds[args.filter.inMailbox])
         .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+        .filter((e, i, all) => !args.collapseThreads || all.findIndex((o) => (o.threadId ?? o.id) === (e.threadId ?? e.id)) === i)
         .map((e) => e.id);
       return [name, { ids: ids.slice(args.position, args.position + args.limit), total: ids.length, position: args.position }];
     }
@@ -86,6 +91,13 @@ class FakeServer {
         });
       }
       return [name, { oldState: args.sinceState, newState: String(this.state), hasMoreChanges: false, created: [...created], updated: [...updated], destroyed: [...destroyed] }];
+    }
+    if (name === "Thread/get") {
+      const list = (args.ids as string[]).map((id) => ({
+        id,
+        emailIds: this.emails.filter((e) => (e.threadId ?? e.id) === id).map((e) => e.id),
+      }));
+      return [name, { state: "t", list, notFound: [] }];
     }
     return ["error", { type: "unknownMethod" }];
   }
@@ -194,5 +206,21 @@ describe("MessageList.refresh (Email/changes)", () => {
     expect(list.remove("nope")).toBe(false);
     expect(ids()).toEqual(["e7", "e5"]);
     expect(list.total).toBe(6);
+  });
+});
+
+describe("MessageList threads", () => {
+  it("collapses threads and counts each thread's messages", async () => {
+    for (const id of ["e3", "e5", "e6"]) server.edit(id, { threadId: "t1" });
+    for (const email of server.emails) email.threadId ??= email.id;
+    const threads = new MessageList(new JmapClient(SESSION, server.fetch), "inbox", 10, null, true);
+    await threads.loadMore();
+    expect(threads.items.map((e) => [e.id, e.threadSize])).toEqual([
+      ["e7", 1],
+      ["e6", 3],
+      ["e4", 1],
+      ["e2", 1],
+      ["e1", 1],
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  * when push reports a new Email state. Holds no DOM.
  */
 import { JmapMethodError, type Email, type EmailAddress, type Id, type JmapClient } from "../../api/jmap";
+import type { QueryFilter } from "./search";
 
 export interface MessageSummary {
   id: Id;
@@ -16,6 +17,8 @@ export interface MessageSummary {
   subject: string;
   preview: string;
   hasAttachment: boolean;
+  /** Messages in its thread, known when the list collapses threads. */
+  threadSize?: number;
 }
 
 /** Cheap properties: the server answers these from the summary row. */
@@ -71,6 +74,10 @@ export class MessageList {
     private readonly client: JmapClient,
     readonly mailboxId: Id,
     readonly pageSize = 50,
+    /** A search within the mailbox; its matches cannot be judged here, so changes reload. */
+    readonly search: QueryFilter | null = null,
+    /** One row per thread (collapseThreads, RFC 8621 4.4.3), its newest message. */
+    readonly threads = false,
   ) {}
 
   get items(): MessageSummary[] {
@@ -136,24 +143,29 @@ export class MessageList {
   async #loadPage(): Promise<Id[]> {
     const batch = this.client.batch();
     const query = batch.call("Email/query", {
-      filter: { inMailbox: this.mailboxId },
+      filter: this.search ?? { inMailbox: this.mailboxId },
       sort: SORT,
       position: this.#ids.length,
       limit: this.pageSize,
       calculateTotal: true,
+      collapseThreads: this.threads,
     });
     const get = batch.call("Email/get", {
       "#ids": query.ref("/ids"),
       properties: SUMMARY_PROPERTIES,
     });
+    const threads = this.threads ? batch.call("Thread/get", { "#ids": get.ref("/list/*/threadId") }) : undefined;
     await batch.send();
+    const sizes = new Map((threads?.response.list ?? []).map((t) => [t.id, t.emailIds.length]));
     const { total } = query.response;
     const { list, state } = get.response;
     // Mail that arrived since the previous page shifts positions: skip repeats.
     const added: Id[] = [];
     for (const email of list) {
       if (this.#emails.has(email.id)) continue;
-      this.#emails.set(email.id, toSummary(email));
+      const summary = toSummary(email);
+      const size = sizes.get(summary.threadId);
+      this.#emails.set(email.id, size === undefined ? summary : { ...summary, threadSize: size });
       this.#ids.push(email.id);
       added.push(email.id);
     }
@@ -173,7 +185,8 @@ export class MessageList {
   }
 
   async #applyChanges(): Promise<ListChange> {
-    if (this.#state === null) return this.#reload();
+    // Matches of a search and the newest of each thread cannot be judged here: ask again.
+    if (this.#state === null || this.search || this.threads) return this.#reload();
     const batch = this.client.batch();
     const changes = batch.call("Email/changes", { sinceState: this.#state, maxChanges: MAX_CHANGES });
     const created = batch.call("Email/get", { "#ids": changes.ref("/created"), properties: SUMMARY_PROPERTIES });

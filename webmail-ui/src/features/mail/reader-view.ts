@@ -7,6 +7,8 @@ import { sanitizeMail } from "./sanitize";
 export interface ReaderActions {
   onBack(): void;
   onReply(): void;
+  onReplyAll(): void;
+  onForward(): void;
   onToggleFlag(): void;
   onMarkUnread(): void;
   onArchive(): void;
@@ -37,6 +39,8 @@ export function readerView(email: Email, actions: ReaderActions, options: Reader
     { class: "toolbar", role: "toolbar", "aria-label": "Message actions" },
     button("Back", actions.onBack, { class: "secondary back-button" }),
     button("Reply", actions.onReply),
+    button("Reply all", actions.onReplyAll),
+    button("Forward", actions.onForward),
     button(flagged ? "Unflag" : "Flag", actions.onToggleFlag, { "aria-pressed": String(flagged) }),
     button("Mark unread", actions.onMarkUnread),
     options.canArchive ? button("Archive", actions.onArchive) : null,

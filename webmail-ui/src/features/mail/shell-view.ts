@@ -11,6 +11,8 @@ export interface ShellView {
   signOut: HTMLButtonElement;
   menu: HTMLButtonElement;
   status: HTMLElement;
+  search: HTMLInputElement;
+  searchForm: HTMLFormElement;
 }
 
 /** Which pane a phone-width screen shows; wide screens show all three. */
@@ -21,6 +23,15 @@ export function shellView(username: string): ShellView {
   const compose = h("button", { type: "button", class: "primary" }, "Compose");
   const settings = h("button", { type: "button", class: "secondary" }, "Settings");
   const signOut = h("button", { type: "button", class: "secondary" }, "Sign out");
+  const search = h("input", {
+    type: "search",
+    name: "q",
+    class: "search-input",
+    "aria-label": "Search mail",
+    placeholder: "Search (/)  from: to: subject: has:attachment",
+    autocomplete: "off",
+  });
+  const searchForm = h("form", { class: "search", role: "search" }, search);
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const nav = h("nav", { class: "pane-nav", "aria-label": "Mailboxes" });
   const list = h("section", { class: "pane-list", "aria-label": "Messages" });
@@ -34,6 +45,7 @@ export function shellView(username: string): ShellView {
       menu,
       h("span", { class: "logo" }, "Sealbox"),
       h("span", { class: "whoami muted" }, username),
+      searchForm,
       status,
       compose,
       settings,
@@ -43,7 +55,7 @@ export function shellView(username: string): ShellView {
     list,
     reader,
   );
-  return { root, nav, list, reader, compose, settings, signOut, menu, status };
+  return { root, nav, list, reader, compose, settings, signOut, menu, status, search, searchForm };
 }
 
 export function showPane(shell: ShellView, pane: Pane): void {
