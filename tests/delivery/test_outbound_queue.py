@@ -55,12 +55,17 @@ async def queue_size(services: Services) -> int:
         return await tx.outbound.count()
 
 
-async def bounces(client: Client) -> list[bytes]:
+async def reports(client: Client, subject: bytes) -> list[bytes]:
+    """The raw messages in the Inbox whose text holds `subject` (DSNs the queue sent)."""
     inbox = await client.mailbox("inbox")
     ids = (await client.one("Email/query", filter={"inMailbox": inbox}))["ids"]
     records = await client.services.emails.records(client.unlocked, ids)
     raws = [await client.services.emails.raw(client.unlocked, r) for r in records]
-    return [raw for raw in raws if b"Undelivered Mail Returned" in raw]
+    return [raw for raw in raws if subject in raw]
+
+
+async def bounces(client: Client) -> list[bytes]:
+    return await reports(client, b"Undelivered Mail Returned")
 
 
 def blob_files(services: Services) -> list[Path]:
@@ -169,11 +174,7 @@ async def test_a_message_still_undelivered_after_five_days_bounces(
 
 
 async def delay_warnings(client: Client) -> list[bytes]:
-    inbox = await client.mailbox("inbox")
-    ids = (await client.one("Email/query", filter={"inMailbox": inbox}))["ids"]
-    records = await client.services.emails.records(client.unlocked, ids)
-    raws = [await client.services.emails.raw(client.unlocked, r) for r in records]
-    return [raw for raw in raws if b"Delayed Mail" in raw]
+    return await reports(client, b"Delayed Mail")
 
 
 @pytest.mark.parametrize("sink_options", [{"always": "451 4.7.1 greylisted, come back"}])
