@@ -140,6 +140,10 @@ def test_reading_plain_text_marks_it_read(
     text = reader.locator(".plain")
     assert "Shall we meet at noon?" in text.inner_text()
     assert text.get_by_role("link", name="https://example.org/menu").count() == 1
+    headers = reader.get_by_label("Message headers")
+    assert not headers.is_visible()
+    reader.get_by_text("Show headers").click()
+    assert "Subject: Lunch plan" in headers.inner_text()
     _wait_for(lambda: alice.find("Lunch plan")[0]["keywords"].get("$seen"), "$seen on the server")
     _row(page, "Lunch plan").and_(page.locator(":not(.unread)")).wait_for()
     inbox = page.get_by_role("button", name="Inbox")

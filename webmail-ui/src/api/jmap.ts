@@ -83,6 +83,13 @@ export interface Email {
   htmlBody?: EmailBodyPart[];
   attachments?: EmailBodyPart[];
   bodyValues?: Record<string, EmailBodyValue>;
+  /** Every header field as it arrived, in order (RFC 8621 4.1.3). */
+  headers?: EmailHeader[];
+}
+
+export interface EmailHeader {
+  name: string;
+  value: string;
 }
 
 /** What Email/set create accepts for a draft (RFC 8621 4.6). */

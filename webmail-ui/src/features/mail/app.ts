@@ -44,6 +44,7 @@ const FULL_PROPERTIES = [
   "htmlBody",
   "attachments",
   "bodyValues",
+  "headers",
 ];
 
 export function mountMail(replaced: Element, username: string): MailHandle {

@@ -1,5 +1,5 @@
-/** How dates, people and sizes read in the list and the reading pane. */
-import type { EmailAddress } from "../../api/jmap";
+/** How dates, people, sizes and header sections read in the list and the reading pane. */
+import type { EmailAddress, EmailHeader } from "../../api/jmap";
 
 /** Time today, "3 Dec" this year, else "3 Dec 2024"; `now` is injectable for tests. */
 export function shortDate(iso: string, now: Date = new Date()): string {
@@ -36,4 +36,10 @@ export function byteSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The header section as it arrived (RFC 8621 raw values keep their folding and the space
+ * after the colon); shown as text, never parsed as HTML. */
+export function headerText(headers: readonly EmailHeader[]): string {
+  return headers.map((field) => `${field.name}:${field.value.replace(/\r\n/g, "\n")}`).join("\n");
 }

@@ -1,7 +1,7 @@
 /** The reading pane: headers, actions, the body (plain text or sandboxed HTML), attachments. */
 import type { Email, EmailBodyPart } from "../../api/jmap";
 import { h } from "../../lib/dom";
-import { byteSize, longDate, people, personName } from "./format";
+import { byteSize, headerText, longDate, people, personName } from "./format";
 import { sanitizeMail } from "./sanitize";
 
 export interface ReaderActions {
@@ -65,8 +65,19 @@ export function readerView(email: Email, actions: ReaderActions, options: Reader
     toolbar,
     h("h2", { id: "reader-subject", class: "reader-subject" }, email.subject || "(no subject)"),
     headers,
+    rawHeaders(email),
     attachmentList(email.attachments ?? [], options),
     body(email, actions, options),
+  );
+}
+
+function rawHeaders(email: Email): HTMLElement | null {
+  if (!email.headers?.length) return null;
+  return h(
+    "details",
+    { class: "raw-headers" },
+    h("summary", {}, "Show headers"),
+    h("pre", { "aria-label": "Message headers" }, headerText(email.headers)),
   );
 }
 
