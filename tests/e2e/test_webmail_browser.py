@@ -260,3 +260,28 @@ def test_phone_width_shows_one_pane_at_a_time(page: Any, screenshots: Path) -> N
     page.get_by_label("To").wait_for()
     page.screenshot(path=str(screenshots / "phone-compose.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_dark_mode_follows_the_system_setting(page: Any, screenshots: Path) -> None:
+    def background() -> str:
+        return str(page.evaluate("getComputedStyle(document.documentElement).backgroundColor"))
+
+    light = background()
+    page.emulate_media(color_scheme="dark")
+    try:
+        assert background() not in (light, "rgb(255, 255, 255)")
+        page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox").click()
+        _row(page, "Lunch plan").click()
+        page.get_by_role("region", name="Message", exact=True).get_by_role(
+            "heading", name="Lunch plan"
+        ).wait_for()
+        page.screenshot(path=str(screenshots / "desktop-message-dark.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(screenshots / "phone-message-dark.png"))
+        page.get_by_role("button", name="Back").click()
+        _row(page, "Lunch plan").wait_for()
+        page.screenshot(path=str(screenshots / "phone-inbox-dark.png"))
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.emulate_media(color_scheme="light")
+    assert background() == light
