@@ -24,7 +24,7 @@ export const DRAG_TYPE = "application/x-sealbox-emails";
 
 const OVERSCAN = 8;
 /** A first guess until a row is measured; mail.css fixes the real height. */
-const GUESSED_ROW_HEIGHT = 72;
+const GUESSED_ROW_HEIGHT = 92;
 
 export class ListView {
   readonly root: HTMLElement;
