@@ -205,7 +205,12 @@ export function mountMail(replaced: Element, username: string): MailHandle {
 
   // --- reading ----------------------------------------------------------------
 
+  // Bumped by every open and every compose: a message that finishes loading after the
+  // user moved on (another message, a reply form) must not take the pane back.
+  let paneTicket = 0;
+
   async function openEmail(id: Id): Promise<void> {
+    const ticket = ++paneTicket;
     const started = performance.now();
     const summary = list?.get(id);
     listView.select(id);
@@ -220,6 +225,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       maxBodyValueBytes: 2_000_000,
     });
     await batch.send();
+    if (ticket !== paneTicket) return;
     const email = got.response.list[0];
     if (!email) {
       say("That message is no longer there.");
@@ -391,13 +397,16 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   // --- compose ----------------------------------------------------------------
 
   function startCompose(draft: Draft, kind: ComposeKind, fresh = true): void {
+    paneTicket++;
     leaveCompose();
     const from = identities[0];
     if (!from) {
       say("Your account has no sending identity.");
       return;
     }
-    compose = openCompose(
+    // A form left for another one finishes closing later: only the current form's
+    // closing may redraw the pane, or it would wipe the form that replaced it.
+    const opened: Compose = openCompose(
       {
         client,
         identity: from,
@@ -410,7 +419,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         toastHost: shell.root,
         say,
         onClosed: () => {
-          if (!compose) return;
+          if (compose !== opened) return;
           compose = undefined;
           if (open) drawReader();
           else closeReader();
@@ -420,6 +429,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       fresh ? withSignature(draft, from.textSignature) : draft,
       kind,
     );
+    compose = opened;
     showPane(shell, "reader");
   }
 
