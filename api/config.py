@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +14,8 @@ import msgspec
 __all__ = ["ConfigError", "Settings", "load_settings", "parse_host_port"]
 
 ENV_PREFIX = "SEALBOX_"
+# An S3 bucket name (3-63 lower-case letters, digits, dots, hyphens) and a key prefix.
+_S3_URL = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?")
 CONFIG_ENV = "SEALBOX_CONFIG"
 
 
@@ -36,6 +39,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     data_dir: str = "./data"
     # Empty means SQLite (WAL) at data_dir/sealbox.db; postgresql+asyncpg:// URLs work too.
     database_url: str = ""
+    # Empty means files under data_dir/blobs; s3://BUCKET[/PREFIX] an S3-compatible
+    # object store, which several nodes share (they need the same database_url too).
+    blob_store: str = ""
+    # Empty means AWS; otherwise the store's URL, e.g. http://minio.internal:9000.
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    # Empty key id: botocore's own chain (AWS_* env, ~/.aws, instance role). The secret
+    # comes from a file, as the relay password does, so none sits in config or env.
+    s3_access_key_id: str = ""
+    s3_secret_access_key_file: str = ""
     hostname: str = "localhost"
     bind: str = "127.0.0.1"
     # Empty means a self-signed pair generated on first start under data_dir/tls/.
@@ -129,6 +142,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         # so the message itself names the settings.
         if self.argon2_memory_kib < 8 * self.argon2_parallelism:
             raise ValueError("argon2_memory_kib must be at least 8 * argon2_parallelism")
+        if self.blob_store and not re.fullmatch(
+            r"s3://[a-z0-9][a-z0-9.\-]{1,62}(/.*)?", self.blob_store
+        ):
+            raise ValueError("blob_store must be empty or s3://BUCKET[/PREFIX]")
         if self.outbound_relay:
             parse_host_port(self.outbound_relay, "outbound_relay")
         for domain, hop in self.transport_map.items():

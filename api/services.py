@@ -43,6 +43,7 @@ from api.delivery.queue_sender import QueueSender
 from api.delivery.routes import Router
 from api.delivery.smtp_transfer import RelayLogin, SmtpTransfer
 from api.search.service import SearchService
+from api.store.blobs.backend import BlobBackend
 from api.store.blobs.filesystem import FilesystemBlobBackend
 from api.store.unit_of_work import Store
 from crypto.kdf import Argon2Params
@@ -96,13 +97,16 @@ class Services:
     search: SearchService
 
     async def start(self) -> None:
-        """What a serving node needs beyond the CLI: hearing other nodes' commits."""
+        """What a serving node needs beyond the CLI: a usable blob store, and hearing
+        other nodes' commits."""
+        await self.blobs.backend.check()
         await self.store.start_relay()
 
     async def close(self) -> None:
         self.state_broker.close()
         self.unlock_cache.clear()
         await self.search.close()
+        await self.blobs.backend.close()
         await self.store.close()
 
 
@@ -112,6 +116,26 @@ def _relay_login(settings: Settings) -> RelayLogin | None:
     path = Path(settings.outbound_relay_password_file)
     password = path.read_text(encoding="utf-8").strip() if path.name else ""
     return RelayLogin(settings.outbound_relay_username, SecretStr(password))
+
+
+def blob_backend(settings: Settings) -> BlobBackend:
+    """Files under the data directory, or the S3-compatible store `blob_store` names."""
+    if not settings.blob_store:
+        return FilesystemBlobBackend(settings.data_path / "blobs")
+    # Imported here: one machine never loads the AWS SDK.
+    from api.store.blobs.s3 import S3BlobBackend, S3Location
+
+    path = Path(settings.s3_secret_access_key_file)
+    secret = path.read_text(encoding="utf-8").strip() if path.name else ""
+    return S3BlobBackend(
+        S3Location.parse(
+            settings.blob_store,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=SecretStr(secret),
+        )
+    )
 
 
 def build_services(settings: Settings) -> Services:
@@ -150,7 +174,7 @@ def build_services(settings: Settings) -> Services:
     passkeys = PasskeyService(store, relying_party)
     login = LoginService(store, deriver, throttle, sessions, totp, passkeys)
     cache = UnlockCache(settings.unlock_cache_seconds)
-    blobs = BlobService(store, FilesystemBlobBackend(settings.data_path / "blobs"))
+    blobs = BlobService(store, blob_backend(settings))
     part_blobs = PartBlobs(blobs)
     ingest = EmailIngest(store, blobs, settings.mail_quota_octets)
     emails = EmailService(store, blobs, ingest)

@@ -125,6 +125,13 @@ def test_out_of_range_settings_are_refused_by_name(field: str, value: str) -> No
     assert field in str(refused.value)
 
 
+@pytest.mark.parametrize("value", ["/srv/blobs", "s3://", "s3:/bucket", "https://bucket"])
+def test_a_blob_store_that_is_not_an_s3_url_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match="blob_store"):
+        load_settings(None, environ={"SEALBOX_BLOB_STORE": value})
+    assert load_settings(None, environ={"SEALBOX_BLOB_STORE": "s3://mail/node"}).blob_store
+
+
 def test_argon2_memory_must_cover_its_lanes() -> None:
     # RFC 9106 3.1: at least 8 KiB per lane.
     with pytest.raises(ConfigError, match="argon2_memory_kib"):

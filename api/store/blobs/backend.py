@@ -63,3 +63,9 @@ class BlobBackend(ABC):
 
         (S3: abort stale multipart uploads.) Only ciphertext is ever in them.
         """
+
+    async def check(self) -> None:  # noqa: B027 (optional: most backends have nothing to check)
+        """Raise StoreError when the backend cannot be used (called when a node starts)."""
+
+    async def close(self) -> None:  # noqa: B027 (optional: most backends hold no connections)
+        """Release connections; the backend is not used afterwards."""
