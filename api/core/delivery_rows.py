@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, ChangeList
 from api.core.email_summary import EmailSummary, sent_at_seconds
-from api.core.errors import MailboxNotFoundError, OverQuotaError
+from api.core.errors import MailboxNotFoundError
 from api.core.keywords import keywords_to_stored
+from api.core.quota import check_quota
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import ParsedEmail
 from api.store.blobs.repository import BlobRecord
@@ -69,9 +70,7 @@ async def _add_to_account(
 ) -> list[EmailRecord]:
     size = sum(new.size for new in news)
     modseq, used, quota = await tx.changes.next_modseq_charged(account_id, size)
-    limit = quota if quota is not None else default_quota
-    if limit and used > limit:
-        raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
+    check_quota(used, quota, default_quota)
     await tx.blobs.add_many([new.blob for new in news])
     wanted: dict[str, int] = {}
     for new in news:

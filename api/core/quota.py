@@ -8,7 +8,14 @@ from api.core.errors import AccountNotFoundError, OverQuotaError
 from api.store.ids import AccountId
 from api.store.unit_of_work import Store, Transaction
 
-__all__ = ["MailQuota", "QuotaService", "charge_mail"]
+__all__ = ["MailQuota", "QuotaService", "charge_mail", "check_quota"]
+
+
+def check_quota(used: int, account_quota: int | None, default_quota: int) -> None:
+    """Raise OverQuotaError when `used` octets exceed the account's limit (0: none)."""
+    limit = account_quota if account_quota is not None else default_quota
+    if limit and used > limit:
+        raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
 
 
 async def charge_mail(
@@ -20,10 +27,11 @@ async def charge_mail(
     account = await tx.accounts.get(account_id)
     if account is None:
         raise AccountNotFoundError()
-    limit = account.quota_octets if account.quota_octets is not None else default_quota
-    if limit and used > limit:
+    try:
+        check_quota(used, account.quota_octets, default_quota)
+    except OverQuotaError:
         await tx.changes.add_mail_octets(account_id, -size)
-        raise OverQuotaError(f"the mailbox is full ({limit} octets); delete some mail")
+        raise
 
 
 @dataclass(frozen=True, slots=True)
