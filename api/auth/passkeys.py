@@ -92,6 +92,15 @@ class PasskeyService:
             await tx.passkeys.add(record)
         return record
 
+    async def remove_lost(self, account_id: AccountId, passkey_id: str) -> None:
+        """The operator's removal (`sealbox user passkey remove`) for someone who lost the
+        device: no proof is asked, as the operator may already turn TOTP off. The MK slot
+        the passkey's PRF opened goes with its row; the mail stays sealed under the
+        password."""
+        async with self._store.transaction() as tx:
+            if not await tx.passkeys.remove(account_id, PasskeyId(passkey_id)):
+                raise PasskeyNotFoundError()
+
     async def rename(self, account_id: AccountId, passkey_id: str, name: str) -> None:
         label = " ".join(name.split())[:MAX_NAME_LENGTH] or "passkey"
         async with self._store.transaction() as tx:

@@ -1,4 +1,5 @@
-"""`sealbox user app-password add|list|revoke` and `sealbox user totp ADDRESS enable|disable`."""
+"""`sealbox user app-password add|list|revoke`, `sealbox user totp ADDRESS enable|disable`
+and `sealbox user passkey list|remove` (for a user who lost the device)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,23 @@ async def totp(services: Services, args: argparse.Namespace) -> None:
     say(uri.reveal())
 
 
+async def list_passkeys(services: Services, args: argparse.Namespace) -> None:
+    account = await services.accounts.get(args.address)
+    for record in await services.passkeys.list(account.id):
+        used = _day(record.last_used_day) if record.last_used_day else "never"
+        unlocks = "unlocks mail" if record.slot else "second factor"
+        say(f"{record.id}\t{record.name}\t{unlocks}\tcreated {_day(record.created_at)}"
+            f"\tlast used {used}")  # fmt: skip
+
+
+async def remove_passkey(services: Services, args: argparse.Namespace) -> None:
+    account = await services.accounts.get(args.address)
+    await services.passkeys.remove_lost(account.id, args.id)
+    say(f"removed passkey {args.id} of {account.address}")
+    if not account.has_second_factor and not await services.passkeys.list(account.id):
+        say("the account now signs in with its password alone")
+
+
 def register(
     users: argparse._SubParsersAction[argparse.ArgumentParser],
     common: list[argparse.ArgumentParser],
@@ -71,6 +89,16 @@ def register(
     parser.add_argument("address", metavar="ADDRESS")
     parser.add_argument("id", metavar="ID")
     parser.set_defaults(handler=revoke_app_password)
+
+    group = users.add_parser("passkey", help="passkeys (list, or remove a lost one)")
+    actions = group.add_subparsers(dest="passkey_action", required=True, metavar="ACTION")
+    parser = actions.add_parser("list", help="list passkeys", parents=common)
+    parser.add_argument("address", metavar="ADDRESS")
+    parser.set_defaults(handler=list_passkeys)
+    parser = actions.add_parser("remove", help="remove a lost passkey", parents=common)
+    parser.add_argument("address", metavar="ADDRESS")
+    parser.add_argument("id", metavar="ID")
+    parser.set_defaults(handler=remove_passkey)
 
     parser = users.add_parser("totp", help="two-factor sign-in (TOTP)", parents=common)
     parser.add_argument("address", metavar="ADDRESS")
