@@ -19,7 +19,7 @@ from api.core.recipient_check import DeliveryTarget, RecipientCheck
 from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.delivery.sender_checks import SenderChecks
 from compat.smtp.limits import ClientLimits
-from compat.smtp.message_checks import address_problem, content_problem
+from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
 from compat.smtp.protocol import SESSION_EXTENSIONS, count_rcpt, peer_ip, targets_of
 from compat.smtp.replies import Reply, reply, reply_for_recipient
 
@@ -72,6 +72,8 @@ class MxHandler:
         # it stays "<>" in the envelope and becomes "" at DATA.
         if address != NULL_PATH and address_problem(address):
             return reply(Reply.BAD_SENDER)
+        if undeclared_utf8(address, "SMTPUTF8" in options):
+            return reply(Reply.NEEDS_SMTPUTF8)
         if not self._limits.message(peer_ip(session.peer)):
             return reply(Reply.RATE_LIMITED)
         envelope.mail_from = address
@@ -83,6 +85,8 @@ class MxHandler:
     ) -> str:
         if address_problem(address):
             return reply(Reply.BAD_RECIPIENT)
+        if undeclared_utf8(address, envelope.smtp_utf8):
+            return reply(Reply.NEEDS_SMTPUTF8)
         # Refused addresses count too, or RCPT could probe the directory without end.
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS or count_rcpt(envelope) > 2 * MAX_RECIPIENTS:
             return reply(Reply.TOO_MANY_RECIPIENTS)
