@@ -16,6 +16,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from api.core.local_delivery import LocalDelivery
 from api.core.recipient_check import DeliveryTarget, RecipientCheck
+from api.delivery.dmarc_policy import DmarcAction
 from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.delivery.sender_checks import SenderChecks
 from compat.smtp.limits import ClientLimits
@@ -31,6 +32,10 @@ NULL_PATH = "<>"
 
 # RFC 5321 4.5.3.1.8 asks servers to take at least 100 recipients per transaction.
 MAX_RECIPIENTS = 100
+
+
+def _dmarc_policy(target: DeliveryTarget | None) -> str | None:
+    return None if target is None else target.dmarc_policy
 
 
 def add_extensions(responses: list[str], *extensions: str) -> list[str]:
@@ -107,15 +112,21 @@ class MxHandler:
         verdict = await self._checks.check(
             raw, peer_ip(session.peer), mail_from, session.host_name or ""
         )
-        if verdict.refuse:
+        targets = targets_of(envelope)
+        actions = [
+            self._checks.action(verdict, _dmarc_policy(targets.get(r.lower())))
+            for r in envelope.rcpt_tos
+        ]
+        if actions and all(action is DmarcAction.REJECT for action in actions):
             log.info("dmarc reject", extra={"event": "smtp.dmarc_reject"})
             return reply(Reply.DMARC_REJECT)
-        targets = targets_of(envelope)
         # Together, so that the copies share one group commit (api.core.group_commit).
+        # Where recipients' domains disagree there is one reply for all: a domain that
+        # would refuse gets the copy in Junk, since a bounce would go to a forged sender.
         outcomes = await asyncio.gather(
             *(
-                self._deliver(r, verdict.stamped, mail_from, targets.get(r.lower()))
-                for r in envelope.rcpt_tos
+                self._deliver(r, verdict.stamped, mail_from, targets.get(r.lower()), action)
+                for r, action in zip(envelope.rcpt_tos, actions, strict=True)
             )
         )
         failed: list[tuple[str, str]] = [
@@ -156,10 +167,17 @@ class MxHandler:
             log.exception("bounce failed", extra={"event": "smtp.bounce_lost"})
 
     async def _deliver(
-        self, recipient: str, raw: bytes, mail_from: str, target: DeliveryTarget | None
+        self,
+        recipient: str,
+        raw: bytes,
+        mail_from: str,
+        target: DeliveryTarget | None,
+        action: DmarcAction,
     ) -> str | None:
+        junk = action is not DmarcAction.DELIVER
         try:
-            return (await self._delivery.deliver(recipient, raw, mail_from, target)).smtp_reply
+            outcome = await self._delivery.deliver(recipient, raw, mail_from, target, junk=junk)
+            return outcome.smtp_reply
         except Exception:
             # One recipient's failure must not undo the others' stored copies (see above).
             log.exception("delivery failed", extra={"event": "smtp.delivery_error"})

@@ -45,7 +45,7 @@ def _txt(value: str) -> str:
 
 def zone_text() -> str:
     """good.test: SPF for 127.0.0.1, DKIM key, p=reject; strict.test: SPF elsewhere,
-    p=reject; loose.test: p=none."""
+    p=reject; wary.test: SPF elsewhere, p=quarantine; loose.test: p=none."""
     return "\n".join(
         [
             "$TTL 300",
@@ -56,6 +56,8 @@ def zone_text() -> str:
             'strict.test. IN TXT "v=spf1 ip4:192.0.2.1 -all"',
             f"test._domainkey.strict.test. IN TXT {_txt(dkim_txt())}",
             '_dmarc.strict.test. IN TXT "v=DMARC1; p=reject"',
+            'wary.test. IN TXT "v=spf1 ip4:192.0.2.1 -all"',
+            '_dmarc.wary.test. IN TXT "v=DMARC1; p=quarantine"',
             'loose.test. IN TXT "v=spf1 ip4:192.0.2.1 -all"',
             '_dmarc.loose.test. IN TXT "v=DMARC1; p=none"',
             "",
