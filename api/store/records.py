@@ -189,6 +189,8 @@ class SubmissionRecord(msgspec.Struct, frozen=True, kw_only=True):
     send_at: int
     undo_status: str
     envelope_sealed: bytes
+    # Unix seconds until which one submit call is sending it (0: nobody).
+    claimed_until: int = 0
     recipients: dict[int, bytes] = msgspec.field(default_factory=dict)
 
 
