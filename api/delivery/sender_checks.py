@@ -1,4 +1,5 @@
-"""Inbound sender authentication: SPF, DKIM and DMARC together, and the verdict's header.
+"""Inbound sender authentication: SPF, DKIM, ARC and DMARC together, and the verdict's
+header.
 
 RFC 7489 6.6 order: SPF (RFC 7208) and DKIM (RFC 6376) first, then the From domain's
 DMARC policy over their aligned results; RFC 8601 5: Authentication-Results fields that
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import dns.resolver
 
+from api.delivery.arc_check import verify_arc
 from api.delivery.auth_results import authentication_results
 from api.delivery.dkim_check import verify_dkim
 from api.delivery.dmarc_check import DmarcVerdict, evaluate_dmarc, from_domain
@@ -46,7 +48,8 @@ class SenderChecks:
         spf = check_spf(self._resolver, ip, mail_from, helo)
         dkims = verify_dkim(self._resolver, raw)
         dmarc = evaluate_dmarc(self._resolver, from_domain(top_headers(raw)), spf, dkims)
-        header = authentication_results(self._authserv_id, spf, dkims, dmarc)
+        arc = verify_arc(self._resolver, raw)
+        header = authentication_results(self._authserv_id, spf, dkims, dmarc, arc)
         stamped = header + without_fields(raw, ["authentication-results"])
         return SenderVerdict(stamped=stamped, dmarc=dmarc)
 
