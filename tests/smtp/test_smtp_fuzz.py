@@ -77,6 +77,7 @@ def _talk(port: int, lines: list[bytes]) -> list[bytes]:
     return received.split(b"\r\n")[:-1]
 
 
+# Each example stores one message; the MX allows 300 a minute from one address.
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
