@@ -61,12 +61,21 @@ class LocalDelivery:
             return await tx.accounts.get_domain(domain) is not None
 
     async def deliver(
-        self, recipient: str, raw: bytes, mail_from: str, target: DeliveryTarget | None = None
+        self,
+        recipient: str,
+        raw: bytes,
+        mail_from: str,
+        target: DeliveryTarget | None = None,
+        *,
+        junk: bool = False,
     ) -> RecipientOutcome:
         """Store `raw` in the recipient's Inbox; an unknown address is a permanent failure.
 
         `target` is the recipient as SMTP's RCPT check resolved it: then nothing is
         looked up again, and the vacation transaction runs only when RCPT saw it on.
+        `junk` (the sender's DMARC policy quarantines it) files the message in the
+        target's Junk mailbox when it has one, and sends no auto-reply to a sender
+        that failed authentication.
         """
         if target is None:
             try:
@@ -85,12 +94,14 @@ class LocalDelivery:
             public_key = None
         else:
             account_id, inbox, public_key = target.account_id, target.inbox_id, target.public_key
+            if junk and target.junk_id is not None:
+                inbox = target.junk_id
         incoming = IncomingEmail(mailbox_ids=[inbox], keywords=[], received_at=now())
         try:
             await self._ingest.deliver(account_id, raw, incoming, public_key)
         except OverQuotaError:
             return RecipientOutcome("no", "552 5.2.2 the recipient's mailbox is full")
-        if target is None or target.vacation_enabled:
+        if not junk and (target is None or target.vacation_enabled):
             try:
                 await self._auto_reply(account_id, raw, mail_from)
             except Exception as exc:

@@ -39,6 +39,10 @@ class DeliveryTarget:
     inbox_id: str
     # Read with the rest: when off, delivery skips the vacation transaction.
     vacation_enabled: bool
+    # The account's Junk mailbox, for mail the sender's DMARC policy quarantines.
+    junk_id: str | None = None
+    # The recipient domain's DMARC switch ("enforce" | "report"; None: the server's).
+    dmarc_policy: str | None = None
 
     @property
     def domain(self) -> str:
@@ -65,13 +69,17 @@ class RecipientCheck:
         # The common case in one statement: an account's own address (whose domain, by
         # the foreign key, is hosted). Aliases and refusals take the longer way.
         facts = await self._reads.run(address)
+        dmarc_policy = None if facts is None else facts.dmarc_policy
         if facts is None:
             async with self._store.transaction() as tx:
-                if await tx.accounts.get_domain(domain) is None:
+                hosted = await tx.accounts.get_domain(domain)
+                if hosted is None:
                     return RecipientStatus.NOT_HOSTED, None
                 account_id = await tx.accounts.resolve_recipient(address)
                 if account_id is not None:
                     facts = await tx.accounts.delivery_facts(account_id)
+            # An alias answers to the switch of the domain it was addressed in.
+            dmarc_policy = hosted.dmarc_policy
         if facts is None or facts.inbox_id is None:
             return RecipientStatus.UNKNOWN, None
         # Only an already full mailbox is refused here: whether this message fits is
@@ -85,6 +93,8 @@ class RecipientCheck:
             public_key=facts.public_key,
             inbox_id=facts.inbox_id,
             vacation_enabled=facts.vacation_enabled,
+            junk_id=facts.junk_id,
+            dmarc_policy=dmarc_policy,
         )
         return RecipientStatus.ACCEPTED, target
 

@@ -1,9 +1,8 @@
 """Sending an email (RFC 8621 7): local recipients get it at once, remote ones are queued.
 
-The submission's envelope is sealed under the MK submissions subkey; each recipient's
-delivery status is sealed to the account's public key, since the queue that updates it
-later holds no user key. Nothing is delayed (maxDelayedSend 0), so undoStatus is "final"
-as soon as the call returns. The Bcc field never reaches a recipient.
+The record is saved before the first delivery, every recipient pending, and a retry of
+the same send resumes it. Nothing is delayed (maxDelayedSend 0), so undoStatus is
+"final" as soon as the call returns. The Bcc field never reaches a recipient.
 """
 
 from __future__ import annotations
@@ -18,74 +17,30 @@ from api.core.emails import EmailService
 from api.core.errors import AccountNotFoundError
 from api.core.local_delivery import LocalDelivery
 from api.core.outbound_queue import OutboundEnvelope, OutboundQueue
+from api.core.submission_model import (
+    SUBMISSION_TYPE,
+    DeliveryStatus,
+    Submission,
+    SubmissionEnvelope,
+    is_pending,
+    pending,
+)
+from api.core.submission_sealing import open_record, sealed_record
+from api.core.submission_status import SubmissionStatusWriter
 from api.core.unlocked import UnlockedAccount
 from api.mime.header_edit import without_fields
-from api.store.changes import CREATED, DESTROYED, UPDATED
+from api.store.changes import CREATED, DESTROYED
 from api.store.ids import AccountId, new_id
-from api.store.records import ChangeSet, EmailRecord, SubmissionRecord
+from api.store.records import ChangeSet, EmailRecord
 from api.store.submissions import SubmissionFilter
 from api.store.unit_of_work import Store
-from crypto.aead import open_sealed, seal
 from crypto.keypair import unwrap_private_key
-from crypto.labels import bind
-from crypto.master_key import SUBKEY_SUBMISSIONS
-from crypto.sealing import open_with_private_key, seal_to_public_key
 
-__all__ = [
-    "SUBMISSION_TYPE",
-    "DeliveryStatus",
-    "EnvelopeAddress",
-    "Submission",
-    "SubmissionEnvelope",
-    "SubmissionService",
-]
+__all__ = ["CLAIM_SECONDS", "SubmissionService"]
 
-SUBMISSION_TYPE = "EmailSubmission"
-
-
-class EnvelopeAddress(msgspec.Struct, frozen=True, kw_only=True):
-    email: str
-    parameters: dict[str, str | None] | None = None
-
-
-class SubmissionEnvelope(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
-    mail_from: EnvelopeAddress
-    rcpt_to: list[EnvelopeAddress]
-
-
-class DeliveryStatus(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
-    email: str
-    smtp_reply: str
-    delivered: str
-    displayed: str = "unknown"
-
-
-class Submission(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    identity_id: str
-    email_id: str
-    thread_id: str | None
-    send_at: int
-    undo_status: str
-    envelope: SubmissionEnvelope
-    statuses: list[DeliveryStatus]
-
-
-def _envelope_aad(account_id: str, submission_id: str) -> bytes:
-    return bind(b"sealbox/v1/submission-envelope", account_id, submission_id)
-
-
-def _status_info(submission_id: str, position: int) -> bytes:
-    return bind(b"sealbox/v1/submission-status", submission_id, str(position))
-
-
-# Saved before any delivery is tried; "queued" because RFC 8621 7 has no "pending", and
-# the status will change. The reply text tells it apart from a real queue entry.
-PENDING_REPLY = "451 4.3.0 delivery not yet attempted"
-
-
-def _pending(email: str) -> DeliveryStatus:
-    return DeliveryStatus(email=email, smtp_reply=PENDING_REPLY, delivered="queued")
+# How long one submit call holds a record it sends; a call that died holding it (the
+# process crashed) lets a retry resume the record after this.
+CLAIM_SECONDS = 300
 
 
 class SubmissionService:
@@ -102,6 +57,7 @@ class SubmissionService:
         self._emails = emails
         self._delivery = delivery
         self._queue = queue
+        self._statuses = SubmissionStatusWriter(store, blobs)
 
     async def submit(
         self,
@@ -112,13 +68,18 @@ class SubmissionService:
     ) -> Submission:
         """Deliver or queue for every rcptTo; returns once each is stored durably.
 
-        The record is saved first, every recipient pending, and each status is written
-        as its delivery finishes: a failure mid-way leaves a record that says who got
-        it. A retry of the same send (same email, identity and envelope) while some
-        recipients are still pending resumes that record instead of sending again.
+        Each status is written as its delivery finishes: a failure mid-way leaves a
+        record that says who got it. A retry of the same send (same email, identity and
+        envelope) while some recipients are still pending resumes that record instead
+        of sending again; while another call is sending it, the record is returned as
+        it stands.
         """
-        submission = await self._resumable(unlocked, identity_id, email.id, envelope)
-        if submission is None:
+        resumed = await self._resumable(unlocked, identity_id, email.id, envelope)
+        if resumed is not None:
+            submission, ours = resumed
+            if not ours:
+                return submission
+        else:
             submission = Submission(
                 id=new_id("s"),
                 identity_id=identity_id,
@@ -127,17 +88,34 @@ class SubmissionService:
                 send_at=now(),
                 undo_status="final",
                 envelope=envelope,
-                statuses=[_pending(rcpt.email) for rcpt in envelope.rcpt_to],
+                statuses=[pending(rcpt.email) for rcpt in envelope.rcpt_to],
             )
             await self._save(unlocked, submission)
+        try:
+            return await self._send_pending(unlocked, submission, email)
+        finally:
+            async with self._store.transaction() as tx:
+                await tx.submissions.release(submission.id)
+
+    async def _send_pending(
+        self, unlocked: UnlockedAccount, submission: Submission, email: EmailRecord
+    ) -> Submission:
         outgoing = without_fields(await self._emails.raw(unlocked, email), ["bcc"])
         statuses = list(submission.statuses)
-        for position, rcpt in enumerate(envelope.rcpt_to):
-            if statuses[position] != _pending(rcpt.email):
+        overtaken = False
+        for position, status in enumerate(submission.statuses):
+            if not is_pending(status):
                 continue  # delivered or queued by the attempt this one resumes
-            status = await self._send_one(unlocked, submission.id, position, outgoing, envelope)
-            await self.record_delivery(unlocked.account_id, submission.id, position, status)
-            statuses[position] = status
+            sent = await self._send_one(unlocked, submission, position, outgoing)
+            written = await self._statuses.record(
+                unlocked.account_id, submission.id, position, sent
+            )
+            # Not written: the queue already delivered it; the record says how.
+            overtaken = overtaken or not written
+            statuses[position] = sent
+        if overtaken:
+            [fresh], _ = await self.get(unlocked, [submission.id])
+            return fresh
         return msgspec.structs.replace(submission, statuses=statuses)
 
     async def _resumable(
@@ -146,31 +124,37 @@ class SubmissionService:
         identity_id: str,
         email_id: str,
         envelope: SubmissionEnvelope,
-    ) -> Submission | None:
+    ) -> tuple[Submission, bool] | None:
+        """An earlier record of this send with recipients pending, and whether this call
+        now holds it (one conditional UPDATE: of two retries at once, one wins)."""
         async with self._store.transaction() as tx:
             ids = await tx.submissions.query(
                 unlocked.account_id, SubmissionFilter(email_ids=[email_id]), []
             )
         earlier, _ = await self.get(unlocked, ids)
-        return next(
+        found = next(
             (
                 s
                 for s in earlier
                 if s.identity_id == identity_id
                 and s.envelope == envelope
-                and any(st == _pending(st.email) for st in s.statuses)
+                and any(is_pending(status) for status in s.statuses)
             ),
             None,
         )
+        if found is None:
+            return None
+        at = now()
+        async with self._store.transaction() as tx:
+            ours = await tx.submissions.claim(found.id, at, at + CLAIM_SECONDS)
+        # Read again: the call that held it until now may have sent to some recipients.
+        [current], _ = await self.get(unlocked, [found.id])
+        return current, ours
 
     async def _send_one(
-        self,
-        unlocked: UnlockedAccount,
-        submission_id: str,
-        position: int,
-        outgoing: bytes,
-        envelope: SubmissionEnvelope,
+        self, unlocked: UnlockedAccount, submission: Submission, position: int, outgoing: bytes
     ) -> DeliveryStatus:
+        envelope = submission.envelope
         rcpt = envelope.rcpt_to[position]
         mail_from = envelope.mail_from.email
         if await self._delivery.hosts(rcpt.email):
@@ -189,7 +173,7 @@ class SubmissionService:
             unlocked.address.rpartition("@")[2],
             outgoing,
             queued,
-            submission_id=submission_id,
+            submission_id=submission.id,
             position=position,
         )
         return DeliveryStatus(
@@ -197,30 +181,11 @@ class SubmissionService:
         )
 
     async def _save(self, unlocked: UnlockedAccount, submission: Submission) -> None:
+        """Store a new record, held by this call (see CLAIM_SECONDS)."""
         account_id = unlocked.account_id
         public_key = await self._blobs.public_key(account_id)
-        key = unlocked.master_key.subkey(SUBKEY_SUBMISSIONS)
-        record = SubmissionRecord(
-            id=submission.id,
-            account_id=account_id,
-            identity_id=submission.identity_id,
-            email_id=submission.email_id,
-            thread_id=submission.thread_id,
-            send_at=submission.send_at,
-            undo_status=submission.undo_status,
-            envelope_sealed=seal(
-                key,
-                msgspec.msgpack.encode(submission.envelope),
-                _envelope_aad(account_id, submission.id),
-            ),
-            recipients={
-                position: seal_to_public_key(
-                    public_key,
-                    msgspec.msgpack.encode(status),
-                    info=_status_info(submission.id, position),
-                )
-                for position, status in enumerate(submission.statuses)
-            },
+        record = sealed_record(
+            unlocked.master_key, public_key, account_id, submission, now() + CLAIM_SECONDS
         )
         async with self._store.transaction() as tx:
             modseq = await tx.changes.next_modseq(account_id)
@@ -229,20 +194,10 @@ class SubmissionService:
 
     async def record_delivery(
         self, account_id: AccountId, submission_id: str, position: int, status: DeliveryStatus
-    ) -> None:
-        """Rewrite one recipient's deliveryStatus after a queue attempt, without a user key."""
-        public_key = await self._blobs.public_key(account_id)
-        sealed = seal_to_public_key(
-            public_key,
-            msgspec.msgpack.encode(status),
-            info=_status_info(submission_id, position),
-        )
-        async with self._store.transaction() as tx:
-            if not await tx.submissions.get_many(account_id, [submission_id]):
-                return  # destroyed by the user meanwhile: nothing left to update
-            modseq = await tx.changes.next_modseq(account_id)
-            await tx.submissions.set_status(submission_id, position, sealed)
-            await tx.changes.record(account_id, modseq, SUBMISSION_TYPE, [(submission_id, UPDATED)])
+    ) -> bool:
+        """Rewrite one recipient's deliveryStatus after a queue attempt, without a user key;
+        never takes a final status back (api.core.submission_status)."""
+        return await self._statuses.record(account_id, submission_id, position, status)
 
     async def get(
         self, unlocked: UnlockedAccount, ids: Sequence[str]
@@ -257,35 +212,7 @@ class SubmissionService:
         private_key = unwrap_private_key(
             unlocked.master_key, account.wrapped_private_key, account_id=account_id
         )
-        key = unlocked.master_key.subkey(SUBKEY_SUBMISSIONS)
-        found = []
-        for record in records:
-            envelope = msgspec.msgpack.decode(
-                open_sealed(key, record.envelope_sealed, _envelope_aad(account_id, record.id)),
-                type=SubmissionEnvelope,
-            )
-            statuses = [
-                msgspec.msgpack.decode(
-                    open_with_private_key(
-                        private_key, sealed, info=_status_info(record.id, position)
-                    ),
-                    type=DeliveryStatus,
-                )
-                for position, sealed in sorted(record.recipients.items())
-            ]
-            found.append(
-                Submission(
-                    id=record.id,
-                    identity_id=record.identity_id,
-                    email_id=record.email_id,
-                    thread_id=record.thread_id,
-                    send_at=record.send_at,
-                    undo_status=record.undo_status,
-                    envelope=envelope,
-                    statuses=statuses,
-                )
-            )
-        return found, state
+        return [open_record(unlocked.master_key, private_key, r) for r in records], state
 
     async def query(
         self,

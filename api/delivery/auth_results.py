@@ -1,4 +1,5 @@
-"""The Authentication-Results header field (RFC 8601 2.2) for one inbound message."""
+"""The Authentication-Results header field (RFC 8601 2.2, RFC 8617 10.1 arc) for one
+inbound message."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ def _value(text: str) -> str:
 
 
 def authentication_results(
-    authserv_id: str, spf: SpfVerdict, dkims: list[DkimVerdict], dmarc: DmarcVerdict
+    authserv_id: str,
+    spf: SpfVerdict,
+    dkims: list[DkimVerdict],
+    dmarc: DmarcVerdict,
+    arc: str,
 ) -> bytes:
     """The whole field, folded one method per line, ending in CRLF."""
     parts = [f"spf={spf.result} smtp.{spf.scope}={_value(spf.sender)}"]
@@ -37,6 +42,8 @@ def authentication_results(
         if verdict.selector:
             entry += f" header.s={_value(verdict.selector)}"
         parts.append(entry)
+    # RFC 8617 10.1: the "arc" method, none | pass | fail.
+    parts.append(f"arc={arc}")
     dmarc_entry = f"dmarc={dmarc.result}"
     if dmarc.domain:
         dmarc_entry += f" header.from={_value(dmarc.domain)}"

@@ -18,7 +18,8 @@ from api.core.blobs import BlobService
 from api.core.clock import now
 from api.core.local_delivery import LocalDelivery
 from api.core.outbound_queue import OutboundEnvelope, OutboundQueue, open_envelope, queue_keypair
-from api.core.submissions import DeliveryStatus, SubmissionService
+from api.core.submission_model import DeliveryStatus
+from api.core.submissions import SubmissionService
 from api.delivery.dkim_keys import DkimKeyService
 from api.delivery.dsn import Bounce, build_dsn, status_code
 from api.delivery.retry import GIVE_UP_AFTER, expired, late, next_attempt

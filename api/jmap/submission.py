@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from api.core.submissions import Submission
+from api.core.submission_model import Submission
 from api.jmap.changes_method import ChangesArguments, answer_changes
 from api.jmap.email_render import utc_date
 from api.jmap.errors import (

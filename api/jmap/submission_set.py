@@ -14,7 +14,7 @@ import msgspec
 from api.core.addresses import normalize_address
 from api.core.emails import EmailView
 from api.core.errors import InvalidAddressError
-from api.core.submissions import EnvelopeAddress, Submission, SubmissionEnvelope
+from api.core.submission_model import EnvelopeAddress, Submission, SubmissionEnvelope
 from api.jmap.errors import RequestTooLargeError
 from api.jmap.registry import ImplicitCalls, MethodArguments, MethodContext
 from api.jmap.set_results import RefusedError, set_error

@@ -58,6 +58,11 @@ class AccountRepository:
         )
         return int(await self._session.scalar(query) or 0)
 
+    async def set_domain_dmarc_policy(self, domain_id: DomainId, policy: str | None) -> None:
+        await self._session.execute(
+            update(DomainRow).where(DomainRow.id == domain_id).values(dmarc_policy=policy)
+        )
+
     async def remove_domain(self, domain_id: DomainId) -> None:
         await self._session.execute(delete(DomainRow).where(DomainRow.id == domain_id))
 
@@ -109,6 +114,12 @@ class AccountRepository:
         vacation = select(VacationResponseRow.is_enabled).where(
             VacationResponseRow.account_id == AccountRow.id
         )
+        junk = (
+            select(MailboxRow.id)
+            .where(MailboxRow.account_id == AccountRow.id, MailboxRow.role == "junk")
+            .limit(1)
+        )
+        dmarc_policy = select(DomainRow.dmarc_policy).where(DomainRow.id == AccountRow.domain_id)
         query = select(
             AccountRow.id,
             AccountRow.address,
@@ -117,6 +128,8 @@ class AccountRepository:
             used.scalar_subquery(),
             inbox.scalar_subquery(),
             vacation.scalar_subquery(),
+            junk.scalar_subquery(),
+            dmarc_policy.scalar_subquery(),
         ).where(where)
         return [
             DeliveryFacts(
@@ -127,10 +140,20 @@ class AccountRepository:
                 mail_octets=octets or 0,
                 inbox_id=inbox_id,
                 vacation_enabled=bool(enabled),
+                junk_id=junk_id,
+                dmarc_policy=dmarc_policy,
             )
-            for account_id, address, public_key, quota, octets, inbox_id, enabled in (
-                await self._session.execute(query)
-            )
+            for (
+                account_id,
+                address,
+                public_key,
+                quota,
+                octets,
+                inbox_id,
+                enabled,
+                junk_id,
+                dmarc_policy,
+            ) in await self._session.execute(query)
         ]
 
     async def get(self, account_id: AccountId) -> AccountRecord | None:

@@ -33,6 +33,9 @@ class DomainRow(Base):
     # Plaintext: delivery must accept or refuse mail for it without any user key.
     name: Mapped[str] = mapped_column(String(253), unique=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # Plaintext "enforce" | "report", NULL for the server's default: the MX applies the
+    # sender domain's DMARC policy (RFC 7489 6.7) for this domain's recipients without a key.
+    dmarc_policy: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class AccountRow(Base):

@@ -29,6 +29,8 @@ class DomainRecord(msgspec.Struct, frozen=True, kw_only=True):
     id: DomainId
     name: str
     created_at: int
+    # "enforce" | "report"; None follows the server's `dmarc_enforce_reject`.
+    dmarc_policy: str | None = None
 
 
 class DeliveryFacts(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,6 +44,10 @@ class DeliveryFacts(msgspec.Struct, frozen=True, kw_only=True):
     mail_octets: int
     inbox_id: str | None
     vacation_enabled: bool
+    # Where a message the sender's DMARC policy quarantines goes (RFC 7489 6.3 p=quarantine).
+    junk_id: str | None = None
+    # The account's domain's DomainRecord.dmarc_policy.
+    dmarc_policy: str | None = None
 
 
 class NewAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -183,6 +189,8 @@ class SubmissionRecord(msgspec.Struct, frozen=True, kw_only=True):
     send_at: int
     undo_status: str
     envelope_sealed: bytes
+    # Unix seconds until which one submit call is sending it (0: nobody).
+    claimed_until: int = 0
     recipients: dict[int, bytes] = msgspec.field(default_factory=dict)
 
 

@@ -14,7 +14,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store.models import Base
 
-__all__ = ["OutboundRow", "SubmissionRecipientRow", "SubmissionRow"]
+__all__ = [
+    "STAGE_FINAL",
+    "STAGE_PENDING",
+    "STAGE_QUEUED",
+    "OutboundRow",
+    "SubmissionRecipientRow",
+    "SubmissionRow",
+]
+
+# A recipient's deliveryStatus (RFC 8621 7) moves only forward through these.
+STAGE_PENDING = 0  # saved before any delivery was tried
+STAGE_QUEUED = 1  # "queued": waiting in the outbound queue, or retried there
+STAGE_FINAL = 2  # "yes" | "no" | "unknown"
 
 
 class SubmissionRow(Base):
@@ -32,6 +44,9 @@ class SubmissionRow(Base):
     undo_status: Mapped[str] = mapped_column(String(8))
     # Ciphertext under the MK submissions subkey: mailFrom and rcptTo with parameters.
     envelope_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # Plaintext Unix seconds: the submit call sending it holds it until then, so that two
+    # retries of one send never both resume it (0: nobody does).
+    claimed_until: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 Index("ix_email_submissions_account", SubmissionRow.account_id, SubmissionRow.send_at)
@@ -47,6 +62,10 @@ class SubmissionRecipientRow(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     status_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # Plaintext STAGE_*: how far the sealed status has come, so that a write never takes
+    # it back (the queue's "yes" must not lose to submit's "queued") without a user key.
+    # Rows from before stages were kept count as queued.
+    stage: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class OutboundRow(Base):

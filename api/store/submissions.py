@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.ids import AccountId
 from api.store.records import OutboundRecord, SubmissionRecord
-from api.store.submission_models import OutboundRow, SubmissionRecipientRow, SubmissionRow
+from api.store.submission_models import (
+    STAGE_PENDING,
+    OutboundRow,
+    SubmissionRecipientRow,
+    SubmissionRow,
+)
 
 __all__ = ["SubmissionFilter", "SubmissionRepository"]
 
@@ -36,17 +41,43 @@ class SubmissionRepository:
         self._session.add(SubmissionRow(**{name: getattr(record, name) for name in _FIELDS}))
         await self._session.flush()
         self._session.add_all(
-            SubmissionRecipientRow(submission_id=record.id, position=p, status_sealed=sealed)
+            SubmissionRecipientRow(
+                submission_id=record.id, position=p, status_sealed=sealed, stage=STAGE_PENDING
+            )
             for p, sealed in record.recipients.items()
         )
         await self._session.flush()
 
-    async def set_status(self, submission_id: str, position: int, sealed: bytes) -> None:
-        await self._session.execute(
+    async def set_status(
+        self, submission_id: str, position: int, sealed: bytes, stage: int
+    ) -> bool:
+        """Write one recipient's status unless it has already come further than `stage`.
+
+        One conditional UPDATE, so two writers racing (submit and the queue) cannot
+        both read "not final yet" and then the slower one win. False: not written.
+        """
+        result = await self._session.execute(
             update(SubmissionRecipientRow)
             .where(SubmissionRecipientRow.submission_id == submission_id)
             .where(SubmissionRecipientRow.position == position)
-            .values(status_sealed=sealed)
+            .where(SubmissionRecipientRow.stage <= stage)
+            .values(status_sealed=sealed, stage=stage)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def claim(self, submission_id: str, at: int, until: int) -> bool:
+        """Take the submission for one submit call unless another holds it past `at`."""
+        result = await self._session.execute(
+            update(SubmissionRow)
+            .where(SubmissionRow.id == submission_id)
+            .where(SubmissionRow.claimed_until <= at)
+            .values(claimed_until=until)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def release(self, submission_id: str) -> None:
+        await self._session.execute(
+            update(SubmissionRow).where(SubmissionRow.id == submission_id).values(claimed_until=0)
         )
 
     async def get_many(self, account_id: AccountId, ids: Sequence[str]) -> list[SubmissionRecord]:

@@ -16,10 +16,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from api.core.local_delivery import LocalDelivery
 from api.core.recipient_check import DeliveryTarget, RecipientCheck
+from api.delivery.dmarc_policy import DmarcAction
 from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.delivery.sender_checks import SenderChecks
 from compat.smtp.limits import ClientLimits
-from compat.smtp.message_checks import address_problem, content_problem
+from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
 from compat.smtp.protocol import SESSION_EXTENSIONS, count_rcpt, peer_ip, targets_of
 from compat.smtp.replies import Reply, reply, reply_for_recipient
 
@@ -31,6 +32,10 @@ NULL_PATH = "<>"
 
 # RFC 5321 4.5.3.1.8 asks servers to take at least 100 recipients per transaction.
 MAX_RECIPIENTS = 100
+
+
+def _dmarc_policy(target: DeliveryTarget | None) -> str | None:
+    return None if target is None else target.dmarc_policy
 
 
 def add_extensions(responses: list[str], *extensions: str) -> list[str]:
@@ -72,6 +77,8 @@ class MxHandler:
         # it stays "<>" in the envelope and becomes "" at DATA.
         if address != NULL_PATH and address_problem(address):
             return reply(Reply.BAD_SENDER)
+        if undeclared_utf8(address, "SMTPUTF8" in options):
+            return reply(Reply.NEEDS_SMTPUTF8)
         if not self._limits.message(peer_ip(session.peer)):
             return reply(Reply.RATE_LIMITED)
         envelope.mail_from = address
@@ -83,6 +90,8 @@ class MxHandler:
     ) -> str:
         if address_problem(address):
             return reply(Reply.BAD_RECIPIENT)
+        if undeclared_utf8(address, envelope.smtp_utf8):
+            return reply(Reply.NEEDS_SMTPUTF8)
         # Refused addresses count too, or RCPT could probe the directory without end.
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS or count_rcpt(envelope) > 2 * MAX_RECIPIENTS:
             return reply(Reply.TOO_MANY_RECIPIENTS)
@@ -103,15 +112,21 @@ class MxHandler:
         verdict = await self._checks.check(
             raw, peer_ip(session.peer), mail_from, session.host_name or ""
         )
-        if verdict.refuse:
+        targets = targets_of(envelope)
+        actions = [
+            self._checks.action(verdict, _dmarc_policy(targets.get(r.lower())))
+            for r in envelope.rcpt_tos
+        ]
+        if actions and all(action is DmarcAction.REJECT for action in actions):
             log.info("dmarc reject", extra={"event": "smtp.dmarc_reject"})
             return reply(Reply.DMARC_REJECT)
-        targets = targets_of(envelope)
         # Together, so that the copies share one group commit (api.core.group_commit).
+        # Where recipients' domains disagree there is one reply for all: a domain that
+        # would refuse gets the copy in Junk, since a bounce would go to a forged sender.
         outcomes = await asyncio.gather(
             *(
-                self._deliver(r, verdict.stamped, mail_from, targets.get(r.lower()))
-                for r in envelope.rcpt_tos
+                self._deliver(r, verdict.stamped, mail_from, targets.get(r.lower()), action)
+                for r, action in zip(envelope.rcpt_tos, actions, strict=True)
             )
         )
         failed: list[tuple[str, str]] = [
@@ -152,10 +167,17 @@ class MxHandler:
             log.exception("bounce failed", extra={"event": "smtp.bounce_lost"})
 
     async def _deliver(
-        self, recipient: str, raw: bytes, mail_from: str, target: DeliveryTarget | None
+        self,
+        recipient: str,
+        raw: bytes,
+        mail_from: str,
+        target: DeliveryTarget | None,
+        action: DmarcAction,
     ) -> str | None:
+        junk = action is not DmarcAction.DELIVER
         try:
-            return (await self._delivery.deliver(recipient, raw, mail_from, target)).smtp_reply
+            outcome = await self._delivery.deliver(recipient, raw, mail_from, target, junk=junk)
+            return outcome.smtp_reply
         except Exception:
             # One recipient's failure must not undo the others' stored copies (see above).
             log.exception("delivery failed", extra={"event": "smtp.delivery_error"})

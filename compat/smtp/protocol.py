@@ -15,6 +15,12 @@ from typing import Any, AnyStr
 from aiosmtpd.smtp import MISSING, SMTP, Envelope
 
 from api.core.recipient_check import DeliveryTarget
+from compat.smtp.command_args import (
+    ascii_hostname,
+    octet_count,
+    reply_text,
+    size_parameter_problem,
+)
 from compat.smtp.data_reader import DataProblem, read_data
 from compat.smtp.limits import ClientLimits
 from compat.smtp.replies import Reply, enhanced, reply
@@ -36,6 +42,9 @@ __all__ = [
 
 log = logging.getLogger("sealbox.smtp")
 
+# A chunk over the size limit is read and dropped (RFC 3030 2), up to this many limits.
+_SKIPPABLE = 2
+_BAD_HOSTNAME = "501 5.5.4 EHLO takes a domain or address literal in ASCII (RFC 6531 3.7.1)"
 _DATA_PROBLEMS = {
     DataProblem.TOO_BIG: reply(Reply.TOO_BIG),
     DataProblem.LINE_TOO_LONG: "500 5.5.2 line too long (RFC 5321 4.5.3.1.6)",
@@ -136,13 +145,19 @@ class SealboxSMTP(SMTP):
             super().data_received(data)
 
     async def push(self, status: AnyStr) -> None:
-        if isinstance(status, str) and not self._in_greeting:
-            await super().push(enhanced(status))
-            return
+        if isinstance(status, str):
+            # Library replies echo arguments (VRFY): ASCII on the wire, or encoding one
+            # with an undecodable octet would raise and end in a 451.
+            status = reply_text(status)
+            # RFC 2034 3 exempts the EHLO/HELO 250 lines; their refusals still get a code.
+            if not (self._in_greeting and status.startswith("2")):
+                status = enhanced(status)
         await super().push(status)
 
     async def smtp_EHLO(self, hostname: str) -> None:
-        # RFC 2034 3: no enhanced codes in the EHLO (and HELO) reply lines.
+        if hostname and not ascii_hostname(hostname):
+            await self.push(_BAD_HOSTNAME)
+            return
         self._in_greeting = True
         try:
             await super().smtp_EHLO(hostname)
@@ -150,11 +165,24 @@ class SealboxSMTP(SMTP):
             self._in_greeting = False
 
     async def smtp_HELO(self, hostname: str) -> None:
+        if hostname and not ascii_hostname(hostname):
+            await self.push(_BAD_HOSTNAME)
+            return
         self._in_greeting = True
         try:
             await super().smtp_HELO(hostname)
         finally:
             self._in_greeting = False
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        # aiosmtpd tests SIZE= with str.isdigit(), then int("²") raised.
+        address_and_parameters = self._strip_command_keyword("FROM:", arg or "")
+        if address_and_parameters and self.session is not None and self.session.host_name:
+            _, parameters = self._getaddr(address_and_parameters)
+            if parameters and size_parameter_problem(parameters):
+                await self.push("501 5.5.4 SIZE= takes a count of octets (RFC 1870 3)")
+                return
+        await super().smtp_MAIL(arg)
 
     async def smtp_DATA(self, arg: str) -> None:
         # aiosmtpd's own checks and replies, around the bulk reader.
@@ -190,17 +218,21 @@ class SealboxSMTP(SMTP):
         self._set_post_data_state()  # type: ignore[no-untyped-call]
         await self.push("250 OK" if status is MISSING else status)
 
-    async def smtp_BDAT(self, arg: str) -> None:
+    async def smtp_BDAT(self, arg: str | None) -> None:
         # RFC 3030 2: "BDAT size [LAST]"; the chunk's octets follow the command at once.
-        words = arg.split()
-        if (
-            not 1 <= len(words) <= 2
-            or not words[0].isdigit()
-            or (len(words) == 2 and words[1].upper() != "LAST")
-        ):
+        words = (arg or "").split()
+        size = octet_count(words[0]) if words else None
+        if size is None or len(words) > 2 or (len(words) == 2 and words[1].upper() != "LAST"):
             await self.push("501 5.5.4 Syntax: BDAT size [LAST]")
             return
-        size, last = int(words[0]), len(words) == 2
+        last = len(words) == 2
+        if self.data_size_limit and size > _SKIPPABLE * self.data_size_limit:
+            # Reading that many octets only to drop them would hold the connection for
+            # as long as the client likes; what follows cannot be read as commands.
+            await self.push(reply(Reply.TOO_BIG))
+            assert self.transport is not None
+            self.transport.close()
+            return
         if await self.check_helo_needed() or await self.check_auth_needed("BDAT"):
             await self._discard(size)  # the octets are on their way regardless
             return

@@ -35,6 +35,7 @@ class Reply(StrEnum):
     SUBMITTED = "submitted"
     BAD_SENDER = "bad_sender"
     BAD_RECIPIENT = "bad_recipient"
+    NEEDS_SMTPUTF8 = "needs_smtputf8"
     NOT_HOSTED = "not_hosted"
     UNKNOWN_RECIPIENT = "unknown_recipient"
     MAILBOX_FULL = "mailbox_full"
@@ -62,6 +63,7 @@ _TABLE: dict[Reply, str] = {
     Reply.SUBMITTED: "250 2.0.0 message submitted",
     Reply.BAD_SENDER: "553 5.1.7 the sender address is not valid",
     Reply.BAD_RECIPIENT: "553 5.1.3 the recipient address is not valid",
+    Reply.NEEDS_SMTPUTF8: "553 5.6.7 a non-ASCII address needs MAIL FROM with SMTPUTF8",
     Reply.NOT_HOSTED: "550 5.7.1 relaying denied: that domain is not hosted here",
     Reply.UNKNOWN_RECIPIENT: "550 5.1.1 no such mailbox here",
     Reply.MAILBOX_FULL: "452 4.2.2 the recipient's mailbox is full",

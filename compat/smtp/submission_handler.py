@@ -17,7 +17,7 @@ from api.core.errors import SealboxError
 from api.core.unlocked import UnlockedAccount
 from api.jmap.local import LocalJmapCaller
 from api.services import Services
-from compat.smtp.message_checks import address_problem, content_problem
+from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
 from compat.smtp.mx_handler import MAX_RECIPIENTS, add_extensions
 from compat.smtp.protocol import SESSION_EXTENSIONS, peer_ip
 from compat.smtp.replies import Reply, reply, reply_for_error, reply_for_set_error
@@ -95,6 +95,8 @@ class SubmissionHandler:
     ) -> str:
         if not address or address_problem(address):
             return reply(Reply.BAD_SENDER)
+        if undeclared_utf8(address, "SMTPUTF8" in options):
+            return reply(Reply.NEEDS_SMTPUTF8)
         if await self._identity_id(_unlocked(session), address) is None:
             return reply(Reply.NOT_OWNED)
         envelope.mail_from = address
@@ -106,6 +108,8 @@ class SubmissionHandler:
     ) -> str:
         if address_problem(address):
             return reply(Reply.BAD_RECIPIENT)
+        if undeclared_utf8(address, envelope.smtp_utf8):
+            return reply(Reply.NEEDS_SMTPUTF8)
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return reply(Reply.TOO_MANY_RECIPIENTS)
         if address.lower() not in (r.lower() for r in envelope.rcpt_tos):

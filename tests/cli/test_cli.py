@@ -78,6 +78,21 @@ def test_domain_add_list_remove(cli: Cli) -> None:
     assert _domains(cli) == ["mail.example.net"]
 
 
+def test_domain_dmarc_switch(cli: Cli) -> None:
+    """RFC 7489 6.7: a domain enforces or only reports DMARC failures; default follows
+    the server's dmarc_enforce_reject."""
+    assert cli("domain", "add", DOMAIN).code == 0
+    reported = cli("domain", "dmarc", DOMAIN, "report")
+    assert reported.code == 0 and "reported in Authentication-Results" in reported.last_line
+    assert cli("domain", "list").stdout.rstrip("\n").endswith("\tdmarc report")
+    assert "refused (550)" in cli("domain", "dmarc", DOMAIN, "enforce").last_line
+    assert cli("domain", "list").stdout.rstrip("\n").endswith("\tdmarc enforce")
+    back = cli("domain", "dmarc", DOMAIN, "default")
+    assert back.last_line == f"{DOMAIN} follows the server's DMARC setting (now enforce)"
+    assert "dmarc" not in cli("domain", "list").stdout
+    assert_cli_error(cli("domain", "dmarc", "elsewhere.test", "report"), "not hosted")
+
+
 def test_domain_remove_is_refused_while_accounts_exist(cli_env: dict[str, str], cli: Cli) -> None:
     checked_cli(cli_env, "domain", "add", DOMAIN)
     account = add_account(cli_env, DOMAIN)

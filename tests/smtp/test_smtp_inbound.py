@@ -158,6 +158,28 @@ BAD_INPUT = [
         b"552",
     ),
     ("DATA after BDAT", [*ENVELOPE, b"BDAT 3\r\nX: \r\nDATA\r\n"], b"503 5.5.1"),
+    ("BDAT alone", [*ENVELOPE, b"BDAT\r\n"], b"501 5.5.4"),
+    ("BDAT with a Unicode digit", [*ENVELOPE, b"BDAT \xc2\xb2 LAST\r\n"], b"501 5.5.4"),
+    ("BDAT with an absurd size", [*ENVELOPE, b"BDAT 9" + b"9" * 30 + b" LAST\r\n"], b"501 5.5.4"),
+    (
+        "SIZE with a Unicode digit",
+        [b"EHLO x\r\n", b"MAIL FROM:<a@good.test> SIZE=\xc2\xb2\r\n"],
+        b"501 5.5.4",
+    ),
+    ("8-bit octets as a command", [b"\xff\xfe\x80\r\n"], b"500 5.5.2"),
+    ("8-bit EHLO", [b"EHLO \xc3\xa9.test\r\n"], b"501 5.5.4"),
+    ("undecodable HELO", [b"HELO \xff\r\n"], b"501 5.5.4"),
+    ("undecodable VRFY", [b"EHLO x\r\n", b"VRFY >\x80\x00\r\n"], b"502 5.5.1 Could not VRFY >??"),
+    (
+        "UTF-8 sender without SMTPUTF8",
+        [b"EHLO x\r\n", b"MAIL FROM:<\xc3\xa9@good.test>\r\n"],
+        b"553 5.6.7",
+    ),
+    (
+        "UTF-8 recipient without SMTPUTF8",
+        [b"EHLO x\r\n", b"MAIL FROM:<a@good.test>\r\n", b"RCPT TO:<\xc3\xa9@example.org>\r\n"],
+        b"553 5.6.7",
+    ),
 ]
 
 
@@ -170,6 +192,31 @@ async def test_bad_input_gets_a_clear_reply(
     assert b"Traceback" not in answer and b"Error: (" not in answer
     assert answer.rstrip().endswith(b"221 2.0.0 Bye") or b"221" in answer
     assert await inbox_messages(node.alice) == []
+
+
+async def test_a_bad_bdat_leaves_the_session_usable(node: SmtpNode) -> None:
+    """A refused BDAT command ends nothing: the next transaction is stored."""
+    lines = [*ENVELOPE, b"BDAT \xc2\xb2 LAST\r\n", b"RSET\r\n", *ENVELOPE[1:]]
+    lines += [b"BDAT %d LAST\r\n" % len(MESSAGE), MESSAGE, b"QUIT\r\n"]
+    answer = await asyncio.to_thread(_dialogue, node.mx_port, lines)
+    assert b"501 5.5.4 Syntax: BDAT size [LAST]" in answer and b"451" not in answer, answer
+    assert b"250 2.0.0 message stored" in answer
+    assert len(await inbox_messages(node.alice)) == 1
+
+
+async def test_a_chunk_too_big_to_skip_is_refused_and_the_connection_closed(
+    node: SmtpNode,
+) -> None:
+    answer = await asyncio.to_thread(
+        _dialogue, node.mx_port, [*ENVELOPE, b"BDAT 999999999 LAST\r\n", b"QUIT\r\n"]
+    )
+    assert answer.rstrip().endswith(b"552 5.3.4 message exceeds the size limit"), answer
+
+
+async def test_a_utf8_sender_with_smtputf8_is_taken(node: SmtpNode) -> None:
+    lines = [b"EHLO x\r\n", b"MAIL FROM:<\xc3\xa9@good.test> SMTPUTF8\r\n", b"QUIT\r\n"]
+    answer = await asyncio.to_thread(_dialogue, node.mx_port, lines)
+    assert b"250 2.1.0 sender ok" in answer, answer
 
 
 async def test_pipelined_transactions_store_each_message_once(node: SmtpNode) -> None:

@@ -9,7 +9,7 @@ import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-__all__ = ["dkim_key", "dkim_txt", "sign", "zone_text"]
+__all__ = ["arc_seal", "dkim_key", "dkim_txt", "sign", "zone_text"]
 
 
 @functools.cache
@@ -37,6 +37,17 @@ def sign(raw: bytes, domain: str, selector: str = "test") -> bytes:
     return signature + raw
 
 
+def arc_seal(raw: bytes, domain: str, authserv_id: str, selector: str = "test") -> bytes:
+    """`raw` as a forwarder at `domain` passes it on: its Authentication-Results, then
+    the ARC set dkimpy makes over them (RFC 8617 5.1)."""
+    results = f"Authentication-Results: {authserv_id}; spf=pass smtp.mailfrom={domain}\r\n"
+    message = results.encode() + raw
+    headers = dkim.arc_sign(
+        message, selector.encode(), domain.encode(), dkim_key(), authserv_id.encode()
+    )
+    return b"".join(headers) + message
+
+
 def _txt(value: str) -> str:
     # Zone-file TXT: strings of at most 255 octets each.
     chunks = [value[i : i + 200] for i in range(0, len(value), 200)]
@@ -45,7 +56,7 @@ def _txt(value: str) -> str:
 
 def zone_text() -> str:
     """good.test: SPF for 127.0.0.1, DKIM key, p=reject; strict.test: SPF elsewhere,
-    p=reject; loose.test: p=none."""
+    p=reject; wary.test: SPF elsewhere, p=quarantine; loose.test: p=none."""
     return "\n".join(
         [
             "$TTL 300",
@@ -56,6 +67,8 @@ def zone_text() -> str:
             'strict.test. IN TXT "v=spf1 ip4:192.0.2.1 -all"',
             f"test._domainkey.strict.test. IN TXT {_txt(dkim_txt())}",
             '_dmarc.strict.test. IN TXT "v=DMARC1; p=reject"',
+            'wary.test. IN TXT "v=spf1 ip4:192.0.2.1 -all"',
+            '_dmarc.wary.test. IN TXT "v=DMARC1; p=quarantine"',
             'loose.test. IN TXT "v=spf1 ip4:192.0.2.1 -all"',
             '_dmarc.loose.test. IN TXT "v=DMARC1; p=none"',
             "",

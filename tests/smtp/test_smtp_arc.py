@@ -1,0 +1,43 @@
+"""ARC (RFC 8617) on inbound mail over a real MX socket: the chain's verdict is recorded
+in Authentication-Results as arc=pass | fail | none."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+
+from support.smtp_dkim import arc_seal
+from support.smtp_node import SmtpNode, inbox_messages
+
+MESSAGE = b"From: a@loose.test\r\nTo: alice@example.org\r\nSubject: forwarded\r\n\r\nbody\r\n"
+
+
+def _send(node: SmtpNode, raw: bytes) -> None:
+    with smtplib.SMTP("127.0.0.1", node.mx_port, timeout=30) as client:
+        client.ehlo("relay.good.test")
+        client.sendmail("list@good.test", ["alice@example.org"], raw)
+
+
+async def _stored_results(node: SmtpNode, raw: bytes) -> bytes:
+    await asyncio.to_thread(_send, node, raw)
+    [(_, stored)] = await inbox_messages(node.alice)
+    header, _, _ = stored.partition(b"\r\n\r\n")
+    ours = header.split(b"Authentication-Results: mx.example.org;")[1]
+    return ours.split(b"\r\n", 1)[0] + b"".join(
+        line for line in ours.split(b"\r\n")[1:] if line.startswith(b"\t")
+    )
+
+
+async def test_a_sealed_chain_passes(node: SmtpNode) -> None:
+    results = await _stored_results(node, arc_seal(MESSAGE, "good.test", "relay.good.test"))
+    assert b"arc=pass" in results, results
+
+
+async def test_a_body_changed_after_sealing_fails(node: SmtpNode) -> None:
+    sealed = arc_seal(MESSAGE, "good.test", "relay.good.test")
+    results = await _stored_results(node, sealed.replace(b"body\r\n", b"changed\r\n"))
+    assert b"arc=fail" in results, results
+
+
+async def test_a_message_without_arc_has_none(node: SmtpNode) -> None:
+    assert b"arc=none" in await _stored_results(node, MESSAGE)
