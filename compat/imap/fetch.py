@@ -164,21 +164,41 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
         if wants_body
         else None
     )
+    wanted = []
     for position in chosen:
-        email_id = mailbox.ids[position]
-        email = emails.get(email_id)
+        email = emails.get(mailbox.ids[position])
         if email is None:
             continue  # destroyed since the session last looked: 6.4.5 allows leaving it out
         if request.changed_since is not None and int(email["modseq"]) <= request.changed_since:
             continue
+        wanted.append((position, email))
+    if messages is None:
+        await _send(context, items, wanted, [b""] * len(wanted))
+        return Reply("fetched")
+    # Bodies a batch at a time: one read and one decryption hop per batch, not per message.
+    done = 0
+    for batch in messages.batches([email["blobId"] for _, email in wanted]):
+        raws = await messages.read_many(batch)
+        await _send(context, items, wanted[done : done + len(batch)], raws)
+        done += len(batch)
+    return Reply("fetched")
+
+
+async def _send(
+    context: Context,
+    items: list[FetchItem],
+    wanted: list[tuple[int, dict[str, Any]]],
+    raws: list[bytes],
+) -> None:
+    mailbox = context.selected().mailbox
+    for (position, email), raw in zip(wanted, raws, strict=True):
+        email_id = mailbox.ids[position]
         if "keywords" in email:
             mailbox.keywords[email_id] = frozenset(email["keywords"])
         if "modseq" in email:
             mailbox.modseqs[email_id] = int(email["modseq"])
-        raw = await messages.read(email["blobId"]) if messages is not None else b""
         parts = [await _render(item, email, raw, mailbox.uids[position]) for item in items]
         await context.wire.untagged(f"{position + 1} FETCH (".encode() + b" ".join(parts) + b")")
-    return Reply("fetched")
 
 
 async def _render(item: FetchItem, email: dict[str, Any], raw: bytes, uid: int) -> bytes:
