@@ -74,10 +74,15 @@ async def _refresh(state: Selected) -> set[str]:
 
 
 async def _fetch_listed(
-    context: Context, items: list[FetchItem], chosen: list[int], changed_since: int | None
+    context: Context,
+    items: list[FetchItem],
+    chosen: list[int],
+    changed_since: int | None,
+    fresh: bool,
 ) -> None:
     state = context.selected()
-    gone = await _refresh(state)
+    # A UID FETCH runs after the session's updates (dispatch.run_request): nothing to read.
+    gone = set() if fresh else await _refresh(state)
     mailbox = state.mailbox
     pieces = [_LISTED_ITEMS[i.name] for i in items]
     template = b"* %d FETCH (" + b" ".join(piece for piece, _ in pieces) + b")\r\n"
@@ -150,7 +155,7 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
         properties.add("modseq")
     chosen = positions(state, request.sequence, request.uid)
     if all(i.name in _LISTED_ITEMS for i in items):
-        await _fetch_listed(context, items, chosen, request.changed_since)
+        await _fetch_listed(context, items, chosen, request.changed_since, fresh=request.uid)
         return Reply("fetched")
     ids = [mailbox.ids[p] for p in chosen]
     if not properties:
