@@ -68,10 +68,6 @@ class ReadableBlobs:
         if start < len(blob_ids):
             yield blob_ids[start:]
 
-    async def read(self, blob_id: str) -> bytes:
-        [plain] = await self.read_many([blob_id])
-        return plain
-
     async def read_many(self, blob_ids: Sequence[str]) -> list[bytes]:
         """The plaintexts of `blob_ids`, in order (a blob named twice is read once)."""
         unique = list(dict.fromkeys(blob_ids))
