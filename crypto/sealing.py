@@ -7,6 +7,7 @@ so a data key sealed for one message cannot be replayed as another message's key
 """
 
 import secrets
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
@@ -22,6 +23,7 @@ __all__ = [
     "data_key_info",
     "new_data_key",
     "open_data_key",
+    "open_data_keys",
     "open_with_private_key",
     "seal_data_key",
     "seal_to_public_key",
@@ -50,15 +52,22 @@ def seal_to_public_key(public_key: bytes, plaintext: bytes, *, info: bytes) -> b
     return bytes([VERSION]) + _SUITE.encrypt(plaintext, recipient, info=info)
 
 
-def open_with_private_key(private_key: SecretBytes, sealed: bytes, *, info: bytes) -> bytes:
-    """Decrypt a value from ``seal_to_public_key``; DecryptionError if key or info differ."""
+def _recipient(private_key: SecretBytes) -> X25519PrivateKey:
     if len(private_key) != _ENC_SIZE:
         raise ValueError("an X25519 private key is 32 bytes")
+    return X25519PrivateKey.from_private_bytes(private_key.reveal())
+
+
+def open_with_private_key(private_key: SecretBytes, sealed: bytes, *, info: bytes) -> bytes:
+    """Decrypt a value from ``seal_to_public_key``; DecryptionError if key or info differ."""
+    return _open(_recipient(private_key), sealed, info)
+
+
+def _open(recipient: X25519PrivateKey, sealed: bytes, info: bytes) -> bytes:
     if len(sealed) < _MIN_SIZE:
         raise FormatError(f"sealed value too short: {len(sealed)} bytes, need {_MIN_SIZE}")
     if sealed[0] != VERSION:
         raise FormatError(f"unknown sealed value version {sealed[0]}")
-    recipient = X25519PrivateKey.from_private_bytes(private_key.reveal())
     try:
         return _SUITE.decrypt(sealed[1:], recipient, info=info)
     except InvalidTag:
@@ -84,8 +93,21 @@ def open_data_key(
     private_key: SecretBytes, sealed: bytes, *, account_id: str, object_id: str
 ) -> SecretBytes:
     """Open one object's data key; DecryptionError if sealed for another account or object."""
-    info = data_key_info(account_id=account_id, object_id=object_id)
-    plaintext = open_with_private_key(private_key, sealed, info=info)
-    if len(plaintext) != DATA_KEY_SIZE:
-        raise FormatError("sealed value is not a data key")
-    return SecretBytes(plaintext)
+    [data_key] = open_data_keys(private_key, [(sealed, account_id, object_id)])
+    return data_key
+
+
+def open_data_keys(
+    private_key: SecretBytes, sealed: Sequence[tuple[bytes, str, str]]
+) -> list[SecretBytes]:
+    """`open_data_key` of many (sealed, account id, object id), in order. The private key
+    is loaded once: loading it costs about as much as one HPKE open."""
+    recipient = _recipient(private_key)
+    opened = []
+    for value, account_id, object_id in sealed:
+        info = data_key_info(account_id=account_id, object_id=object_id)
+        plaintext = _open(recipient, value, info)
+        if len(plaintext) != DATA_KEY_SIZE:
+            raise FormatError("sealed value is not a data key")
+        opened.append(SecretBytes(plaintext))
+    return opened

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from api.core.blob_reader import OpenBlob, blob_aad
 from api.core.clock import DAY, now
 from api.core.errors import AccountNotFoundError, BlobNotFoundError
+from api.core.readable_blobs import INLINE_DECRYPT_BYTES, ReadableBlobs
 from api.core.unlocked import UnlockedAccount
 from api.store.blobs.backend import BlobBackend
 from api.store.blobs.repository import BlobRecord
@@ -25,16 +26,13 @@ from crypto.secret_value import SecretBytes
 from crypto.stream import HEADER_SIZE, decrypt_bytes
 from crypto.stream_sealer import StreamSealer
 
-__all__ = ["INLINE_DECRYPT_BYTES", "UPLOAD_TTL", "BlobService", "ReadableBlobs"]
+__all__ = ["INLINE_DECRYPT_BYTES", "UPLOAD_TTL", "BlobService"]
 
 # RFC 8620 6.1: unreferenced uploads must live at least 1 hour; a day covers slow drafts.
 UPLOAD_TTL = DAY
 # Plaintext encrypted per thread hop; bounds what an upload holds in memory.
 _BATCH_CHUNKS = 16
 _PURGE_BATCH = 500
-# Ciphertext up to this size is decrypted on the event loop: AES-GCM opens 256 KiB in
-# about 0.1 ms, less than asyncio.to_thread's own cost (~0.05-0.1 ms) plus the wait.
-INLINE_DECRYPT_BYTES = 256 * 1024
 
 
 def _seal_blocks(sealer: StreamSealer, data: bytes, *, final: bool) -> bytes:
@@ -241,7 +239,7 @@ class BlobService:
             if records and not unlocked.has_private_key:
                 account = await tx.accounts.get(account_id)
                 wrapped = None if account is None else account.wrapped_private_key
-        return ReadableBlobs(self, unlocked, {r.id: r for r in records}, wrapped)
+        return ReadableBlobs(self.backend, unlocked, {r.id: r for r in records}, wrapped)
 
     async def _data_key(
         self, unlocked: UnlockedAccount, record: BlobRecord, wrapped: bytes | None
@@ -280,26 +278,3 @@ class BlobService:
             purged += len(expired)
             if len(expired) < _PURGE_BATCH:
                 return purged
-
-
-class ReadableBlobs:
-    """Blob rows read together; `read` gives one blob's plaintext (BlobNotFoundError for
-    an id that was not found)."""
-
-    def __init__(
-        self,
-        blobs: BlobService,
-        unlocked: UnlockedAccount,
-        records: dict[str, BlobRecord],
-        wrapped: bytes | None,
-    ) -> None:
-        self._blobs = blobs
-        self._unlocked = unlocked
-        self._records = records
-        self._wrapped = wrapped
-
-    async def read(self, blob_id: str) -> bytes:
-        record = self._records.get(blob_id)
-        if record is None:
-            raise BlobNotFoundError()
-        return await self._blobs.read_record(self._unlocked, record, self._wrapped)

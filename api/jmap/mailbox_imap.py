@@ -2,8 +2,11 @@
 capability (RFC 9051 2.3.1.1 UIDs, RFC 7162 3.1 MODSEQ).
 
 Arguments: accountId, mailboxId, sinceModseq (optional). Answer: accountId, mailboxId,
-uidValidity, uidNext, highestModseq and `list`, one [uid, emailId, keywords, modseq] per
-member sorted by uid (keywords a sorted list of lowercase keywords). With sinceModseq
+uidValidity, uidNext, highestModseq, and the members sorted by uid as columns of equal
+length: `uids`, `emailIds`, `modseqs` and `keywords`, each an index into `keywordSets`
+(the distinct keyword sets, each a sorted list of lowercase keywords). Columns, not one
+array per member: a 16,000-message listing is then built and read without a Python
+step per member. With sinceModseq
 only the members changed after it are listed, beside `removed` (ids of emails changed
 after it that are no longer in the mailbox) and `total` (members now): an IMAP session
 passes the highestModseq of its last listing and applies the difference.
@@ -48,12 +51,12 @@ async def mailbox_imap_listing(
         "uidValidity": listing.uid_validity,
         "uidNext": listing.uid_next,
         "highestModseq": listing.highest_modseq,
-        # The keyword tuples are cached per stored value, so most rows share one object
-        # (a tuple goes out as a JSON array).
-        "list": [
-            [uid, email_id, keywords_from_stored(flags, custom), modseq]
-            for uid, email_id, flags, custom, modseq in listing.rows
-        ],
+        "uids": listing.uids,
+        "emailIds": listing.email_ids,
+        "modseqs": listing.modseqs,
+        "keywords": listing.keyword_index,
+        # Tuples go out as JSON arrays.
+        "keywordSets": [keywords_from_stored(*stored) for stored in listing.keyword_sets],
         "total": listing.total,
     }
     if arguments.since_modseq is not None:

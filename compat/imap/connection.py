@@ -16,6 +16,7 @@ from compat.imap.context import Context, Reply, Wire
 from compat.imap.dispatch import run_request
 from compat.imap.errors import ImapError
 from compat.imap.idle import IDLE_TIMEOUT
+from compat.imap.listing_cache import ListingCache
 from compat.imap.proto.commands import Simple
 from compat.imap.proto.parser import CommandError, parse_command
 from compat.imap.session import Authenticated
@@ -192,6 +193,7 @@ async def serve_connection(
     ssl_context: ssl.SSLContext,
     *,
     implicit_tls: bool,
+    listings: ListingCache | None = None,
 ) -> None:
     peer = writer.get_extra_info("peername")
     client = str(peer[0]) if isinstance(peer, tuple) else "unknown"
@@ -202,6 +204,8 @@ async def serve_connection(
         return await connection.read_line()
 
     context = Context(Wire(writer), services, client, implicit_tls, read_line)
+    if listings is not None:
+        context.listings = listings
     connection = _Connection(reader, context, ssl_context)
     try:
         await connection.run()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from api.services import Services
 from compat.imap.errors import ImapError
+from compat.imap.listing_cache import ListingCache
 from compat.imap.session import Authenticated, NotAuthenticated, Selected, SessionState
 
 __all__ = ["Context", "Reply", "Wire"]
@@ -43,7 +44,11 @@ class Wire:
 
     async def line(self, data: bytes) -> None:
         self._pending += data
-        self._pending += b"\r\n"
+        await self.raw(b"\r\n")
+
+    async def raw(self, data: bytes) -> None:
+        """Octets already in wire form (whole lines, CRLF included)."""
+        self._pending += data
         if len(self._pending) >= _WRITE_AT:
             self._send()
             await self.maybe_drain()
@@ -76,6 +81,8 @@ class Context:
     # The running command's tag, for responses that quote it (ESEARCH).
     tag: str = ""
     enabled: set[str] = field(default_factory=set)
+    # Mailbox listings between SELECTs; the listener shares one among its connections.
+    listings: ListingCache = field(default_factory=ListingCache)
 
     @property
     def utf8(self) -> bool:

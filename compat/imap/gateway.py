@@ -18,20 +18,29 @@ from compat.imap.errors import ImapError, from_jmap
 __all__ = ["JmapGateway", "ListingRow", "MailboxListing"]
 
 _USING = (CORE, MAIL, IMAP)
-# (uid, email id, keywords, modseq), sorted by uid: a mailbox as IMAP numbers it.
+# (uid, email id, keywords, modseq): one member of a mailbox as IMAP numbers it.
 ListingRow = tuple[int, str, frozenset[str], int]
 
 
 @dataclass(frozen=True)
 class MailboxListing:
+    """Members sorted by uid, as parallel columns (never changed once made)."""
+
     uid_validity: int
     uid_next: int
     highest_modseq: int
-    rows: list[ListingRow]
+    uids: Sequence[int]
+    ids: Sequence[str]
+    keywords: Sequence[frozenset[str]]
+    modseqs: Sequence[int]
     # A listing since a modseq: emails changed since then that left the mailbox, and the
     # number of members now (a check that applying the difference added up).
     removed: frozenset[str]
     total: int
+
+    @property
+    def rows(self) -> list[ListingRow]:
+        return list(zip(self.uids, self.ids, self.keywords, self.modseqs, strict=True))
 
 
 def _checked(responses: list[tuple[str, Any, str]]) -> list[dict[str, Any]]:
@@ -81,20 +90,16 @@ class JmapGateway:
         if since is not None:
             arguments["sinceModseq"] = since
         [got] = await self.call(("Mailbox/imapListing", arguments))
-        # A mailbox has few distinct keyword sets: share one frozenset per set.
-        sets: dict[tuple[str, ...], frozenset[str]] = {}
-        rows = []
-        for uid, email_id, keywords, modseq in got["list"]:
-            key = tuple(keywords)
-            shared = sets.get(key)
-            if shared is None:
-                shared = sets[key] = frozenset(key)
-            rows.append((int(uid), str(email_id), shared, int(modseq)))
+        # One frozenset per distinct keyword set, shared by its members.
+        sets = [frozenset(keywords) for keywords in got["keywordSets"]]
         return MailboxListing(
             uid_validity=int(got["uidValidity"]),
             uid_next=int(got["uidNext"]),
             highest_modseq=int(got["highestModseq"]),
-            rows=rows,
+            uids=got["uids"],
+            ids=got["emailIds"],
+            keywords=list(map(sets.__getitem__, got["keywords"])),
+            modseqs=got["modseqs"],
             removed=frozenset(got.get("removed") or ()),
             total=int(got["total"]),
         )

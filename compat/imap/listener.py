@@ -8,6 +8,7 @@ import ssl
 
 from api.services import Services
 from compat.imap.connection import MAX_LINE, serve_connection
+from compat.imap.listing_cache import ListingCache
 from compat.tls_listeners import TlsListeners
 
 __all__ = ["ImapListeners", "start_imap"]
@@ -21,11 +22,16 @@ async def start_imap(services: Services, context: ssl.SSLContext) -> ImapListene
     """Start whichever of imap_port / imaps_port is enabled; OSError if one cannot bind."""
     settings = services.settings
     listeners = ImapListeners()
+    # One for all connections: a client's second connection, or its reconnect, SELECTs
+    # from the kept listing.
+    listings = ListingCache()
 
     async def serve(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, implicit_tls: bool
     ) -> None:
-        await serve_connection(services, reader, writer, context, implicit_tls=implicit_tls)
+        await serve_connection(
+            services, reader, writer, context, implicit_tls=implicit_tls, listings=listings
+        )
 
     for port, implicit_tls in ((settings.imap_port, False), (settings.imaps_port, True)):
         if port:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.core.blobs import ReadableBlobs
+from api.core.readable_blobs import ReadableBlobs
 from api.core.unlocked import UnlockedAccount
 from api.services import Services
 
@@ -20,6 +20,6 @@ __all__ = ["open_messages"]
 async def open_messages(
     services: Services, unlocked: UnlockedAccount, blob_ids: Sequence[str]
 ) -> ReadableBlobs:
-    """The FETCH's messages, their blob rows read together; each blob is read (once)
-    when its message is rendered, so many bodies are never held at once."""
+    """The FETCH's messages, their blob rows read together; the bodies are read a batch
+    at a time (ReadableBlobs.batches) as they are rendered, never all at once."""
     return await services.blobs.readable(unlocked, blob_ids)

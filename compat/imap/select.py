@@ -5,6 +5,7 @@ from __future__ import annotations
 from compat.imap.context import Context, Reply
 from compat.imap.expunge import expunge_deleted
 from compat.imap.flags import PERMANENT_FLAGS, SYSTEM_FLAGS, flags_of
+from compat.imap.listing_cache import current_listing
 from compat.imap.mailbox_tree import MailboxTree, read_name, wire_name
 from compat.imap.proto.commands import Select
 from compat.imap.proto.render import flag_list, quoted_or_literal
@@ -22,12 +23,9 @@ async def handle_select(context: Context, request: Select) -> Reply:
     jmap = state.jmap
     tree = MailboxTree(await jmap.mailboxes())
     entry = tree.require(read_name(request.mailbox, context.utf8))
-    listing = await jmap.listing(entry.id)
-    mailbox = SelectedMailbox.from_listing(
-        entry.id, entry.path, request.readonly, listing.uid_validity, listing.rows
-    )
-    mailbox.highest_modseq = listing.highest_modseq
-    distinct = set(mailbox.keywords.values())
+    listing = await current_listing(jmap, context.listings, entry.id)
+    mailbox = SelectedMailbox.from_listing(entry.id, entry.path, request.readonly, listing)
+    distinct = set(listing.keywords)
     custom = flags_of({k for keywords in distinct for k in keywords if k[:1] != "$"})
     wire = context.wire
     await wire.untagged(b"FLAGS " + flag_list([*SYSTEM_FLAGS, *custom]))

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from api.core.unlocked import UnlockedAccount
-from compat.imap.gateway import JmapGateway, ListingRow
+from compat.imap.gateway import JmapGateway, MailboxListing
 
 __all__ = ["Authenticated", "NotAuthenticated", "Selected", "SelectedMailbox", "SessionState"]
 
@@ -30,17 +30,22 @@ class SelectedMailbox:
 
     @classmethod
     def from_listing(
-        cls,
-        mailbox_id: str,
-        name: str,
-        readonly: bool,
-        uid_validity: int,
-        rows: list[ListingRow],
+        cls, mailbox_id: str, name: str, readonly: bool, listing: MailboxListing
     ) -> SelectedMailbox:
-        selected = cls(mailbox_id, name, readonly, uid_validity)
-        for row in rows:
-            selected.append(*row)
-        return selected
+        """The session's own copy of a listing (dicts built by `zip`, no per-row step)."""
+        ids = list(listing.ids)
+        return cls(
+            mailbox_id,
+            name,
+            readonly,
+            listing.uid_validity,
+            uids=list(listing.uids),
+            ids=ids,
+            keywords=dict(zip(ids, listing.keywords, strict=True)),
+            uid_of=dict(zip(ids, listing.uids, strict=True)),
+            modseqs=dict(zip(ids, listing.modseqs, strict=True)),
+            highest_modseq=listing.highest_modseq,
+        )
 
     def append(self, uid: int, email_id: str, keywords: frozenset[str], modseq: int) -> None:
         self.uids.append(uid)

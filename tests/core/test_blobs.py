@@ -186,3 +186,25 @@ async def test_the_private_key_comes_with_the_unlocked_account(services: Service
     )
     with pytest.raises(DecryptionError):
         await services.blobs.read_all(wrong, record.id)
+
+
+async def test_many_blobs_read_together_in_order(services: Services) -> None:
+    """ReadableBlobs (IMAP FETCH of many bodies): batches of bounded plaintext, one backend
+    read each, duplicates read once, large batches decrypted off the loop."""
+    unlocked = await _unlocked(services)
+    sizes = [10, CHUNK + 5, 0, 300_000, 3_000_000, 2_000_000]
+    datas = [os.urandom(size) for size in sizes]
+    records = [await services.blobs.upload(unlocked.account_id, _pieces(d)) for d in datas]
+    ids = [r.id for r in records]
+    readable = await services.blobs.readable(
+        UnlockedAccount(unlocked.account_id, unlocked.address, unlocked.master_key), ids
+    )
+    assert await readable.read_many([ids[1], ids[0], ids[1]]) == [datas[1], datas[0], datas[1]]
+    batches = list(readable.batches(ids))
+    assert [b for batch in batches for b in batch] == ids
+    # 4 MiB of plaintext at most per batch, unless one blob alone is larger.
+    assert [len(batch) for batch in batches] == [5, 1]
+    got = [data for batch in batches for data in await readable.read_many(batch)]
+    assert got == datas
+    with pytest.raises(BlobNotFoundError):
+        await readable.read_many([ids[0], "bnope"])

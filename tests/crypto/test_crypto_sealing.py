@@ -9,6 +9,7 @@ from crypto.keypair import generate_keypair
 from crypto.sealing import (
     new_data_key,
     open_data_key,
+    open_data_keys,
     open_with_private_key,
     seal_data_key,
     seal_to_public_key,
@@ -88,3 +89,16 @@ def test_malformed_inputs_are_format_errors() -> None:
 def test_wrong_size_data_key_is_refused() -> None:
     with pytest.raises(ValueError):
         seal_data_key(PAIR.public_key, SecretBytes(bytes(16)), account_id="a", object_id="o")
+
+
+def test_many_data_keys_open_in_order_and_each_is_bound() -> None:
+    keys = [new_data_key() for _ in range(3)]
+    sealed = [
+        (seal_data_key(PAIR.public_key, k, account_id="a", object_id=f"o{n}"), "a", f"o{n}")
+        for n, k in enumerate(keys)
+    ]
+    assert open_data_keys(PAIR.private_key, sealed) == keys
+    assert open_data_keys(PAIR.private_key, []) == []
+    swapped = [sealed[0], (sealed[1][0], "a", "o2")]  # one value under another's object id
+    with pytest.raises(DecryptionError):
+        open_data_keys(PAIR.private_key, swapped)

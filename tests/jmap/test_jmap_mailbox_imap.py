@@ -23,8 +23,12 @@ async def _listing(client: Client, **args: Any) -> tuple[str, dict[str, Any]]:
     call = ("Mailbox/imapListing", {"accountId": client.account_id, **args}, "c0")
     [(name, body, _)] = await client.caller.call([call], _IMAP_USING)
     body = dict(body)
-    if "list" in body:  # keywords come as tuples in process, arrays over HTTP
-        body["list"] = [[u, i, list(k), m] for u, i, k, m in body["list"]]
+    if "uids" in body:  # the columns as one [uid, id, keywords, modseq] per member
+        columns = [body[c] for c in ("uids", "emailIds", "keywords", "modseqs")]
+        assert len({len(c) for c in columns}) == 1, body
+        sets = [list(k) for k in body["keywordSets"]]  # tuples in process, arrays over HTTP
+        assert len(sets) == len({tuple(k) for k in sets}), "each set is listed once"
+        body["list"] = [[u, i, sets[k], m] for u, i, k, m in zip(*columns, strict=True)]
     return name, body
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 
 __all__ = ["BlobBackend", "BlobMissingError", "check_key"]
 
@@ -49,6 +49,10 @@ class BlobBackend(ABC):
     @abstractmethod
     async def read(self, key: str, offset: int, length: int) -> bytes:
         """Return up to ``length`` bytes from ``offset`` (short at the end, like a Range GET)."""
+
+    async def read_many(self, spans: Sequence[tuple[str, int, int]]) -> list[bytes]:
+        """`read` of many (key, offset, length), in order; a backend may do them at once."""
+        return [await self.read(key, offset, length) for key, offset, length in spans]
 
     @abstractmethod
     async def delete(self, key: str) -> None:

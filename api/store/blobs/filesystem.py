@@ -15,7 +15,7 @@ import functools
 import os
 import secrets
 import time
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -131,6 +131,13 @@ class FilesystemBlobBackend(BlobBackend):
         if offset < 0 or length < 0:
             raise ValueError("offset and length must not be negative")
         return await asyncio.to_thread(_read, self.path(key), offset, length)
+
+    async def read_many(self, spans: Sequence[tuple[str, int, int]]) -> list[bytes]:
+        # One thread hop for all: an IMAP FETCH of 100 bodies paid 100 executor trips.
+        if any(offset < 0 or length < 0 for _, offset, length in spans):
+            raise ValueError("offset and length must not be negative")
+        paths = [(self.path(key), offset, length) for key, offset, length in spans]
+        return await asyncio.to_thread(lambda: [_read(*span) for span in paths])
 
     async def delete(self, key: str) -> None:
         path = self.path(key)

@@ -37,9 +37,13 @@ class SequenceSet:
         """Positions (0-based) in sorted `numbers` that the set names; `*` is the last."""
         if not numbers:
             return []
+        resolved = self.resolve(numbers[-1])
+        if len(resolved) == 1:  # `1:*`, the common case: no set to build and sort
+            [(low, high)] = resolved
+            return list(range(bisect_left(numbers, low), bisect_right(numbers, high)))
         # Bisecting per range keeps `1,3,5,...` over a large mailbox off O(n * ranges).
         chosen: set[int] = set()
-        for low, high in self.resolve(numbers[-1]):
+        for low, high in resolved:
             chosen.update(range(bisect_left(numbers, low), bisect_right(numbers, high)))
         return sorted(chosen)
 
