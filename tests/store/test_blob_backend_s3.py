@@ -60,6 +60,15 @@ async def test_put_then_read_ranges(backend: S3BlobBackend, store: S3Store) -> N
     assert "node/bkey0001" in await store.keys()
 
 
+async def test_many_reads_come_back_in_order(backend: S3BlobBackend) -> None:
+    for n in range(12):
+        await backend.put_bytes(f"bmany{n:03}", bytes([n]) * (100 + n))
+    spans = [(f"bmany{n:03}", n, 5) for n in reversed(range(12))]
+    assert await backend.read_many(spans) == [bytes([n]) * 5 for n in reversed(range(12))]
+    with pytest.raises(BlobMissingError):
+        await backend.read_many([("bmany000", 0, 1), ("bnothere", 0, 1)])
+
+
 async def test_delete_and_missing(backend: S3BlobBackend) -> None:
     await backend.put_bytes("bkey0002", b"x")
     await backend.delete("bkey0002")
