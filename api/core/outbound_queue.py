@@ -2,8 +2,9 @@
 
 The copy is sealed to an installation key pair per sending domain (derived from the
 instance secret "outbound-queue"), because the SMTP sender that drains the queue runs
-without any user key. The SMTP issue builds that sender; `open_envelope` and
-`queue_keypair` are what it needs to read an entry.
+without any user key (api.delivery.queue_sender reads entries with `open_envelope` and
+`queue_keypair`). A message is stored once for all its remote recipients: each has its
+own entry and sealed envelope, all pointing at one blob.
 """
 
 from __future__ import annotations
