@@ -2,13 +2,14 @@
 
 The copy is sealed to an installation key pair per sending domain (derived from the
 instance secret "outbound-queue"), because the SMTP sender that drains the queue runs
-without any user key. The SMTP issue builds that sender; `open_envelope` and
-`queue_keypair` are what it needs to read an entry.
+without any user key (api.delivery.queue_sender reads entries with `open_envelope` and
+`queue_keypair`). A message is stored once for all its remote recipients: each has its
+own entry and sealed envelope, all pointing at one blob.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import msgspec
 
@@ -69,35 +70,60 @@ class OutboundQueue:
         sender_domain: str,
         raw: bytes,
         envelope: OutboundEnvelope,
-        *,
-        submission_id: str | None = None,
-        position: int = 0,
     ) -> OutboundRecord:
         """Store the message durably for one remote recipient; returns once committed."""
+        [record] = await self.enqueue_many(account_id, sender_domain, raw, [envelope])
+        return record
+
+    async def enqueue_many(
+        self,
+        account_id: AccountId,
+        sender_domain: str,
+        raw: bytes,
+        envelopes: Sequence[OutboundEnvelope],
+        *,
+        submission_id: str | None = None,
+        positions: Sequence[int] | None = None,
+    ) -> list[OutboundRecord]:
+        """Store the message once for several remote recipients: one blob, one entry per
+        envelope (the i-th at `positions[i]`), all committed together.
+
+        The entries share the blob; the sender deletes it with the last of them
+        (api.store.outbound.OutboundRepository.finish).
+        """
+        if not envelopes:
+            return []
+        where = list(range(len(envelopes))) if positions is None else list(positions)
+        if len(where) != len(envelopes):
+            raise ValueError("enqueue_many needs one position per envelope")
         async with self._store.transaction() as tx:
             keypair = await queue_keypair(tx, sender_domain)
         blob = await self._blobs.write(account_id, keypair.public_key, _one(raw), expires=None)
-        entry_id = new_id("q")
-        sealed = seal_to_public_key(
-            keypair.public_key, msgspec.msgpack.encode(envelope), info=_info(entry_id)
-        )
         at = now()
-        record = OutboundRecord(
-            id=entry_id,
-            account_id=account_id,
-            submission_id=submission_id,
-            position=position,
-            sender_domain=sender_domain.lower(),
-            envelope_sealed=sealed,
-            blob_id=blob.id,
-            created_at=at,
-            next_attempt_at=at,
-        )
+        records = []
+        for envelope, position in zip(envelopes, where, strict=True):
+            entry_id = new_id("q")
+            sealed = seal_to_public_key(
+                keypair.public_key, msgspec.msgpack.encode(envelope), info=_info(entry_id)
+            )
+            records.append(
+                OutboundRecord(
+                    id=entry_id,
+                    account_id=account_id,
+                    submission_id=submission_id,
+                    position=position,
+                    sender_domain=sender_domain.lower(),
+                    envelope_sealed=sealed,
+                    blob_id=blob.id,
+                    created_at=at,
+                    next_attempt_at=at,
+                )
+            )
         try:
             async with self._store.transaction() as tx:
                 await tx.blobs.add(blob)
-                await tx.submissions.enqueue(record)
+                await tx.submissions.enqueue(records)
         except BaseException:
             await self._blobs.discard(blob.id)
             raise
-        return record
+        return records

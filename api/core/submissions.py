@@ -1,4 +1,5 @@
-"""Sending an email (RFC 8621 7): local recipients get it at once, remote ones are queued.
+"""Sending an email (RFC 8621 7): local recipients get it at once, remote ones are queued
+together, sharing one stored copy of the message.
 
 The record is saved before the first delivery, every recipient pending, and a retry of
 the same send resumes it. Nothing is delayed (maxDelayedSend 0), so undoStatus is
@@ -100,19 +101,31 @@ class SubmissionService:
     async def _send_pending(
         self, unlocked: UnlockedAccount, submission: Submission, email: EmailRecord
     ) -> Submission:
+        """Deliver to each pending local recipient, then queue every pending remote one
+        with one stored copy of the message (OutboundQueue.enqueue_many)."""
         outgoing = without_fields(await self._emails.raw(unlocked, email), ["bcc"])
         statuses = list(submission.statuses)
         overtaken = False
+        remote: list[int] = []
         for position, status in enumerate(submission.statuses):
             if not is_pending(status):
                 continue  # delivered or queued by the attempt this one resumes
-            sent = await self._send_one(unlocked, submission, position, outgoing)
+            local = await self._deliver_local(submission, position, outgoing)
+            if local is None:
+                remote.append(position)
+                continue
             written = await self._statuses.record(
-                unlocked.account_id, submission.id, position, sent
+                unlocked.account_id, submission.id, position, local
             )
             # Not written: the queue already delivered it; the record says how.
             overtaken = overtaken or not written
-            statuses[position] = sent
+            statuses[position] = local
+        for position, queued in await self._enqueue(unlocked, submission, remote, outgoing):
+            written = await self._statuses.record(
+                unlocked.account_id, submission.id, position, queued
+            )
+            overtaken = overtaken or not written
+            statuses[position] = queued
         if overtaken:
             [fresh], _ = await self.get(unlocked, [submission.id])
             return fresh
@@ -151,34 +164,56 @@ class SubmissionService:
         [current], _ = await self.get(unlocked, [found.id])
         return current, ours
 
-    async def _send_one(
-        self, unlocked: UnlockedAccount, submission: Submission, position: int, outgoing: bytes
-    ) -> DeliveryStatus:
+    async def _deliver_local(
+        self, submission: Submission, position: int, outgoing: bytes
+    ) -> DeliveryStatus | None:
+        """Deliver to a recipient this server hosts; None for a remote one."""
         envelope = submission.envelope
         rcpt = envelope.rcpt_to[position]
-        mail_from = envelope.mail_from.email
-        if await self._delivery.hosts(rcpt.email):
-            outcome = await self._delivery.deliver(rcpt.email, outgoing, mail_from)
-            return DeliveryStatus(
-                email=rcpt.email, smtp_reply=outcome.smtp_reply, delivered=outcome.delivered
-            )
-        queued = OutboundEnvelope(
-            mail_from=mail_from,
-            rcpt_to=rcpt.email,
-            rcpt_parameters=rcpt.parameters,
-            mail_parameters=envelope.mail_from.parameters,
+        if not await self._delivery.hosts(rcpt.email):
+            return None
+        outcome = await self._delivery.deliver(rcpt.email, outgoing, envelope.mail_from.email)
+        return DeliveryStatus(
+            email=rcpt.email, smtp_reply=outcome.smtp_reply, delivered=outcome.delivered
         )
-        await self._queue.enqueue(
+
+    async def _enqueue(
+        self,
+        unlocked: UnlockedAccount,
+        submission: Submission,
+        positions: Sequence[int],
+        outgoing: bytes,
+    ) -> list[tuple[int, DeliveryStatus]]:
+        """Queue the remote recipients at `positions` together; their "queued" statuses."""
+        if not positions:
+            return []
+        envelope = submission.envelope
+        envelopes = [
+            OutboundEnvelope(
+                mail_from=envelope.mail_from.email,
+                rcpt_to=envelope.rcpt_to[p].email,
+                rcpt_parameters=envelope.rcpt_to[p].parameters,
+                mail_parameters=envelope.mail_from.parameters,
+            )
+            for p in positions
+        ]
+        await self._queue.enqueue_many(
             unlocked.account_id,
             unlocked.address.rpartition("@")[2],
             outgoing,
-            queued,
+            envelopes,
             submission_id=submission.id,
-            position=position,
+            positions=positions,
         )
-        return DeliveryStatus(
-            email=rcpt.email, smtp_reply="250 2.0.0 queued for delivery", delivered="queued"
-        )
+        return [
+            (
+                p,
+                DeliveryStatus(
+                    email=e.rcpt_to, smtp_reply="250 2.0.0 queued for delivery", delivered="queued"
+                ),
+            )
+            for p, e in zip(positions, envelopes, strict=True)
+        ]
 
     async def _save(self, unlocked: UnlockedAccount, submission: Submission) -> None:
         """Store a new record, held by this call (see CLAIM_SECONDS)."""

@@ -1,8 +1,9 @@
 """The queue sender (RFC 5321 4.5.4): claims due entries, signs, sends, retries or bounces.
 
-Every serving node runs it. An entry is claimed (leased), sent, and only then deleted
-with its blob, so none is ever lost; a crash between the remote 250 and the delete sends
-it again once the lease runs out: delivery is at-least-once, as with any MTA.
+Every serving node runs it. An entry is claimed (leased), sent, and only then deleted,
+with its blob once no other recipient's entry shares it, so none is ever lost; a crash
+between the remote 250 and the delete sends it again once the lease runs out: delivery
+is at-least-once, as with any MTA.
 """
 
 from __future__ import annotations
@@ -149,9 +150,12 @@ class QueueSender:
         )
 
     async def _finish(self, entry: OutboundRecord) -> None:
+        # The last entry on a shared blob deletes it (OutboundRepository.finish): the
+        # decision is made in the entry's own transaction, the file goes after commit.
         async with self._store.transaction() as tx:
-            await tx.outbound.finish(entry)
-        await self._blobs.discard(entry.blob_id)
+            last = await tx.outbound.finish(entry)
+        if last:
+            await self._blobs.discard(entry.blob_id)
 
     async def _notify(
         self,

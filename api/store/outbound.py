@@ -58,10 +58,29 @@ class OutboundRepository:
             )
         )
 
-    async def finish(self, entry: OutboundRecord) -> None:
-        """Forget a delivered or bounced entry and its blob row (the caller deletes the file)."""
+    async def finish(self, entry: OutboundRecord) -> bool:
+        """Forget a delivered, bounced or expired entry, and its blob row if no other entry
+        shares the blob; True when the caller should delete the blob's file after commit.
+
+        The entry's DELETE comes first: on SQLite it takes the single write lock, so the
+        check below cannot interleave with another finish. On PostgreSQL (READ COMMITTED)
+        two nodes finishing the last two entries of one blob both lock the blob row
+        before looking; the second one waits, then its fresh statement snapshot sees the
+        first one's entry gone, so exactly one of them deletes the blob.
+        """
         await self._session.execute(delete(OutboundRow).where(OutboundRow.id == entry.id))
+        held = await self._session.scalar(
+            select(BlobRow.id).where(BlobRow.id == entry.blob_id).with_for_update()
+        )
+        if held is None:
+            return False  # already gone: whoever deleted it deletes the file
+        others = await self._session.scalar(
+            select(OutboundRow.id).where(OutboundRow.blob_id == entry.blob_id).limit(1)
+        )
+        if others is not None:
+            return False
         await self._session.execute(delete(BlobRow).where(BlobRow.id == entry.blob_id))
+        return True
 
     async def count(self) -> int:
         rows = await self._session.scalars(select(OutboundRow.id))

@@ -69,7 +69,11 @@ class SubmissionRecipientRow(Base):
 
 
 class OutboundRow(Base):
-    """A message waiting to leave for one remote recipient (the SMTP issue sends it)."""
+    """A message waiting to leave for one remote recipient (api.delivery.queue_sender).
+
+    The remote recipients of one message share its blob; the last entry finished deletes
+    it (api.store.outbound.OutboundRepository.finish).
+    """
 
     __tablename__ = "outbound_queue"
 
@@ -82,7 +86,8 @@ class OutboundRow(Base):
     sender_domain: Mapped[str] = mapped_column(String(253))
     # Ciphertext sealed to the domain's queue key: envelope sender and recipient.
     envelope_sealed: Mapped[bytes] = mapped_column(LargeBinary)
-    # The message: a blob whose data key is sealed to the same queue key.
+    # The message: a blob whose data key is sealed to the same queue key, shared by the
+    # entries of every remote recipient of one submission.
     blob_id: Mapped[str] = mapped_column(ForeignKey("blobs.id", ondelete="RESTRICT"))
     # Plaintext scheduling: retries with backoff need them without any key.
     created_at: Mapped[int] = mapped_column(BigInteger)
@@ -96,3 +101,6 @@ class OutboundRow(Base):
 
 
 Index("ix_outbound_queue_next", OutboundRow.next_attempt_at)
+# Finishing an entry asks whether another still shares its blob (and PostgreSQL checks
+# the RESTRICT foreign key on every blob delete).
+Index("ix_outbound_queue_blob", OutboundRow.blob_id)

@@ -135,8 +135,8 @@ class SubmissionRepository:
             .where(SubmissionRow.id.in_(list(ids)))
         )
 
-    async def enqueue(self, record: OutboundRecord) -> None:
-        self._session.add(OutboundRow(**msgspec.structs.asdict(record)))
+    async def enqueue(self, records: Sequence[OutboundRecord]) -> None:
+        self._session.add_all(OutboundRow(**msgspec.structs.asdict(r)) for r in records)
         await self._session.flush()
 
     async def queued(self, account_id: AccountId) -> list[OutboundRecord]:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import email
 from pathlib import Path
 from typing import Any
@@ -70,30 +69,6 @@ async def bounces(client: Client) -> list[bytes]:
 
 def blob_files(services: Services) -> list[Path]:
     return [p for p in (services.settings.data_path / "blobs").rglob("*") if p.is_file()]
-
-
-@pytest.fixture
-async def node(make_services: Any, request: pytest.FixtureRequest) -> Services:
-    port = request.getfixturevalue("sink_port")
-    options = getattr(request, "param", {})
-    return await make_services(outbound_transport=f"elsewhere.example=127.0.0.1:{port}", **options)
-
-
-@pytest.fixture
-def sink_options() -> dict[str, Any]:
-    return {}
-
-
-@pytest.fixture
-def sink(sink_options: dict[str, Any]):  # type: ignore[no-untyped-def]
-    # A copy: the sink pops its script, and parameters are shared between backends.
-    with smtp_sink(**copy.deepcopy(sink_options)) as running:
-        yield running
-
-
-@pytest.fixture
-def sink_port(sink: Any) -> int:
-    return int(sink.port)
 
 
 async def test_a_submission_is_signed_delivered_and_marked_yes(

@@ -72,17 +72,18 @@ async def test_a_final_status_from_the_queue_is_not_taken_back(
 ) -> None:
     """The queue delivers before submit writes "queued": the record keeps "yes"."""
     alice = await make_client(services, "alice@example.org")
-    real_enqueue = services.outbound.enqueue
+    real_enqueue = services.outbound.enqueue_many
 
-    async def enqueue(*args: Any, **kwargs: Any) -> Any:
+    async def enqueue_many(*args: Any, **kwargs: Any) -> Any:
         queued = await real_enqueue(*args, **kwargs)
-        written = await services.submissions.record_delivery(
-            alice.unlocked.account_id, kwargs["submission_id"], kwargs["position"], DELIVERED
-        )
-        assert written
+        for position in kwargs["positions"]:
+            written = await services.submissions.record_delivery(
+                alice.unlocked.account_id, kwargs["submission_id"], position, DELIVERED
+            )
+            assert written
         return queued
 
-    monkeypatch.setattr(services.outbound, "enqueue", enqueue)
+    monkeypatch.setattr(services.outbound, "enqueue_many", enqueue_many)
     create = await _create(alice, ["dan@far.example"])
     created = (await alice.one("EmailSubmission/set", create=create))["created"]["s"]
     assert created["deliveryStatus"]["dan@far.example"]["delivered"] == "yes"
