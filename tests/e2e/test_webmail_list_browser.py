@@ -6,14 +6,13 @@ One signed-in page for the module; each test starts where the last ended.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli_accounts import add_account
-from support.jmap_https import HttpsNode, sign_in
-from support.server import RunningServer, hosted_server
+from support.jmap_https import HttpsNode
+from support.server import RunningServer
+from support.webmail_page import sign_in_page
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +43,9 @@ def _create_all(node: HttpsNode, emails: list[dict[str, Any]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with hosted_server(tmp_path_factory, "webmail-list", DOMAIN) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def alice(server: RunningServer) -> HttpsNode:
-    node = sign_in(server, add_account(server.env, DOMAIN, name="Alice"))
+def alice(alice: HttpsNode) -> HttpsNode:
+    """The shared Alice, with a long inbox: bulk mail, two senders' budgets, one thread."""
+    node = alice
     bulk = [
         _create("bulk@example.org", f"Bulk {i:03d}", f"Filler number {i}.", i) for i in range(BULK)
     ]
@@ -76,9 +70,7 @@ def page(browser_context: Any, server: RunningServer, alice: HttpsNode) -> Any:
     page = browser_context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{server.base_url}/webmail/")
-    page.get_by_label("Email").fill(alice.account.address)
-    page.get_by_label("Password").fill(alice.account.password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_page(page, alice.account.address, alice.account.password)
     _row(page, "Budget plan review").wait_for()
     yield page
     page.close()
