@@ -175,8 +175,8 @@ def test_html_mail_is_sandboxed_and_remote_images_wait(
     assert downloaded.status == 200 and downloaded.text().strip() == "revenue,42"
     page.screenshot(path=str(screenshots / "desktop-html-message.png"))
 
-    page.get_by_role("button", name="Show images").click()
-    page.get_by_role("button", name="Show images").wait_for(state="detached")
+    page.get_by_role("button", name="Show images", exact=True).click()
+    page.get_by_role("button", name="Show images", exact=True).wait_for(state="detached")
     src = page.frame_locator("iframe.html-body").locator("img").get_attribute("src")
     assert src == "https://tracker.example.net/pixel.png"
 

@@ -17,6 +17,7 @@ import {
 import { forwardDraft, replyAllDraft, replyDraft, withSignature, type Draft } from "./compose-model";
 import { openCompose, type Compose } from "./compose-controller";
 import type { ComposeKind } from "./compose-view";
+import { ImageSenders, senderKey } from "./image-senders";
 import { ListView } from "./list-view";
 import { renderMailboxes } from "./mailbox-view";
 import { byRole, displayName, flatten, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
@@ -54,6 +55,9 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   document.title = "Sealbox";
 
   let client: JmapClient;
+  let imageSenders: ImageSenders | undefined;
+  // Settled once the trusted image senders are known: a message opened sooner waits for it.
+  let imagesKnown: Promise<unknown> = Promise.resolve();
   let mailboxes: Mailbox[] = [];
   let identities: Identity[] = [];
   let compose: Compose | undefined;
@@ -224,7 +228,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       fetchHTMLBodyValues: true,
       maxBodyValueBytes: 2_000_000,
     });
-    await batch.send();
+    await Promise.all([batch.send(), imagesKnown]);
     if (ticket !== paneTicket) return;
     const email = got.response.list[0];
     if (!email) {
@@ -262,15 +266,25 @@ export function mountMail(replaced: Element, username: string): MailHandle {
             allowImages.add(email.id);
             drawReader();
           },
+          onAlwaysShowImages: () => void guard(trustSender(email)),
         },
         {
-          allowImages: allowImages.has(email.id),
+          allowImages: allowImages.has(email.id) || !!imageSenders?.trusts(email),
+          trustableSender: imageSenders?.supported ? senderKey(email) : "",
           canArchive: !!archive && selected !== archive.id,
           inTrash: !!trash && selected === trash.id,
           downloadUrl: (part) => client.downloadUrl(part.blobId ?? "", part.name ?? "attachment", part.type),
         },
       ),
     );
+  }
+
+  async function trustSender(email: Email): Promise<void> {
+    const sender = senderKey(email);
+    if (!imageSenders || !sender) return;
+    await imageSenders.set(sender, true);
+    if (open?.id === email.id) drawReader();
+    say(`Images from ${sender} will always be shown. You can change this in Settings.`);
   }
 
   function closeReader(): void {
@@ -462,6 +476,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     settings = mountSettings(shell.root.parentElement ?? document.body, {
       client,
       username,
+      imageSenders,
       onClose: closeSettings,
     });
   }
@@ -471,6 +486,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     settings = undefined;
     shell.root.hidden = false;
     shell.settings.focus();
+    if (open) drawReader(); // a sender removed in Settings no longer shows images
     // A signature edited in Settings applies to the next message.
     void guard(client.call("Identity/get", { ids: null }).then((got) => (identities = got.list)));
   }
@@ -560,6 +576,9 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   void guard(
     (async () => {
       client = await JmapClient.connect();
+      imageSenders = new ImageSenders(client);
+      // Not awaited before the inbox: only opening a message needs it.
+      imagesKnown = imageSenders.load().catch(() => undefined);
       const batch = client.batch();
       const boxes = batch.call("Mailbox/get", { ids: null, properties: MAILBOX_PROPERTIES });
       const got = batch.call("Identity/get", { ids: null });
@@ -572,6 +591,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       // Read by the browser tests' timing step: signed in to the first rows drawn.
       performance.measure("sealbox:inbox-rendered", { start: mounted });
       unsubscribe = subscribe(client, refresh);
+      await imagesKnown;
       say("");
     })(),
   );
