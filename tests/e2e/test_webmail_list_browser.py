@@ -173,6 +173,30 @@ def test_drag_rows_onto_a_mailbox_and_empty_them_from_trash(page: Any, alice: Ht
     assert alice.find("Bulk 299", role="trash") == []
 
 
+def test_empty_trash_destroys_what_is_only_in_trash(page: Any, alice: HttpsNode) -> None:
+    boxes = alice.mailboxes()
+    trash, archive = boxes["trash"], boxes["archive"]
+    ids = {e["subject"]: e["id"] for e in alice.find("Bulk 1")}  # Bulk 100 to Bulk 199
+    also_archived = ids.pop("Bulk 150")
+    update = {i: {"mailboxIds": {trash: True}} for i in ids.values()}
+    update[also_archived] = {"mailboxIds": {trash: True, archive: True}}
+    assert alice.one("Email/set", update=update)["updated"]
+    nav = page.get_by_role("navigation", name="Mailboxes")
+    nav.get_by_role("button", name="Trash").click()
+    _row(page, "Bulk 199").wait_for()
+    messages: list[str] = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Empty Trash").click()
+    page.get_by_role("status").filter(has_text="Trash emptied").wait_for()
+    assert f"all {len(ids) + 1} messages" in messages[0] and "30 days" in messages[0]
+    page.get_by_text("No messages here.").wait_for()
+    assert alice.one("Email/query", filter={"inMailbox": trash})["ids"] == []
+    [kept] = alice.find("Bulk 150", role="archive")
+    assert kept["mailboxIds"] == {archive: True}
+    deleted = alice.one("Email/listDeleted")["list"]  # kept 30 days, restorable
+    assert {d["subject"] for d in deleted} >= set(ids)
+
+
 def test_threads_view_shows_one_row_per_thread_with_its_count(page: Any) -> None:
     page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox").click()
     _row(page, "Trip notes").first.wait_for()

@@ -17,6 +17,7 @@ import {
 import { forwardDraft, replyAllDraft, replyDraft, withSignature, type Draft } from "./compose-model";
 import { openCompose, type Compose } from "./compose-controller";
 import type { ComposeKind } from "./compose-view";
+import { emptyMailbox } from "./empty-trash";
 import { ImageSenders, senderKey } from "./image-senders";
 import { ListView } from "./list-view";
 import { renderMailboxes } from "./mailbox-view";
@@ -81,6 +82,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         threads = on;
         void guard(startList());
       },
+      onEmptyTrash: () => void guard(emptyTrash()),
     },
     selection,
   );
@@ -137,6 +139,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     const name = mailbox ? displayName(mailbox) : "";
     const searching = !isEmptySearch(search);
     listView.reset(searching ? `Search in ${name}` : name);
+    listView.setEmptyTrash(!searching && mailbox?.role === "trash");
     selection.clear();
     list = new MessageList(client, selected, 50, searching ? searchFilter(search, selected, fullText) : null, threads);
     try {
@@ -353,6 +356,24 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     const items = list?.items ?? [];
     const at = items.findIndex((i) => i.id === id);
     return at === -1 ? undefined : items[at + step]?.id;
+  }
+
+  async function emptyTrash(): Promise<void> {
+    const trash = byRole(mailboxes, "trash");
+    if (!trash) return;
+    const n = trash.totalEmails;
+    const what = n === 1 ? "the 1 message" : `all ${n} messages`;
+    if (!confirm(`Empty Trash? This deletes ${what} in Trash. Deleted mail is kept for 30 days for recovery.`)) return;
+    listView.setEmptyTrash(true, true);
+    try {
+      const done = await emptyMailbox(client, trash.id, (count) => say(`Deleting… ${count} of ${n}`));
+      closeReader();
+      say(`Trash emptied (${done.destroyed + done.unfiled} messages). Deleted mail is kept for 30 days in case you need it back.`);
+    } finally {
+      listView.setEmptyTrash(selected === trash.id && isEmptySearch(search));
+      refresh({ Email: "", Mailbox: "" });
+      await refreshing;
+    }
   }
 
   // --- several at once --------------------------------------------------------
