@@ -194,3 +194,29 @@ def test_an_attached_file_arrives_byte_for_byte(
     assert file["name"] == "data.bin"
     assert _download(bob, file["blobId"]) == payload
     assert _emails(alice, "The data file", "drafts") == []
+
+
+def test_closing_the_tab_keeps_what_was_typed(
+    page: Any, browser_context: Any, server: RunningServer, alice: HttpsNode
+) -> None:
+    """Typed and closed well inside the autosave pause: only the pagehide save can keep it."""
+    tab = browser_context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.goto(f"{server.base_url}/webmail/")  # `page` signed in; the cookie signs this tab in
+    tab.get_by_role("heading", name="Inbox", exact=True).wait_for()
+    tab.get_by_role("button", name="Compose").click()
+    tab.get_by_label("Subject").fill("Written as the tab closed")
+    tab.get_by_role("textbox", name="Message").fill("Every word of this must survive.")
+    started = time.monotonic()
+    tab.close()
+    assert time.monotonic() - started < 2  # AUTOSAVE_MS: the timer never fired
+    [kept] = _wait_for(lambda: _emails(alice, "Written as the tab closed", "drafts"), "the draft")
+    assert kept["keywords"].get("$draft") is True
+    assert kept["preview"].startswith("Every word of this must survive.")
+
+    again = browser_context.new_page()
+    again.set_default_timeout(TIMEOUT_MS)
+    again.goto(f"{server.base_url}/webmail/")
+    again.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Drafts").click()
+    again.locator("button.message", has_text="Written as the tab closed").wait_for()
+    again.close()

@@ -409,7 +409,7 @@ export class Batch {
 
   /**
    * Sends the batch; each Call's `response` is then readable. `keepalive` lets the
-   * request outlive the page (a draft saved as the tab closes; bodies up to 64 KiB).
+   * request outlive the page (a draft saved as the tab closes); see `post`.
    */
   async send(signal?: AbortSignal, keepalive = false): Promise<void> {
     const body = { using: [...this.#using], methodCalls: this.#invocations };
@@ -444,6 +444,9 @@ export function expandTemplate(template: string, values: Record<string, string>)
     key in values ? encodeURIComponent(values[key] ?? "") : whole,
   );
 }
+
+/** Under the browsers' 64 KiB keepalive quota, with room for a second request in flight. */
+const KEEPALIVE_LIMIT = 60_000;
 
 export class JmapClient {
   constructor(
@@ -506,7 +509,10 @@ export class JmapClient {
       credentials: "same-origin",
       cache: "no-store",
     };
-    if (keepalive) init.keepalive = true;
+    // Browsers refuse keepalive bodies over 64 KiB (in flight, per page), so a large one
+    // goes as an ordinary request. sendBeacon is no better: it has the same limit and
+    // cannot send JSON's Content-Type. The session cookie authenticates either way.
+    if (keepalive && typeof init.body === "string" && init.body.length < KEEPALIVE_LIMIT) init.keepalive = true;
     if (signal) init.signal = signal;
     const res = await request(this.fetchImpl, sameOrigin(this.session.apiUrl), init);
     const parsed = (await res.json()) as { methodResponses?: Invocation[] };
