@@ -252,6 +252,10 @@ def test_dark_mode_follows_the_system_setting(page: Any, screenshots: Path) -> N
         page.get_by_role("button", name="Back").click()
         _row(page, "Lunch plan").wait_for()
         page.screenshot(path=str(screenshots / "phone-inbox-dark.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.get_by_role("button", name="Compose").click()
+        page.get_by_label("To").wait_for()
+        page.screenshot(path=str(screenshots / "desktop-compose-dark.png"))
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
         page.emulate_media(color_scheme="light")
