@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_smtp_inbound.py
 	$(BIN)/python tests/bench/bench_imap.py
 	$(BIN)/python tests/bench/bench_search.py
+	$(BIN)/python tests/bench/bench_webmail.py
 
 clean:
 	rm -rf $(VENV) node_modules webmail-ui/dist

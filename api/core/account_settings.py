@@ -20,6 +20,8 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True, rename="camel")
     search: bool = True
     # The stemmer of the search index (api.search.schema.LANGUAGES); "" stems nothing.
     search_language: str = ""
+    # The webmail loads remote images in mail from these senders (lower-case addresses).
+    image_senders: tuple[str, ...] = ()
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "InvalidRecoveryCodeError",
     "InvalidTotpError",
     "InvalidVacationError",
+    "InvalidWebmailSettingsError",
     "MailboxForbiddenError",
     "MailboxHasChildError",
     "MailboxHasEmailError",
@@ -161,6 +162,13 @@ class InvalidMailboxError(SealboxError):
     def __init__(self, message: str, properties: list[str]) -> None:
         super().__init__(message)
         self.properties = properties
+
+
+class InvalidWebmailSettingsError(SealboxError):
+    """A WebmailSettings property is invalid (a sender that is no address, too many)."""
+
+    code = "invalidProperties"
+    default_message = "a webmail setting is invalid"
 
 
 class MailboxHasChildError(SealboxError):

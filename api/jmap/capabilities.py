@@ -11,6 +11,7 @@ __all__ = [
     "SEARCH",
     "SUBMISSION",
     "VACATION_RESPONSE",
+    "WEBMAIL",
     "WEBSOCKET",
 ]
 
@@ -31,3 +32,6 @@ IMAP = "urn:sealbox:imap"
 # Vendor: the account's full-text search switch and stemming language (SearchSettings/get,
 # /set); the Session's account capability lists the languages offered.
 SEARCH = "urn:sealbox:search"
+# Vendor: the webmail's own preferences, sealed with the account's settings
+# (WebmailSettings/get, /set: imageSenders, whose remote images load without asking).
+WEBMAIL = "urn:sealbox:webmail"

@@ -16,6 +16,7 @@ from api.jmap.quota import register_quota_methods
 from api.jmap.registry import MethodRegistry
 from api.jmap.search_settings import register_search_methods
 from api.jmap.submission_methods import register_submission_methods
+from api.jmap.webmail_settings import register_webmail_methods
 
 __all__ = ["server_registry"]
 
@@ -32,4 +33,5 @@ def server_registry() -> MethodRegistry:
     register_search_methods(registry)
     register_identity_methods(registry)
     register_submission_methods(registry)
+    register_webmail_methods(registry)
     return registry

@@ -25,6 +25,7 @@ from api.jmap.capabilities import (
     SEARCH,
     SUBMISSION,
     VACATION_RESPONSE,
+    WEBMAIL,
     WEBSOCKET,
 )
 from api.jmap.email_query_args import SORT_OPTIONS
@@ -119,6 +120,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             RETENTION: {},
             IMAP: {},
             SEARCH: {"languages": sorted(LANGUAGES)},
+            WEBMAIL: {},
         },
     )
     session = Session(
@@ -134,6 +136,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             # method Mailbox/imapListing (api/jmap/capabilities.py says what each is).
             IMAP: {},
             SEARCH: {},
+            WEBMAIL: {},
             # RFC 8887 4: where to open the socket, and that push works over it.
             WEBSOCKET: {"url": f"wss{root[len('https') :]}/jmap/ws/", "supportsPush": True},
         },
@@ -149,6 +152,7 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
             RETENTION: account_id,
             IMAP: account_id,
             SEARCH: account_id,
+            WEBMAIL: account_id,
         },
         username=unlocked.address,
         api_url=f"{root}/jmap/api/",

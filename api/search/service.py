@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
 from api.core.account_settings import AccountSettings, open_settings, seal_settings
 from api.core.blobs import BlobService
 from api.core.errors import AccountNotFoundError, SearchOffError
@@ -116,11 +118,11 @@ class SearchService:
                 if account is None:
                     raise AccountNotFoundError()
                 old = open_settings(unlocked.master_key, account_id, account.settings_blob)
-                new = AccountSettings(
-                    display_name=old.display_name,
+                # Only the search fields change; every other setting is kept as it was.
+                new = msgspec.structs.replace(
+                    old,
                     search=on,
                     search_language=old.search_language if language is None else language,
-                    extra=old.extra,
                 )
                 sealed = seal_settings(unlocked.master_key, account_id, new)
                 await tx.accounts.set_settings(account_id, sealed)

@@ -1,4 +1,10 @@
-"""A real Chromium for the webmail tests: Debian's package run by Playwright, never downloaded."""
+"""A real Chromium for the webmail tests (Debian's package run by Playwright, never
+downloaded), and the module-scoped server and accounts most browser tests share.
+
+A test module names its domain in `DOMAIN`; `server` hosts it, and `alice`, `bob` and
+`carol` are accounts there, each signed in over JMAP. Modules that need another server
+(IMAPS on, a localhost RP ID) define their own `server`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.cli_accounts import add_account
+from support.jmap_https import HttpsNode, sign_in
+from support.server import RunningServer, hosted_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -82,3 +91,32 @@ def browser_context(chromium_path: str, tmp_path_factory: pytest.TempPathFactory
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """A `sealbox serve` hosting the test module's `DOMAIN`, stopped cleanly afterwards."""
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with hosted_server(tmp_path_factory, name, request.module.DOMAIN) as running:
+        yield running
+
+
+def _person(request: pytest.FixtureRequest, server: RunningServer, name: str) -> HttpsNode:
+    return sign_in(server, add_account(server.env, request.module.DOMAIN, name=name))
+
+
+@pytest.fixture(scope="module")
+def alice(request: pytest.FixtureRequest, server: RunningServer) -> HttpsNode:
+    return _person(request, server, "Alice")
+
+
+@pytest.fixture(scope="module")
+def bob(request: pytest.FixtureRequest, server: RunningServer) -> HttpsNode:
+    return _person(request, server, "Bob")
+
+
+@pytest.fixture(scope="module")
+def carol(request: pytest.FixtureRequest, server: RunningServer) -> HttpsNode:
+    return _person(request, server, "Carol")

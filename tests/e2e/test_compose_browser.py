@@ -5,14 +5,14 @@ identity's signature."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli_accounts import add_account
-from support.jmap_https import HttpsNode, sign_in
-from support.server import RunningServer, hosted_server
+from support.jmap_https import HttpsNode
+from support.server import RunningServer
+from support.webmail_page import sign_in_page
+from support.webmail_page import wait_for as _wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -20,16 +20,6 @@ DOMAIN = "compose.example"
 TIMEOUT_MS = 20_000
 FIGURES = b"revenue,42\r\n"
 SIGNATURE = "Alice, compose team"
-
-
-def _wait_for(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _emails(node: HttpsNode, subject: str, role: str = "inbox") -> list[dict[str, Any]]:
@@ -80,27 +70,6 @@ def _raw(sender: str, to: str, cc: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with hosted_server(tmp_path_factory, "compose", DOMAIN) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def alice(server: RunningServer) -> HttpsNode:
-    return sign_in(server, add_account(server.env, DOMAIN, name="Alice"))
-
-
-@pytest.fixture(scope="module")
-def bob(server: RunningServer) -> HttpsNode:
-    return sign_in(server, add_account(server.env, DOMAIN, name="Bob"))
-
-
-@pytest.fixture(scope="module")
-def carol(server: RunningServer) -> HttpsNode:
-    return sign_in(server, add_account(server.env, DOMAIN, name="Carol"))
-
-
-@pytest.fixture(scope="module")
 def page(
     browser_context: Any, server: RunningServer, alice: HttpsNode, bob: HttpsNode, carol: HttpsNode
 ) -> Any:
@@ -110,9 +79,7 @@ def page(
     page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{server.base_url}/webmail/")
-    page.get_by_label("Email").fill(alice.account.address)
-    page.get_by_label("Password").fill(alice.account.password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_page(page, alice.account.address, alice.account.password)
     _open(page, "Team offsite")
     return page
 
@@ -227,3 +194,29 @@ def test_an_attached_file_arrives_byte_for_byte(
     assert file["name"] == "data.bin"
     assert _download(bob, file["blobId"]) == payload
     assert _emails(alice, "The data file", "drafts") == []
+
+
+def test_closing_the_tab_keeps_what_was_typed(
+    page: Any, browser_context: Any, server: RunningServer, alice: HttpsNode
+) -> None:
+    """Typed and closed well inside the autosave pause: only the pagehide save can keep it."""
+    tab = browser_context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.goto(f"{server.base_url}/webmail/")  # `page` signed in; the cookie signs this tab in
+    tab.get_by_role("heading", name="Inbox", exact=True).wait_for()
+    tab.get_by_role("button", name="Compose").click()
+    tab.get_by_label("Subject").fill("Written as the tab closed")
+    tab.get_by_role("textbox", name="Message").fill("Every word of this must survive.")
+    started = time.monotonic()
+    tab.close()
+    assert time.monotonic() - started < 2  # AUTOSAVE_MS: the timer never fired
+    [kept] = _wait_for(lambda: _emails(alice, "Written as the tab closed", "drafts"), "the draft")
+    assert kept["keywords"].get("$draft") is True
+    assert kept["preview"].startswith("Every word of this must survive.")
+
+    again = browser_context.new_page()
+    again.set_default_timeout(TIMEOUT_MS)
+    again.goto(f"{server.base_url}/webmail/")
+    again.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Drafts").click()
+    again.locator("button.message", has_text="Written as the tab closed").wait_for()
+    again.close()

@@ -95,3 +95,43 @@ def test_register_a_passkey_then_sign_in_with_it_alone(
     for name in ("Drafts", "Sent", "Trash"):
         assert nav.get_by_role("button", name=name).count() == 1
     page.close()
+
+
+def test_removing_the_last_passkey_asks_the_authenticator_first(
+    browser_context: Any, server: RunningServer, screenshots: Path
+) -> None:
+    """The server answers 403 passkeyProofRequired to a bare removal of the last second
+    factor; the page fetches /remove/options, gets a fresh assertion and removes it."""
+    bob = add_account(server.env, DOMAIN, name="Bob")
+    browser_context.clear_cookies()  # the test before left Alice signed in
+    page = browser_context.new_page()
+    page.set_default_timeout(15_000)
+    _virtual_authenticator(browser_context, page)
+    answers: list[tuple[str, str, int]] = []
+    page.on(
+        "response",
+        lambda r: (
+            answers.append((r.request.method, r.url.split("/auth/")[-1], r.status))
+            if "/auth/passkeys" in r.url
+            else None
+        ),
+    )
+    page.goto(f"https://localhost:{server.http_port}/webmail/")
+    page.get_by_label("Email").fill(bob.address)
+    page.get_by_label("Password").fill(bob.password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox").wait_for()
+    page.get_by_role("button", name="Settings").click()
+    section = page.locator("#passkeys-settings")
+    section.get_by_label("Passkey name").fill("Only key")
+    section.get_by_role("button", name="Add a passkey").click()
+    section.get_by_text("Passkey added").wait_for()
+
+    section.get_by_role("button", name="Remove passkey Only key").click()
+    section.get_by_text("No passkeys yet.").wait_for()
+    deletes = [(path, status) for method, path, status in answers if method == "DELETE"]
+    assert [status for _, status in deletes] == [403, 204], answers
+    assert ("POST", "passkeys/remove/options", 200) in answers
+    assert section.locator("[role=alert]").inner_text().strip() == ""  # no error shown
+    page.screenshot(path=str(screenshots / "passkeys-removed.png"))
+    page.close()

@@ -3,24 +3,17 @@ the next code is shown once, and only the new code and the new password work aft
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 from support.cli_accounts import CliAccount, add_account, strong_password
-from support.server import RunningServer, hosted_server, https_client
+from support.server import RunningServer, https_client
 
 pytestmark = pytest.mark.slow
 
 DOMAIN = "recovery-ui.example"
 TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with hosted_server(tmp_path_factory, "recovery-ui", DOMAIN) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -9,31 +9,20 @@ as a person's session would.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli_accounts import add_account
-from support.jmap_https import HttpsNode, sign_in
-from support.server import RunningServer, hosted_server
+from support.jmap_https import HttpsNode
+from support.server import RunningServer
+from support.webmail_page import sign_in_page
+from support.webmail_page import wait_for as _wait_for
 
 pytestmark = pytest.mark.slow
 
 DOMAIN = "webmail.example"
 TIMEOUT_MS = 15_000
 LUNCH_BODY = "Shall we meet at noon?\r\nSee https://example.org/menu\r\n"
-
-
-def _wait_for(check: Callable[[], Any], what: str, timeout: float = 15) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _plain(sender: str, to: str, subject: str, body: str, message_id: str) -> bytes:
@@ -61,22 +50,6 @@ def _html_with_attachment(sender: str, to: str) -> bytes:
         'Content-Disposition: attachment; filename="figures.txt"\r\n\r\n'
         "revenue,42\r\n--b1--\r\n"
     ).encode()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with hosted_server(tmp_path_factory, "webmail", DOMAIN) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def alice(server: RunningServer) -> HttpsNode:
-    return sign_in(server, add_account(server.env, DOMAIN, name="Alice"))
-
-
-@pytest.fixture(scope="module")
-def bob(server: RunningServer) -> HttpsNode:
-    return sign_in(server, add_account(server.env, DOMAIN, name="Bob"))
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +90,7 @@ def _row(page: Any, subject: str) -> Any:
 def test_sign_in_with_a_password_shows_the_inbox(
     page: Any, alice: HttpsNode, screenshots: Path
 ) -> None:
-    page.get_by_label("Email").fill(alice.account.address)
-    page.get_by_label("Password").fill(alice.account.password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_page(page, alice.account.address, alice.account.password)
     inbox = page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Inbox")
     inbox.wait_for()
     assert re.search(r"Inbox\s*2 unread", inbox.inner_text().replace("\n", " "))
@@ -204,8 +175,8 @@ def test_html_mail_is_sandboxed_and_remote_images_wait(
     assert downloaded.status == 200 and downloaded.text().strip() == "revenue,42"
     page.screenshot(path=str(screenshots / "desktop-html-message.png"))
 
-    page.get_by_role("button", name="Show images").click()
-    page.get_by_role("button", name="Show images").wait_for(state="detached")
+    page.get_by_role("button", name="Show images", exact=True).click()
+    page.get_by_role("button", name="Show images", exact=True).wait_for(state="detached")
     src = page.frame_locator("iframe.html-body").locator("img").get_attribute("src")
     assert src == "https://tracker.example.net/pixel.png"
 
@@ -281,6 +252,10 @@ def test_dark_mode_follows_the_system_setting(page: Any, screenshots: Path) -> N
         page.get_by_role("button", name="Back").click()
         _row(page, "Lunch plan").wait_for()
         page.screenshot(path=str(screenshots / "phone-inbox-dark.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.get_by_role("button", name="Compose").click()
+        page.get_by_label("To").wait_for()
+        page.screenshot(path=str(screenshots / "desktop-compose-dark.png"))
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
         page.emulate_media(color_scheme="light")

@@ -6,14 +6,13 @@ One signed-in page for the module; each test starts where the last ended.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli_accounts import add_account
-from support.jmap_https import HttpsNode, sign_in
-from support.server import RunningServer, hosted_server
+from support.jmap_https import HttpsNode
+from support.server import RunningServer
+from support.webmail_page import sign_in_page
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +43,9 @@ def _create_all(node: HttpsNode, emails: list[dict[str, Any]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with hosted_server(tmp_path_factory, "webmail-list", DOMAIN) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def alice(server: RunningServer) -> HttpsNode:
-    node = sign_in(server, add_account(server.env, DOMAIN, name="Alice"))
+def alice(alice: HttpsNode) -> HttpsNode:
+    """The shared Alice, with a long inbox: bulk mail, two senders' budgets, one thread."""
+    node = alice
     bulk = [
         _create("bulk@example.org", f"Bulk {i:03d}", f"Filler number {i}.", i) for i in range(BULK)
     ]
@@ -76,9 +70,7 @@ def page(browser_context: Any, server: RunningServer, alice: HttpsNode) -> Any:
     page = browser_context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{server.base_url}/webmail/")
-    page.get_by_label("Email").fill(alice.account.address)
-    page.get_by_label("Password").fill(alice.account.password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_page(page, alice.account.address, alice.account.password)
     _row(page, "Budget plan review").wait_for()
     yield page
     page.close()
@@ -179,6 +171,30 @@ def test_drag_rows_onto_a_mailbox_and_empty_them_from_trash(page: Any, alice: Ht
     _row(page, "Bulk 299").wait_for(state="detached")
     assert "30 days" in messages[0]
     assert alice.find("Bulk 299", role="trash") == []
+
+
+def test_empty_trash_destroys_what_is_only_in_trash(page: Any, alice: HttpsNode) -> None:
+    boxes = alice.mailboxes()
+    trash, archive = boxes["trash"], boxes["archive"]
+    ids = {e["subject"]: e["id"] for e in alice.find("Bulk 1")}  # Bulk 100 to Bulk 199
+    also_archived = ids.pop("Bulk 150")
+    update = {i: {"mailboxIds": {trash: True}} for i in ids.values()}
+    update[also_archived] = {"mailboxIds": {trash: True, archive: True}}
+    assert alice.one("Email/set", update=update)["updated"]
+    nav = page.get_by_role("navigation", name="Mailboxes")
+    nav.get_by_role("button", name="Trash").click()
+    _row(page, "Bulk 199").wait_for()
+    messages: list[str] = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Empty Trash").click()
+    page.get_by_role("status").filter(has_text="Trash emptied").wait_for()
+    assert f"all {len(ids) + 1} messages" in messages[0] and "30 days" in messages[0]
+    page.get_by_text("No messages here.").wait_for()
+    assert alice.one("Email/query", filter={"inMailbox": trash})["ids"] == []
+    [kept] = alice.find("Bulk 150", role="archive")
+    assert kept["mailboxIds"] == {archive: True}
+    deleted = alice.one("Email/listDeleted")["list"]  # kept 30 days, restorable
+    assert {d["subject"] for d in deleted} >= set(ids)
 
 
 def test_threads_view_shows_one_row_per_thread_with_its_count(page: Any) -> None:

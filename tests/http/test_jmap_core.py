@@ -28,6 +28,7 @@ QUOTA = "urn:ietf:params:jmap:quota"
 RETENTION = "urn:sealbox:retention"
 IMAP = "urn:sealbox:imap"
 SEARCH = "urn:sealbox:search"
+WEBMAIL = "urn:sealbox:webmail"
 ERROR = "urn:ietf:params:jmap:error:"
 
 
@@ -91,6 +92,7 @@ def test_session_with_basic_app_password(node: Node) -> None:
         RETENTION: account_id,
         IMAP: account_id,
         SEARCH: account_id,
+        WEBMAIL: account_id,
     }
     assert session["username"] == node.account.address
     assert session["apiUrl"] == f"https://127.0.0.1:{node.server.http_port}/jmap/api/"

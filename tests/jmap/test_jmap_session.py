@@ -18,6 +18,7 @@ from api.jmap.capabilities import (
     SEARCH,
     SUBMISSION,
     VACATION_RESPONSE,
+    WEBMAIL,
     WEBSOCKET,
 )
 from api.jmap.limits import CoreLimits
@@ -63,6 +64,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         RETENTION: {"retentionDays": 30},
         IMAP: {},
         SEARCH: {},
+        WEBMAIL: {},
     }
     assert session["accounts"] == {
         "aalice": {
@@ -94,6 +96,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                 RETENTION: {},
                 IMAP: {},
                 SEARCH: {"languages": sorted(LANGUAGES)},
+                WEBMAIL: {},
             },
         }
     }
@@ -106,6 +109,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
         RETENTION: "aalice",
         IMAP: "aalice",
         SEARCH: "aalice",
+        WEBMAIL: "aalice",
     }
     assert session["username"] == "alice@example.org"
     assert session["apiUrl"] == "https://mail.example.org/jmap/api/"

@@ -20,6 +20,7 @@ USING = [
     "urn:ietf:params:jmap:quota",
     "urn:sealbox:retention",
     "urn:sealbox:search",
+    "urn:sealbox:webmail",
 ]
 
 

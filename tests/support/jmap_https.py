@@ -16,6 +16,8 @@ USING = [
     "urn:ietf:params:jmap:core",
     "urn:ietf:params:jmap:mail",
     "urn:ietf:params:jmap:submission",
+    "urn:sealbox:retention",
+    "urn:sealbox:webmail",
 ]
 
 

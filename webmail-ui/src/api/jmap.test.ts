@@ -122,4 +122,17 @@ describe("URLs", () => {
     expect(parseStateChange('{"@type":"Other"}')).toBeNull();
     expect(parseStateChange("not json")).toBeNull();
   });
+
+  it("sends keepalive (to outlive a closing tab) only for bodies under the browsers' 64 KiB quota", async () => {
+    const fetchMock = answering([["Email/set", { accountId: "A1", created: {} }, "c0"]]);
+    const client = new JmapClient(SESSION, fetchMock);
+    for (const [size, keepalive] of [[10, true], [70_000, undefined]] as const) {
+      const batch = client.batch();
+      batch.call("Email/set", { update: { e1: { "keywords/x": "x".repeat(size) } } });
+      await batch.send(undefined, true);
+      expect(fetchMock.mock.calls.at(-1)![1].keepalive).toBe(keepalive);
+    }
+    await client.call("Email/set", {});
+    expect(fetchMock.mock.calls.at(-1)![1].keepalive).toBeUndefined();
+  });
 });

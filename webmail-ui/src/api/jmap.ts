@@ -134,6 +134,13 @@ export interface SearchSettings {
   language: string;
 }
 
+/** Vendor singleton (urn:sealbox:webmail): the webmail's own preferences, sealed at rest. */
+export interface WebmailSettings {
+  id: "singleton";
+  /** Lower-case addresses whose remote images load without asking. */
+  imageSenders: string[];
+}
+
 export interface EmailSubmissionCreate {
   emailId: Id | `#${string}`;
   identityId: Id;
@@ -279,6 +286,8 @@ export interface Methods {
   "EmailSubmission/set": [EmailSubmissionSetArgs, SetResponse<EmailSubmission>];
   "SearchSettings/get": [GetArgs, GetResponse<SearchSettings>];
   "SearchSettings/set": [SetArgs<never>, SetResponse<SearchSettings>];
+  "WebmailSettings/get": [GetArgs, GetResponse<WebmailSettings>];
+  "WebmailSettings/set": [SetArgs<never>, SetResponse<WebmailSettings>];
 }
 
 export type MethodName = keyof Methods;
@@ -306,6 +315,7 @@ export const CAPABILITIES = {
   submission: "urn:ietf:params:jmap:submission",
   vacation: "urn:ietf:params:jmap:vacationresponse",
   search: "urn:sealbox:search",
+  webmail: "urn:sealbox:webmail",
 } as const;
 
 /** A method-level error response (RFC 8620 3.6.2), e.g. cannotCalculateChanges. */
@@ -397,10 +407,13 @@ export class Batch {
     return this.#calls.length;
   }
 
-  /** Sends the batch; each Call's `response` is then readable. */
-  async send(signal?: AbortSignal): Promise<void> {
+  /**
+   * Sends the batch; each Call's `response` is then readable. `keepalive` lets the
+   * request outlive the page (a draft saved as the tab closes); see `post`.
+   */
+  async send(signal?: AbortSignal, keepalive = false): Promise<void> {
     const body = { using: [...this.#using], methodCalls: this.#invocations };
-    const responses = await this.client.post(body, signal);
+    const responses = await this.client.post(body, signal, keepalive);
     const byId = new Map(this.#calls.map((call) => [call.callId, call]));
     for (const [name, result, callId] of responses) {
       byId.get(callId)?.settle(name, result);
@@ -411,6 +424,7 @@ export class Batch {
 function capabilityOf(name: MethodName): string {
   if (name.startsWith("VacationResponse/")) return CAPABILITIES.vacation;
   if (name.startsWith("SearchSettings/")) return CAPABILITIES.search;
+  if (name.startsWith("WebmailSettings/")) return CAPABILITIES.webmail;
   return name.startsWith("EmailSubmission/") || name.startsWith("Identity/")
     ? CAPABILITIES.submission
     : CAPABILITIES.mail;
@@ -430,6 +444,9 @@ export function expandTemplate(template: string, values: Record<string, string>)
     key in values ? encodeURIComponent(values[key] ?? "") : whole,
   );
 }
+
+/** Under the browsers' 64 KiB keepalive quota, with room for a second request in flight. */
+const KEEPALIVE_LIMIT = 60_000;
 
 export class JmapClient {
   constructor(
@@ -484,7 +501,7 @@ export class JmapClient {
   }
 
   /** @internal */
-  async post(body: unknown, signal?: AbortSignal): Promise<Invocation[]> {
+  async post(body: unknown, signal?: AbortSignal, keepalive = false): Promise<Invocation[]> {
     const init: RequestInit = {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -492,6 +509,10 @@ export class JmapClient {
       credentials: "same-origin",
       cache: "no-store",
     };
+    // Browsers refuse keepalive bodies over 64 KiB (in flight, per page), so a large one
+    // goes as an ordinary request. sendBeacon is no better: it has the same limit and
+    // cannot send JSON's Content-Type. The session cookie authenticates either way.
+    if (keepalive && typeof init.body === "string" && init.body.length < KEEPALIVE_LIMIT) init.keepalive = true;
     if (signal) init.signal = signal;
     const res = await request(this.fetchImpl, sameOrigin(this.session.apiUrl), init);
     const parsed = (await res.json()) as { methodResponses?: Invocation[] };

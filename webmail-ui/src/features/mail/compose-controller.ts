@@ -1,5 +1,6 @@
 /**
- * One open compose form: saves the draft to Drafts after a pause and on close,
+ * One open compose form: saves the draft to Drafts after a pause, on close, and
+ * when the tab is hidden or closed (pagehide, visibilitychange; keepalive fetch),
  * uploads attachments with progress, and sends after an undo delay. The server
  * sends at once (maxDelayedSend 0, undoStatus always "final"), so Undo is
  * client-side: EmailSubmission/set is made only once the delay has passed.
@@ -138,8 +139,19 @@ export function openCompose(host: ComposeHost, initial: Draft, kind: ComposeKind
     view.attachments.append(item);
   }
 
+  // Closing the tab fires visibilitychange (hidden) then pagehide; the save starts at
+  // once (a microtask, before the page goes) and its keepalive request outlives it.
+  const onHide = (): void => {
+    if (document.visibilityState === "hidden") void save();
+  };
+  const onPageHide = (): void => void save();
+  document.addEventListener("visibilitychange", onHide);
+  window.addEventListener("pagehide", onPageHide);
+
   function remove(): void {
     closed = true;
+    document.removeEventListener("visibilitychange", onHide);
+    window.removeEventListener("pagehide", onPageHide);
     clearTimeout(timer);
     for (const upload of uploads) upload.abort();
     view.root.remove();

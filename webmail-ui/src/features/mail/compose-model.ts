@@ -220,11 +220,18 @@ export async function sendDraft(
  * Saves `draft` in Drafts ($draft), destroying its previous version in the same
  * Email/set; resolves to the new version's id.
  */
+/**
+ * Saves a new version of the draft, replacing the last. Sent keepalive, so a save
+ * started as the tab closes still reaches the server.
+ */
 export async function saveDraft(client: JmapClient, draft: Draft, identity: Identity, draftsId: Id): Promise<Id> {
-  const result = await client.call("Email/set", {
+  const batch = client.batch();
+  const call = batch.call("Email/set", {
     create: { draft: emailCreate(draft, identity, draftsId, true) },
     ...(draft.draftId ? { destroy: [draft.draftId] } : {}),
   });
+  await batch.send(undefined, true);
+  const result = call.response;
   const failed = result.notCreated?.["draft"];
   if (failed) throw new Error(failed.description ?? `The draft could not be saved (${failed.type}).`);
   const id = result.created?.["draft"]?.id;

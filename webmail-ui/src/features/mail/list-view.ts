@@ -17,6 +17,8 @@ export interface ListCallbacks {
   onTick(id: Id, range: boolean): void;
   onBulk(action: BulkAction | "archive" | "delete" | "clear", target?: Id): void;
   onThreads(on: boolean): void;
+  /** "Empty Trash", shown only while the Trash is listed. */
+  onEmptyTrash(): void;
 }
 
 /** The type dragged rows carry: a JSON array of email ids. */
@@ -32,6 +34,7 @@ export class ListView {
   readonly #more: HTMLButtonElement;
   readonly #empty: HTMLElement;
   readonly #heading: HTMLElement;
+  readonly #emptyTrash: HTMLButtonElement;
   /** Rows built for the current window only; rows scrolled out of it are dropped. */
   readonly #rows = new Map<Id, HTMLLIElement>();
   #items: readonly MessageSummary[] = [];
@@ -79,7 +82,9 @@ export class ListView {
       threads.setAttribute("aria-pressed", String(on));
       callbacks.onThreads(on);
     });
-    const header = h("div", { class: "list-heading" }, this.#heading, threads);
+    this.#emptyTrash = h("button", { type: "button", class: "secondary", hidden: true }, "Empty Trash");
+    this.#emptyTrash.addEventListener("click", () => callbacks.onEmptyTrash());
+    const header = h("div", { class: "list-heading" }, this.#heading, this.#emptyTrash, threads);
     this.#ul = h("ul", { class: "messages" });
     this.#empty = h("p", { class: "empty muted", hidden: true }, "No messages here.");
     this.#more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
@@ -88,6 +93,12 @@ export class ListView {
     container.replaceChildren(this.root);
     container.addEventListener("scroll", () => this.#schedule(), { passive: true });
     new ResizeObserver(() => this.#schedule()).observe(container);
+  }
+
+  /** Shows "Empty Trash" (the list is the Trash); `busy` while it runs. */
+  setEmptyTrash(shown: boolean, busy = false): void {
+    this.#emptyTrash.hidden = !shown;
+    this.#emptyTrash.disabled = busy;
   }
 
   reset(title: string): void {

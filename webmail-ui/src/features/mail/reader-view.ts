@@ -14,10 +14,14 @@ export interface ReaderActions {
   onArchive(): void;
   onDelete(): void;
   onShowImages(): void;
+  /** Trust the sender: their remote images load from now on, in every browser. */
+  onAlwaysShowImages(): void;
 }
 
 export interface ReaderOptions {
   allowImages: boolean;
+  /** The sender's address when images from them can be always allowed; "" when not. */
+  trustableSender: string;
   canArchive: boolean;
   inTrash: boolean;
   downloadUrl(part: EmailBodyPart): string;
@@ -124,11 +128,17 @@ function body(email: Email, actions: ReaderActions, options: ReaderOptions): HTM
   if (safe.blockedImages > 0) {
     const show = h("button", { type: "button", class: "secondary" }, "Show images");
     show.addEventListener("click", actions.onShowImages);
+    let always: HTMLElement | null = null;
+    if (options.trustableSender) {
+      always = h("button", { type: "button", class: "secondary" }, `Always show images from ${options.trustableSender}`);
+      always.addEventListener("click", actions.onAlwaysShowImages);
+    }
     notice = h(
       "div",
       { class: "images-blocked", role: "note" },
       h("span", {}, `Remote images are blocked to protect your privacy.`),
       show,
+      always,
     );
   }
   return h("div", { class: "html-wrap" }, notice, frame);

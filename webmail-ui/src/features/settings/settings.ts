@@ -1,13 +1,15 @@
 /**
  * The Settings screen: account security (password, two-step sign-in, app
  * passwords, and a mount point for passkeys) and mail settings (identities,
- * vacation response, search). Opened from the mail top bar; loaded on demand.
+ * vacation response, search, remote images). Opened from the mail top bar; loaded on demand.
  */
 import "./settings.css";
 import type { JmapClient } from "../../api/jmap";
 import { SettingsApi } from "../../api/settings";
 import { h } from "../../lib/dom";
+import type { ImageSenders } from "../mail/image-senders";
 import { identitySection, vacationSection } from "./account-sections";
+import { imagesSection } from "./images-section";
 import { renderPasskeys } from "../passkeys";
 import { recoverySection } from "./recovery-section";
 import { searchSection } from "./search-section";
@@ -21,6 +23,8 @@ export interface SettingsHandle {
 export interface SettingsOptions {
   client: JmapClient;
   username: string;
+  /** The mail side's list of trusted image senders, edited here. */
+  imageSenders?: ImageSenders | undefined;
   onClose(): void;
   api?: SettingsApi;
 }
@@ -47,6 +51,7 @@ export function mountSettings(container: Element, options: SettingsOptions): Set
       identitySection(options.client),
       vacationSection(options.client),
       searchSection(options.client),
+      imagesSection(options.imageSenders),
     ),
   );
   container.append(root);
