@@ -26,7 +26,7 @@ from pathlib import Path
 from api.core.account_settings import AccountSettings, open_settings, seal_settings
 from api.core.blobs import BlobService
 from api.core.errors import AccountNotFoundError, SearchOffError
-from api.core.mail_search import TextCondition
+from api.core.mail_search import Ranked, TextCondition, TextTree
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import ParsedEmail
 from api.search.account_index import AccountIndex, NewEmail, remove_stale
@@ -163,6 +163,26 @@ class SearchService:
             if opened.index.dirty:
                 await self._flush(unlocked.account_id, opened)
             return await asyncio.to_thread(opened.index.search, conditions)
+
+    async def ranked(
+        self,
+        unlocked: UnlockedAccount,
+        tree: TextTree,
+        *,
+        ascending: bool,
+        count: int,
+        hidden: frozenset[str],
+    ) -> Ranked:
+        if not await self.enabled(unlocked):
+            raise SearchOffError()
+        opened = await self.open(unlocked)
+        async with self._lock(unlocked.account_id):
+            if opened.index.dirty:
+                await self._flush(unlocked.account_id, opened)
+            ids, total = await asyncio.to_thread(
+                opened.index.ranked, tree, ascending, count, hidden
+            )
+        return Ranked(ids, total)
 
     # --- opening, feeding, sealing -----------------------------------------------------
 

@@ -134,6 +134,30 @@ class EmailRepository:
             found.extend(_record(row, members.get(str(row[0]), {})) for row in rows)
         return found
 
+    async def visible(self, account_id: AccountId, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are the account's live, threaded emails (primary-key lookups,
+        checked in Python for the reason get_many gives)."""
+        found: set[str] = set()
+        for batch in _batches(list(ids)):
+            rows = await self._session.execute(
+                select(
+                    EmailRow.id, EmailRow.account_id, EmailRow.deleted_at, EmailRow.pending
+                ).where(EmailRow.id.in_(batch))
+            )
+            found.update(
+                row[0] for row in rows if row[1] == account_id and row[2] is None and not row[3]
+            )
+        return found
+
+    async def destroyed_ids(self, account_id: AccountId) -> list[str]:
+        """The account's destroyed emails the purge has not dropped yet."""
+        rows = await self._session.scalars(
+            select(EmailRow.id).where(
+                EmailRow.account_id == account_id, EmailRow.deleted_at.is_not(None)
+            )
+        )
+        return list(rows)
+
     async def memberships(self, email_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}
         for batch in _batches(email_ids):
