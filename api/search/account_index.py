@@ -232,7 +232,11 @@ class AccountIndex:
             fetch *= 2
         keys = searcher.fast_field_values(KEY, [address for _, address in hits])
         rows = sorted(
-            ((received, self.keys[int(k)]) for (received, _), k in zip(hits, keys, strict=True)),
+            (
+                (received, self.keys[int(k)])
+                for (received, _), k in zip(hits, keys, strict=True)
+                if k in self.keys
+            ),
             reverse=not ascending,
         )
         return [email_id for _, email_id in rows[:count]], int(result.count)

@@ -5,10 +5,13 @@ sealed files into a private RAM directory, ~ file size / 8 GB/s plus tantivy's o
 is reconciled with the mailbox: every threaded email missing from the index is indexed
 (mail delivered while locked, a tail lost to a crash between commit and seal, mail another
 node stored) and every email gone from the mailbox is dropped. After that, ingest and
-catch_up feed it as mail arrives; commits are batched (one per catch_up batch, one per
-query that finds new documents, else half a second after the last import) and each is
-followed by sealing the new files into `search_files` in one transaction. An index idle
-longer than `idle_seconds` is sealed and closed, its RAM directory deleted.
+catch_up feed it as mail arrives, and emails dropped for good (the purge, on any node)
+come through the removal queue (api.store.search_models), applied at every query, every
+open and every close, so the sealed snapshot stops holding their words. Commits are
+batched (one per catch_up batch, one per query that finds new documents, else half a
+second after the last import) and each is followed by sealing the new files into
+`search_files` in one transaction. An index idle longer than `idle_seconds` is sealed
+and closed, its RAM directory deleted.
 
 One writer per account: this process keeps one index per account. Several nodes would
 each need the same account's writer; see README (Search) for the lease this calls for.
@@ -160,8 +163,7 @@ class SearchService:
             raise SearchOffError()
         opened = await self.open(unlocked)
         async with self._lock(unlocked.account_id):
-            if opened.index.dirty:
-                await self._flush(unlocked.account_id, opened)
+            await self._fresh(unlocked.account_id, opened)
             return await asyncio.to_thread(opened.index.search, conditions)
 
     async def ranked(
@@ -177,8 +179,7 @@ class SearchService:
             raise SearchOffError()
         opened = await self.open(unlocked)
         async with self._lock(unlocked.account_id):
-            if opened.index.dirty:
-                await self._flush(unlocked.account_id, opened)
+            await self._fresh(unlocked.account_id, opened)
             ids, total = await asyncio.to_thread(
                 opened.index.ranked, tree, ascending, count, hidden
             )
@@ -231,6 +232,7 @@ class SearchService:
     ) -> None:
         """Index what the mailbox has and the index lacks; drop what the mailbox lost."""
         account_id = unlocked.account_id
+        await self._apply_removals(account_id, opened)
         async with self._store.transaction() as tx:
             live = await tx.search_files.live_email_ids(account_id)
         gone = [e for e in opened.index.ids if e not in live]
@@ -289,6 +291,24 @@ class SearchService:
             async with self._store.transaction() as tx:
                 await tx.search_files.replace(account_id, sealed, removed)
 
+    async def _fresh(self, account_id: AccountId, opened: _Open) -> None:
+        """Before a query: queued removals applied, pending additions committed."""
+        await self._apply_removals(account_id, opened)
+        if opened.index.dirty:
+            await self._flush(account_id, opened)
+
+    async def _apply_removals(self, account_id: AccountId, opened: _Open) -> None:
+        """Delete queued ids from the index, seal that, then forget them (a crash in
+        between applies them again, harmlessly); the caller holds the account's lock."""
+        async with self._store.transaction() as tx:
+            queued = await tx.search_files.removals(account_id)
+        if not queued:
+            return
+        await asyncio.to_thread(opened.index.remove, queued)
+        await self._flush(account_id, opened)
+        async with self._store.transaction() as tx:
+            await tx.search_files.forget_removals(account_id, queued)
+
     async def _flush_later(self, account_id: AccountId) -> None:
         await asyncio.sleep(_COMMIT_DELAY)
         async with self._lock(account_id):
@@ -314,6 +334,7 @@ class SearchService:
                 return
             if opened.flush_task is not None:
                 opened.flush_task.cancel()
+            await self._apply_removals(account_id, opened)
             await self._flush(account_id, opened)
             await asyncio.to_thread(opened.index.close)
 

@@ -16,6 +16,7 @@ from api.store.email_models import EmailMailboxRow, EmailRow
 from api.store.ids import AccountId
 from api.store.keyword_bits import DRAFT, SEEN
 from api.store.records import EmailRecord, MailboxCounts
+from api.store.search_models import SearchFileRow, SearchRemovalRow
 
 __all__ = ["EmailRepository", "PurgeCandidate"]
 
@@ -303,6 +304,18 @@ class EmailRepository:
         return used
 
     async def remove(self, email_ids: Sequence[str]) -> None:
-        """Drop rows for good (the purge); memberships go with them."""
+        """Drop rows for good (the purge, a restore's old id); memberships go with them.
+
+        An account with a sealed search index gets the ids queued in search_removals, in
+        the same transaction, so the index forgets them at its next unlocked use, also
+        when this runs on a node (or a CLI) that cannot open it.
+        """
         for batch in _batches(list(email_ids)):
+            indexed = exists().where(SearchFileRow.account_id == EmailRow.account_id)
+            await self._session.execute(
+                insert(SearchRemovalRow).from_select(
+                    ["account_id", "email_id"],
+                    select(EmailRow.account_id, EmailRow.id).where(EmailRow.id.in_(batch), indexed),
+                )
+            )
             await self._session.execute(delete(EmailRow).where(EmailRow.id.in_(batch)))
