@@ -98,6 +98,10 @@ class MailSearch(Protocol):
         by id in the same direction); SearchOffError when off."""
         ...
 
+    async def apply_removals(self, unlocked: UnlockedAccount) -> None:
+        """Drop emails queued for removal (purged) from the index and seal that now."""
+        ...
+
 
 class NoSearch:
     """No index at all (tools that never query): text conditions answer SearchOffError."""
@@ -128,3 +132,6 @@ class NoSearch:
         hidden: frozenset[str],
     ) -> Ranked:
         raise SearchOffError()
+
+    async def apply_removals(self, unlocked: UnlockedAccount) -> None:
+        return None

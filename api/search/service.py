@@ -179,11 +179,19 @@ class SearchService:
             raise SearchOffError()
         opened = await self.open(unlocked)
         async with self._lock(unlocked.account_id):
-            await self._fresh(unlocked.account_id, opened)
+            # Queued removals come in `hidden` (api.core.ranked_query): no read here.
+            if opened.index.dirty:
+                await self._flush(unlocked.account_id, opened)
             ids, total = await asyncio.to_thread(
                 opened.index.ranked, tree, ascending, count, hidden
             )
         return Ranked(ids, total)
+
+    async def apply_removals(self, unlocked: UnlockedAccount) -> None:
+        opened = self._open.get(unlocked.account_id)
+        if opened is not None:  # a closed index applies them when it opens
+            async with self._lock(unlocked.account_id):
+                await self._apply_removals(unlocked.account_id, opened)
 
     # --- opening, feeding, sealing -----------------------------------------------------
 
