@@ -2,7 +2,7 @@
 
 Four costs, cheapest first:
 - text conditions only, sorted by receivedAt: the index ranks the page and counts the
-  total (api.core.ranked_query), two small SQL reads;
+  total (api.core.ranked_query), one small SQL transaction checks the page;
 - plaintext filter and sort, no collapseThreads: one SQL page (LIMIT/OFFSET), plus a
   COUNT only when a total is needed (calculateTotal, a negative position);
 - collapseThreads, or a sealed filter condition, with a plaintext sort: a streamed scan
