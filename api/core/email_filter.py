@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from api.core.email_summary import EmailSummary
-from api.core.mail_search import TextCondition
+from api.core.mail_search import TextCondition, TextOperator, TextTree
 from api.mime.addresses import EmailAddress
 from api.store.email_filter import (
     Constant,
@@ -47,6 +47,7 @@ __all__ = [
     "sql_conditions",
     "superset",
     "text_conditions",
+    "text_tree",
     "through_index",
     "uses_threads",
 ]
@@ -155,6 +156,18 @@ def text_conditions(node: EmailFilter) -> list[TextCondition]:
             found.update(dict.fromkeys(text_conditions(child)))
         return list(found)
     return []
+
+
+def text_tree(node: EmailFilter) -> TextTree | None:
+    """The same tree for the index alone, or None when it has any other condition."""
+    if isinstance(node, TextCondition):
+        return node
+    if isinstance(node, FilterOperator):
+        children = [text_tree(c) for c in node.conditions]
+        if any(c is None for c in children):
+            return None
+        return TextOperator(node.operator, tuple(c for c in children if c is not None))
+    return None
 
 
 def required_texts(node: EmailFilter) -> list[TextCondition]:

@@ -15,11 +15,11 @@ from typing import Any
 
 from tantivy import Occur, Query
 
-from api.core.mail_search import TextCondition
+from api.core.mail_search import TextCondition, TextOperator, TextTree
 from api.search.documents import header_tokens
 from api.search.schema import HEADERS, TEXT_FIELDS
 
-__all__ = ["Groups", "build_query", "groups"]
+__all__ = ["Groups", "build_query", "groups", "tree_query"]
 
 _GROUP = re.compile(r'"([^"]*)"?|(\S+)')
 # (tokens, is a prefix) per group of the value.
@@ -85,3 +85,21 @@ def build_query(schema: Any, condition: TextCondition, analyze: Any) -> Any:
         # Nothing searchable in the value (empty, or punctuation only): no restriction.
         return Query.all_query()
     return _all_of(parts)
+
+
+def tree_query(schema: Any, tree: TextTree, analyze: Any) -> Any:
+    """A text tree as one query: AND as Must, OR as Should (at least one), NOT as every
+    document but those matching any child (RFC 8621 4.4.1)."""
+    if isinstance(tree, TextCondition):
+        return build_query(schema, tree, analyze)
+    assert isinstance(tree, TextOperator)
+    children = [tree_query(schema, c, analyze) for c in tree.conditions]
+    if tree.operator == "AND":
+        return _all_of(children) if children else Query.all_query()
+    if tree.operator == "OR":
+        if not children:
+            return Query.empty_query()
+        return Query.boolean_query([(Occur.Should, q) for q in children])
+    return Query.boolean_query(
+        [(Occur.Must, Query.all_query()), *((Occur.MustNot, q) for q in children)]
+    )

@@ -5,10 +5,13 @@ sealed files into a private RAM directory, ~ file size / 8 GB/s plus tantivy's o
 is reconciled with the mailbox: every threaded email missing from the index is indexed
 (mail delivered while locked, a tail lost to a crash between commit and seal, mail another
 node stored) and every email gone from the mailbox is dropped. After that, ingest and
-catch_up feed it as mail arrives; commits are batched (one per catch_up batch, one per
-query that finds new documents, else half a second after the last import) and each is
-followed by sealing the new files into `search_files` in one transaction. An index idle
-longer than `idle_seconds` is sealed and closed, its RAM directory deleted.
+catch_up feed it as mail arrives, and emails dropped for good (the purge, on any node)
+come through the removal queue (api.store.search_models), applied at every query, every
+open and every close, so the sealed snapshot stops holding their words. Commits are
+batched (one per catch_up batch, one per query that finds new documents, else half a
+second after the last import) and each is followed by sealing the new files into
+`search_files` in one transaction. An index idle longer than `idle_seconds` is sealed
+and closed, its RAM directory deleted.
 
 One writer per account: this process keeps one index per account. Several nodes would
 each need the same account's writer; see README (Search) for the lease this calls for.
@@ -28,7 +31,7 @@ import msgspec
 from api.core.account_settings import AccountSettings, open_settings, seal_settings
 from api.core.blobs import BlobService
 from api.core.errors import AccountNotFoundError, SearchOffError
-from api.core.mail_search import TextCondition
+from api.core.mail_search import Ranked, TextCondition, TextTree
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import ParsedEmail
 from api.search.account_index import AccountIndex, NewEmail, remove_stale
@@ -162,9 +165,35 @@ class SearchService:
             raise SearchOffError()
         opened = await self.open(unlocked)
         async with self._lock(unlocked.account_id):
+            await self._fresh(unlocked.account_id, opened)
+            return await asyncio.to_thread(opened.index.search, conditions)
+
+    async def ranked(
+        self,
+        unlocked: UnlockedAccount,
+        tree: TextTree,
+        *,
+        ascending: bool,
+        count: int,
+        hidden: frozenset[str],
+    ) -> Ranked:
+        if not await self.enabled(unlocked):
+            raise SearchOffError()
+        opened = await self.open(unlocked)
+        async with self._lock(unlocked.account_id):
+            # Queued removals come in `hidden` (api.core.ranked_query): no read here.
             if opened.index.dirty:
                 await self._flush(unlocked.account_id, opened)
-            return await asyncio.to_thread(opened.index.search, conditions)
+            ids, total = await asyncio.to_thread(
+                opened.index.ranked, tree, ascending, count, hidden
+            )
+        return Ranked(ids, total)
+
+    async def apply_removals(self, unlocked: UnlockedAccount) -> None:
+        opened = self._open.get(unlocked.account_id)
+        if opened is not None:  # a closed index applies them when it opens
+            async with self._lock(unlocked.account_id):
+                await self._apply_removals(unlocked.account_id, opened)
 
     # --- opening, feeding, sealing -----------------------------------------------------
 
@@ -213,6 +242,7 @@ class SearchService:
     ) -> None:
         """Index what the mailbox has and the index lacks; drop what the mailbox lost."""
         account_id = unlocked.account_id
+        await self._apply_removals(account_id, opened)
         async with self._store.transaction() as tx:
             live = await tx.search_files.live_email_ids(account_id)
         gone = [e for e in opened.index.ids if e not in live]
@@ -271,6 +301,24 @@ class SearchService:
             async with self._store.transaction() as tx:
                 await tx.search_files.replace(account_id, sealed, removed)
 
+    async def _fresh(self, account_id: AccountId, opened: _Open) -> None:
+        """Before a query: queued removals applied, pending additions committed."""
+        await self._apply_removals(account_id, opened)
+        if opened.index.dirty:
+            await self._flush(account_id, opened)
+
+    async def _apply_removals(self, account_id: AccountId, opened: _Open) -> None:
+        """Delete queued ids from the index, seal that, then forget them (a crash in
+        between applies them again, harmlessly); the caller holds the account's lock."""
+        async with self._store.transaction() as tx:
+            queued = await tx.search_files.removals(account_id)
+        if not queued:
+            return
+        await asyncio.to_thread(opened.index.remove, queued)
+        await self._flush(account_id, opened)
+        async with self._store.transaction() as tx:
+            await tx.search_files.forget_removals(account_id, queued)
+
     async def _flush_later(self, account_id: AccountId) -> None:
         await asyncio.sleep(_COMMIT_DELAY)
         async with self._lock(account_id):
@@ -296,6 +344,7 @@ class SearchService:
                 return
             if opened.flush_task is not None:
                 opened.flush_task.cancel()
+            await self._apply_removals(account_id, opened)
             await self._flush(account_id, opened)
             await asyncio.to_thread(opened.index.close)
 

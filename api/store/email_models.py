@@ -56,6 +56,8 @@ Index("ix_emails_account_received", EmailRow.account_id, EmailRow.received_at)
 Index("ix_emails_account_thread", EmailRow.account_id, EmailRow.thread_id)
 Index("ix_emails_account_pending", EmailRow.account_id, EmailRow.pending)
 Index("ix_emails_deleted_at", EmailRow.deleted_at)
+# The account's destroyed emails, which the index-ranked Email/query leaves out.
+Index("ix_emails_account_deleted", EmailRow.account_id, EmailRow.deleted_at)
 # IMAP resyncs (Mailbox/imapListing sinceModseq) read the emails changed after a modseq.
 Index("ix_emails_account_modseq", EmailRow.account_id, EmailRow.modseq)
 

@@ -16,6 +16,7 @@ from api.store.email_models import EmailMailboxRow, EmailRow
 from api.store.ids import AccountId
 from api.store.keyword_bits import DRAFT, SEEN
 from api.store.records import EmailRecord, MailboxCounts
+from api.store.search_models import SearchFileRow, SearchRemovalRow
 
 __all__ = ["EmailRepository", "PurgeCandidate"]
 
@@ -133,6 +134,30 @@ class EmailRepository:
             members = await self.memberships([str(row[0]) for row in rows])
             found.extend(_record(row, members.get(str(row[0]), {})) for row in rows)
         return found
+
+    async def visible(self, account_id: AccountId, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are the account's live, threaded emails (primary-key lookups,
+        checked in Python for the reason get_many gives)."""
+        found: set[str] = set()
+        for batch in _batches(list(ids)):
+            rows = await self._session.execute(
+                select(
+                    EmailRow.id, EmailRow.account_id, EmailRow.deleted_at, EmailRow.pending
+                ).where(EmailRow.id.in_(batch))
+            )
+            found.update(
+                row[0] for row in rows if row[1] == account_id and row[2] is None and not row[3]
+            )
+        return found
+
+    async def destroyed_ids(self, account_id: AccountId) -> list[str]:
+        """The account's destroyed emails the purge has not dropped yet."""
+        rows = await self._session.scalars(
+            select(EmailRow.id).where(
+                EmailRow.account_id == account_id, EmailRow.deleted_at.is_not(None)
+            )
+        )
+        return list(rows)
 
     async def memberships(self, email_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}
@@ -279,6 +304,18 @@ class EmailRepository:
         return used
 
     async def remove(self, email_ids: Sequence[str]) -> None:
-        """Drop rows for good (the purge); memberships go with them."""
+        """Drop rows for good (the purge, a restore's old id); memberships go with them.
+
+        An account with a sealed search index gets the ids queued in search_removals, in
+        the same transaction, so the index forgets them at its next unlocked use, also
+        when this runs on a node (or a CLI) that cannot open it.
+        """
         for batch in _batches(list(email_ids)):
+            indexed = exists().where(SearchFileRow.account_id == EmailRow.account_id)
+            await self._session.execute(
+                insert(SearchRemovalRow).from_select(
+                    ["account_id", "email_id"],
+                    select(EmailRow.account_id, EmailRow.id).where(EmailRow.id.in_(batch), indexed),
+                )
+            )
             await self._session.execute(delete(EmailRow).where(EmailRow.id.in_(batch)))

@@ -9,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.email_models import EmailRow
 from api.store.ids import AccountId
-from api.store.search_models import SearchFileRow
+from api.store.search_models import SearchFileRow, SearchRemovalRow
 
 __all__ = ["SearchFileRepository"]
+
+# Ids per IN list, well under every backend's bound parameter limit.
+_IN_BATCH = 500
 
 
 class SearchFileRepository:
@@ -46,10 +49,30 @@ class SearchFileRepository:
         await self._session.flush()
 
     async def remove_all(self, account_id: AccountId) -> int:
+        await self.forget_removals(account_id)
         result = await self._session.execute(
             delete(SearchFileRow).where(SearchFileRow.account_id == account_id)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def removals(self, account_id: AccountId) -> list[str]:
+        """Ids of emails dropped for good that the account's index may still hold."""
+        rows = await self._session.scalars(
+            select(SearchRemovalRow.email_id).where(SearchRemovalRow.account_id == account_id)
+        )
+        return list(rows)
+
+    async def forget_removals(
+        self, account_id: AccountId, email_ids: Sequence[str] | None = None
+    ) -> None:
+        """Drop queued removals the index has applied (all of them with no ids)."""
+        query = delete(SearchRemovalRow).where(SearchRemovalRow.account_id == account_id)
+        if email_ids is None:
+            await self._session.execute(query)
+            return
+        for start in range(0, len(email_ids), _IN_BATCH):
+            batch = list(email_ids[start : start + _IN_BATCH])
+            await self._session.execute(query.where(SearchRemovalRow.email_id.in_(batch)))
 
     async def live_email_ids(self, account_id: AccountId) -> set[str]:
         """Every threaded email of the account, deleted-but-recoverable ones included: what

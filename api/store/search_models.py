@@ -5,6 +5,11 @@ deleted-docs bitset, meta.json) or the index's own key map, sealed under the MK 
 subkey with the file name as associated data (api.search.sealed_files). Nothing here is
 readable without the account's master key: at rest the index shows file sizes and the
 times rows change, no more (DESIGN.md, Keys: Search).
+
+``search_removals`` queues the ids of emails dropped for good (the 30-day purge, a
+restore under a new id) while their account has an index: its next unlocked use deletes
+them from the index and seals the change. A row names an email that no longer exists,
+nothing more.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store.models import Base
 
-__all__ = ["SearchFileRow"]
+__all__ = ["SearchFileRow", "SearchRemovalRow"]
 
 
 class SearchFileRow(Base):
@@ -28,3 +33,12 @@ class SearchFileRow(Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     # Ciphertext: AES-256-GCM of the file under the MK search subkey, AAD = account + name.
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SearchRemovalRow(Base):
+    __tablename__ = "search_removals"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    email_id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -5,6 +5,9 @@ shared prefixes) is imported; random filter trees mix text/subject/body/from con
 (words, "phrases", prefixes) with keywords, mailboxes and dates under AND/OR/NOT, sorted
 by receivedAt either way with paging. The reference tokenises each field with the same
 analyzer and matches every group in Python: the ids must be the same, in the same order.
+A few emails are destroyed (still in the index, recoverable) and one is moved. Trees of
+text conditions alone with a limit are answered by the index alone (api.core.
+ranked_query); a second test draws only those and checks that path answered them.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Mail:
     seen: bool
     mailbox: str
     fields: dict[str, list[str]]
+    destroyed: bool = False
 
 
 def _tokens(text: str) -> list[str]:
@@ -79,8 +83,12 @@ def _text_match(mail: Mail, field: str, value: str) -> bool:
 
 
 def reference(node: dict[str, Any], mail: Mail) -> bool:
+    return not mail.destroyed and _reference(node, mail)
+
+
+def _reference(node: dict[str, Any], mail: Mail) -> bool:
     if "operator" in node:
-        results = [reference(c, mail) for c in node["conditions"]]
+        results = [_reference(c, mail) for c in node["conditions"]]
         return {"AND": all, "OR": any}.get(node["operator"], lambda r: not any(r))(results)
     [(name, value)] = node.items()
     if name in ("text", "subject", "body", "from"):
@@ -130,6 +138,17 @@ async def _build(services: Services) -> tuple[Client, list[Mail], dict[str, str]
                 },
             )
         )
+    # Destroyed mail stays in the index until purged; it must never be found.
+    doomed = [mails[3], mails[11], mails[20], mails[27]]
+    got = await client.one("Email/set", destroy=[m.id for m in doomed])
+    assert sorted(got["destroyed"]) == sorted(m.id for m in doomed)
+    for mail in doomed:
+        mail.destroyed = True
+    moved = mails[5]
+    target = boxes["archive"] if moved.mailbox == boxes["inbox"] else boxes["inbox"]
+    got = await client.one("Email/set", update={moved.id: {"mailboxIds": {target: True}}})
+    assert moved.id in got["updated"]
+    moved.mailbox = target
     return client, mails, boxes
 
 
@@ -145,12 +164,28 @@ def _words() -> st.SearchStrategy[str]:
     return st.lists(st.one_of(word, prefix, phrase), min_size=1, max_size=2).map(" ".join)
 
 
-def _filters(box_ids: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    text = st.builds(
+def _texts() -> st.SearchStrategy[dict[str, Any]]:
+    return st.builds(
         lambda field, value: {field: value},
         st.sampled_from(["text", "subject", "body", "from"]),
         _words(),
     )
+
+
+def _text_trees() -> st.SearchStrategy[dict[str, Any]]:
+    return st.recursive(
+        _texts(),
+        lambda children: st.builds(
+            lambda op, cs: {"operator": op, "conditions": cs},
+            st.sampled_from(["AND", "OR", "NOT"]),
+            st.lists(children, min_size=1, max_size=3),
+        ),
+        max_leaves=4,
+    )
+
+
+def _filters(box_ids: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    text = _texts()
     plain = st.one_of(
         st.just({"hasKeyword": "$seen"}),
         st.sampled_from(box_ids).map(lambda b: {"inMailbox": b}),
@@ -202,3 +237,42 @@ async def test_random_text_queries_match_the_reference(
     end = None if limit is None else position + limit
     assert got["ids"] == expected[position:end], tree
     assert got["total"] == len(expected)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+async def test_text_only_queries_are_ranked_by_the_index_alone(
+    services: Services,
+    mailbox: tuple[Client, list[Mail], dict[str, str]],
+    data: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client, mails, _ = mailbox
+    ranked = services.search.ranked
+    calls: list[int] = []
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["count"])
+        return await ranked(*args, **kwargs)
+
+    monkeypatch.setattr(services.search, "ranked", counted)
+    tree = data.draw(_text_trees())
+    ascending = data.draw(st.booleans())
+    position = data.draw(st.integers(0, 8))
+    limit = data.draw(st.integers(0, 12))
+    matching = [m for m in mails if reference(tree, m)]
+    matching.sort(key=lambda m: (m.received_at, m.id), reverse=not ascending)
+    got = await client.one(
+        "Email/query",
+        filter=tree,
+        sort=[{"property": "receivedAt", "isAscending": ascending}],
+        position=position,
+        limit=limit,
+        calculateTotal=True,
+    )
+    assert got["ids"] == [m.id for m in matching][position : position + limit], tree
+    assert got["total"] == len(matching)
+    assert got["position"] == position
+    assert calls == [position + limit], "the index alone should have answered"
