@@ -151,7 +151,8 @@ def build_services(settings: Settings) -> Services:
     )
     deriver = PasswordKeyDeriver(params, settings.argon2_max_concurrent)
     mailboxes = MailboxService(store)
-    accounts = AccountService(store, deriver, settings.escrow_public_key, mailboxes)
+    blob_files = blob_backend(settings)
+    accounts = AccountService(store, deriver, settings.escrow_public_key, mailboxes, blob_files)
     throttle = LoginThrottle(
         store,
         max_per_account=settings.login_max_failures_per_account,
@@ -174,7 +175,7 @@ def build_services(settings: Settings) -> Services:
     passkeys = PasskeyService(store, relying_party)
     login = LoginService(store, deriver, throttle, sessions, totp, passkeys)
     cache = UnlockCache(settings.unlock_cache_seconds)
-    blobs = BlobService(store, blob_backend(settings))
+    blobs = BlobService(store, blob_files)
     part_blobs = PartBlobs(blobs)
     ingest = EmailIngest(store, blobs, settings.mail_quota_octets)
     emails = EmailService(store, blobs, ingest)

@@ -20,6 +20,7 @@ from api.core.mailboxes import MailboxService
 from api.core.password_keys import PasswordKeyDeriver
 from api.core.password_policy import check_new_password
 from api.core.unlocked import UnlockedAccount
+from api.store.blobs.backend import BlobBackend
 from api.store.errors import StoreConflictError
 from api.store.ids import AccountId, new_id
 from api.store.records import AccountRecord, NewAccount
@@ -69,8 +70,10 @@ class AccountService:
         deriver: PasswordKeyDeriver,
         escrow_public_key: str,
         mailboxes: MailboxService,
+        blob_files: BlobBackend,
     ) -> None:
         self._store = store
+        self._blob_files = blob_files
         self._deriver = deriver
         self._escrow_public_key = escrow_public_key
         self._mailboxes = mailboxes
@@ -175,6 +178,11 @@ class AccountService:
             await tx.accounts.set_quota(account_id, octets)
 
     async def remove(self, address: str) -> None:
+        """Remove the account with its mail, contacts and settings, blobs included."""
         record = await self.get(address)
         async with self._store.transaction() as tx:
-            await tx.accounts.remove(record.id)
+            blob_ids = await tx.accounts.remove(record.id)
+        # After the commit: the rows held the data keys, so what a crash leaves here is
+        # ciphertext nothing can open, and a later removal is not blocked by it.
+        for blob_id in blob_ids:
+            await self._blob_files.delete(blob_id)

@@ -10,12 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from api.store.blobs.models import BlobRow
+from api.store.email_models import EmailMailboxRow, EmailRow
 from api.store.errors import StoreConflictError
 from api.store.identity_models import VacationResponseRow
 from api.store.ids import AccountId, DomainId
 from api.store.mail_models import AccountCounterRow, MailboxRow
 from api.store.models import AccountRow, AliasRow, DomainRow
 from api.store.records import AccountRecord, DeliveryFacts, DomainRecord, NewAccount
+from api.store.submission_models import OutboundRow
 
 __all__ = ["AccountRepository"]
 
@@ -176,9 +179,26 @@ class AccountRepository:
             .values(settings_blob=settings_blob)
         )
 
-    async def remove(self, account_id: AccountId) -> None:
-        await self._session.execute(delete(AliasRow).where(AliasRow.account_id == account_id))
-        await self._session.execute(delete(AccountRow).where(AccountRow.id == account_id))
+    async def remove(self, account_id: AccountId) -> list[str]:
+        """Delete the account and everything it owns; returns the blob keys whose objects
+        the caller deletes once this commits.
+
+        Mail goes first, in dependency order: the account's cascade alone would reach
+        mailboxes and blobs while memberships, emails and queue entries still point at
+        them (RESTRICT), which PostgreSQL refuses.
+        """
+        execute = self._session.execute
+        blob_ids = list(
+            await self._session.scalars(select(BlobRow.id).where(BlobRow.account_id == account_id))
+        )
+        emails = select(EmailRow.id).where(EmailRow.account_id == account_id)
+        await execute(delete(EmailMailboxRow).where(EmailMailboxRow.email_id.in_(emails)))
+        await execute(delete(EmailRow).where(EmailRow.account_id == account_id))
+        await execute(delete(OutboundRow).where(OutboundRow.account_id == account_id))
+        await execute(delete(BlobRow).where(BlobRow.account_id == account_id))
+        await execute(delete(AliasRow).where(AliasRow.account_id == account_id))
+        await execute(delete(AccountRow).where(AccountRow.id == account_id))
+        return blob_ids
 
     async def update_password(
         self,
