@@ -12,12 +12,8 @@ from api.jmap.identity import (
 )
 from api.jmap.identity_set import IdentitySetArguments, identity_set
 from api.jmap.registry import MethodRegistry
-from api.jmap.vacation import (
-    VacationGetArguments,
-    VacationSetArguments,
-    vacation_get,
-    vacation_set,
-)
+from api.jmap.singleton import SingletonGetArguments, SingletonSetArguments
+from api.jmap.vacation import vacation_get, vacation_set
 
 __all__ = ["register_identity_methods"]
 
@@ -26,5 +22,5 @@ def register_identity_methods(registry: MethodRegistry) -> None:
     registry.method("Identity/get", SUBMISSION, IdentityGetArguments)(identity_get)
     registry.method("Identity/changes", SUBMISSION, ChangesArguments)(identity_changes)
     registry.method("Identity/set", SUBMISSION, IdentitySetArguments)(identity_set)
-    registry.method("VacationResponse/get", VACATION_RESPONSE, VacationGetArguments)(vacation_get)
-    registry.method("VacationResponse/set", VACATION_RESPONSE, VacationSetArguments)(vacation_set)
+    registry.method("VacationResponse/get", VACATION_RESPONSE, SingletonGetArguments)(vacation_get)
+    registry.method("VacationResponse/set", VACATION_RESPONSE, SingletonSetArguments)(vacation_set)

@@ -14,40 +14,30 @@ from typing import Any
 from api.core.account_settings import AccountSettings
 from api.jmap.capabilities import SEARCH
 from api.jmap.errors import InvalidArgumentsError
-from api.jmap.registry import MethodArguments, MethodContext, MethodRegistry
+from api.jmap.registry import MethodContext, MethodRegistry
+from api.jmap.singleton import (
+    SINGLETON,
+    SingletonGetArguments,
+    SingletonSetArguments,
+    singleton_lists,
+)
 from api.search.schema import LANGUAGES
 
 __all__ = ["register_search_methods"]
-
-SINGLETON = "singleton"
-
-
-class GetArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    ids: list[str] | None = None
-    properties: list[str] | None = None
-
-
-class SetArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    if_in_state: str | None = None
-    create: dict[str, Any] | None = None
-    update: dict[str, dict[str, Any]] | None = None
-    destroy: list[str] | None = None
 
 
 def _shown(settings: AccountSettings) -> dict[str, Any]:
     return {"id": SINGLETON, "enabled": settings.search, "language": settings.search_language}
 
 
-async def search_settings_get(context: MethodContext, arguments: GetArguments) -> dict[str, Any]:
+async def search_settings_get(
+    context: MethodContext, arguments: SingletonGetArguments
+) -> dict[str, Any]:
     settings = await context.services.search.settings(context.unlocked)
-    wanted = [SINGLETON] if arguments.ids is None else list(dict.fromkeys(arguments.ids))
     return {
         "accountId": context.account_id,
         "state": str(int(settings.search)),
-        "list": [_shown(settings) for i in wanted if i == SINGLETON],
-        "notFound": [i for i in wanted if i != SINGLETON],
+        **singleton_lists(arguments.ids, _shown(settings)),
     }
 
 
@@ -63,7 +53,9 @@ def _patch(patch: dict[str, Any]) -> tuple[bool | None, str | None]:
     return enabled, language
 
 
-async def search_settings_set(context: MethodContext, arguments: SetArguments) -> dict[str, Any]:
+async def search_settings_set(
+    context: MethodContext, arguments: SingletonSetArguments
+) -> dict[str, Any]:
     search = context.services.search
     old = await search.settings(context.unlocked)
     not_updated: dict[str, Any] = {}
@@ -96,5 +88,5 @@ async def search_settings_set(context: MethodContext, arguments: SetArguments) -
 
 
 def register_search_methods(registry: MethodRegistry) -> None:
-    registry.method("SearchSettings/get", SEARCH, GetArguments)(search_settings_get)
-    registry.method("SearchSettings/set", SEARCH, SetArguments)(search_settings_set)
+    registry.method("SearchSettings/get", SEARCH, SingletonGetArguments)(search_settings_get)
+    registry.method("SearchSettings/set", SEARCH, SingletonSetArguments)(search_settings_set)

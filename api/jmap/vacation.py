@@ -13,14 +13,13 @@ from api.core.errors import InvalidVacationError
 from api.core.vacation import SINGLETON, VacationResponse
 from api.jmap.dates import parse_utc_date, utc_date
 from api.jmap.errors import InvalidArgumentsError
-from api.jmap.registry import MethodArguments, MethodContext
+from api.jmap.registry import MethodContext
 from api.jmap.set_results import RefusedError, set_error
+from api.jmap.singleton import SingletonGetArguments, SingletonSetArguments, singleton_lists
 from api.jmap.states import check_if_in_state, state_string
 
 __all__ = [
     "VACATION_PROPERTIES",
-    "VacationGetArguments",
-    "VacationSetArguments",
     "render_vacation",
     "vacation_get",
     "vacation_set",
@@ -61,20 +60,6 @@ def render_vacation(vacation: VacationResponse) -> dict[str, Any]:
     }
 
 
-class VacationGetArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    ids: list[str] | None = None
-    properties: list[str] | None = None
-
-
-class VacationSetArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    if_in_state: str | None = None
-    create: dict[str, dict[str, Any]] | None = None
-    update: dict[str, dict[str, Any]] | None = None
-    destroy: list[str] | None = None
-
-
 def _properties(requested: list[str] | None) -> list[str]:
     if requested is None:
         return list(VACATION_PROPERTIES)
@@ -84,16 +69,14 @@ def _properties(requested: list[str] | None) -> list[str]:
     return ["id", *[p for p in requested if p != "id"]]
 
 
-async def vacation_get(context: MethodContext, arguments: VacationGetArguments) -> dict[str, Any]:
+async def vacation_get(context: MethodContext, arguments: SingletonGetArguments) -> dict[str, Any]:
     properties = _properties(arguments.properties)
     vacation, state = await context.services.vacation.snapshot(context.unlocked)
-    wanted = [SINGLETON] if arguments.ids is None else list(dict.fromkeys(arguments.ids))
     shown = render_vacation(vacation)
     return {
         "accountId": context.account_id,
         "state": state_string(state),
-        "list": [{p: shown[p] for p in properties} for i in wanted if i == SINGLETON],
-        "notFound": [i for i in wanted if i != SINGLETON],
+        **singleton_lists(arguments.ids, {p: shown[p] for p in properties}),
     }
 
 
@@ -124,7 +107,7 @@ def _fields(patch: dict[str, Any]) -> dict[str, Any]:
     return {_FIELDS[key]: _value(key, value) for key, value in patch.items()}
 
 
-async def vacation_set(context: MethodContext, arguments: VacationSetArguments) -> dict[str, Any]:
+async def vacation_set(context: MethodContext, arguments: SingletonSetArguments) -> dict[str, Any]:
     not_created = {
         creation_id: set_error("singleton", "the VacationResponse exists and is the only one")
         for creation_id in arguments.create or {}

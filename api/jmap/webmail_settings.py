@@ -16,27 +16,18 @@ from api.core.errors import InvalidWebmailSettingsError
 from api.core.webmail_settings import image_sender_list, read_settings, set_image_senders
 from api.jmap.capabilities import WEBMAIL
 from api.jmap.errors import InvalidArgumentsError, StateMismatchError
-from api.jmap.registry import MethodArguments, MethodContext, MethodRegistry
+from api.jmap.registry import MethodContext, MethodRegistry
 from api.jmap.set_results import set_error
+from api.jmap.singleton import (
+    SINGLETON,
+    SingletonGetArguments,
+    SingletonSetArguments,
+    singleton_lists,
+)
 
 __all__ = ["register_webmail_methods"]
 
-SINGLETON = "singleton"
 PROPERTIES = ("id", "imageSenders")
-
-
-class GetArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    ids: list[str] | None = None
-    properties: list[str] | None = None
-
-
-class SetArguments(MethodArguments, frozen=True, kw_only=True):
-    account_id: str
-    if_in_state: str | None = None
-    create: dict[str, Any] | None = None
-    update: dict[str, dict[str, Any]] | None = None
-    destroy: list[str] | None = None
 
 
 def _state(settings: AccountSettings) -> str:
@@ -49,18 +40,18 @@ def _shown(settings: AccountSettings, properties: list[str]) -> dict[str, Any]:
     return {name: full[name] for name in properties}
 
 
-async def webmail_settings_get(context: MethodContext, arguments: GetArguments) -> dict[str, Any]:
+async def webmail_settings_get(
+    context: MethodContext, arguments: SingletonGetArguments
+) -> dict[str, Any]:
     properties = list(PROPERTIES) if arguments.properties is None else arguments.properties
     unknown = set(properties) - set(PROPERTIES)
     if unknown:
         raise InvalidArgumentsError(f"unknown WebmailSettings properties: {sorted(unknown)}")
     settings = await read_settings(context.services.store, context.unlocked)
-    wanted = [SINGLETON] if arguments.ids is None else list(dict.fromkeys(arguments.ids))
     return {
         "accountId": context.account_id,
         "state": _state(settings),
-        "list": [_shown(settings, ["id", *properties]) for i in wanted if i == SINGLETON],
-        "notFound": [i for i in wanted if i != SINGLETON],
+        **singleton_lists(arguments.ids, _shown(settings, ["id", *properties])),
     }
 
 
@@ -76,7 +67,9 @@ def _senders(patch: dict[str, Any]) -> tuple[str, ...] | None:
     return image_sender_list(value)
 
 
-async def webmail_settings_set(context: MethodContext, arguments: SetArguments) -> dict[str, Any]:
+async def webmail_settings_set(
+    context: MethodContext, arguments: SingletonSetArguments
+) -> dict[str, Any]:
     store = context.services.store
     old = await read_settings(store, context.unlocked)
     if arguments.if_in_state is not None and arguments.if_in_state != _state(old):
@@ -111,5 +104,5 @@ async def webmail_settings_set(context: MethodContext, arguments: SetArguments) 
 
 
 def register_webmail_methods(registry: MethodRegistry) -> None:
-    registry.method("WebmailSettings/get", WEBMAIL, GetArguments)(webmail_settings_get)
-    registry.method("WebmailSettings/set", WEBMAIL, SetArguments)(webmail_settings_set)
+    registry.method("WebmailSettings/get", WEBMAIL, SingletonGetArguments)(webmail_settings_get)
+    registry.method("WebmailSettings/set", WEBMAIL, SingletonSetArguments)(webmail_settings_set)
