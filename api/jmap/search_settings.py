@@ -20,6 +20,7 @@ from api.jmap.singleton import (
     SingletonGetArguments,
     SingletonSetArguments,
     singleton_lists,
+    singleton_set_response,
 )
 from api.search.schema import LANGUAGES
 
@@ -72,19 +73,9 @@ async def search_settings_set(
         on = old.search if enabled is None else enabled
         await search.set_enabled(context.unlocked, on, language)
         updated[target] = None
-    forbidden = {"type": "singleton", "description": "SearchSettings is a singleton"}
     new = await search.settings(context.unlocked)
-    return {
-        "accountId": context.account_id,
-        "oldState": str(int(old.search)),
-        "newState": str(int(new.search)),
-        "created": None,
-        "updated": updated or None,
-        "destroyed": None,
-        "notCreated": {k: forbidden for k in arguments.create or {}} or None,
-        "notUpdated": not_updated or None,
-        "notDestroyed": {k: forbidden for k in arguments.destroy or []} or None,
-    }
+    states = (str(int(old.search)), str(int(new.search)))
+    return singleton_set_response(arguments, "SearchSettings", states, updated, not_updated)
 
 
 def register_search_methods(registry: MethodRegistry) -> None:

@@ -7,8 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from api.jmap.registry import MethodArguments
+from api.jmap.set_results import set_error
 
-__all__ = ["SINGLETON", "SingletonGetArguments", "SingletonSetArguments", "singleton_lists"]
+__all__ = [
+    "SINGLETON",
+    "SingletonGetArguments",
+    "SingletonSetArguments",
+    "singleton_lists",
+    "singleton_set_response",
+]
 
 SINGLETON = "singleton"
 
@@ -34,4 +41,29 @@ def singleton_lists(ids: list[str] | None, shown: dict[str, Any]) -> dict[str, l
     return {
         "list": [shown for i in wanted if i == SINGLETON],
         "notFound": [i for i in wanted if i != SINGLETON],
+    }
+
+
+def singleton_set_response(
+    arguments: SingletonSetArguments,
+    type_name: str,
+    states: tuple[str, str],
+    updated: dict[str, Any],
+    not_updated: dict[str, Any],
+) -> dict[str, Any]:
+    """/set's answer (RFC 8620 5.3) for a singleton: create and destroy always refused
+    with SetError "singleton"; `states` is (oldState, newState)."""
+    refused = set_error(
+        "singleton", f"{type_name} is a singleton: it cannot be created or destroyed"
+    )
+    return {
+        "accountId": arguments.account_id,
+        "oldState": states[0],
+        "newState": states[1],
+        "created": None,
+        "updated": updated or None,
+        "destroyed": None,
+        "notCreated": {k: refused for k in arguments.create or {}} or None,
+        "notUpdated": not_updated or None,
+        "notDestroyed": {k: refused for k in arguments.destroy or []} or None,
     }

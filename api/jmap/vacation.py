@@ -15,7 +15,12 @@ from api.jmap.dates import parse_utc_date, utc_date
 from api.jmap.errors import InvalidArgumentsError
 from api.jmap.registry import MethodContext
 from api.jmap.set_results import RefusedError, set_error
-from api.jmap.singleton import SingletonGetArguments, SingletonSetArguments, singleton_lists
+from api.jmap.singleton import (
+    SingletonGetArguments,
+    SingletonSetArguments,
+    singleton_lists,
+    singleton_set_response,
+)
 from api.jmap.states import check_if_in_state, state_string
 
 __all__ = [
@@ -108,14 +113,6 @@ def _fields(patch: dict[str, Any]) -> dict[str, Any]:
 
 
 async def vacation_set(context: MethodContext, arguments: SingletonSetArguments) -> dict[str, Any]:
-    not_created = {
-        creation_id: set_error("singleton", "the VacationResponse exists and is the only one")
-        for creation_id in arguments.create or {}
-    }
-    not_destroyed = {
-        object_id: set_error("singleton", "the VacationResponse cannot be destroyed")
-        for object_id in arguments.destroy or []
-    }
     updated: dict[str, Any] = {}
     not_updated: dict[str, Any] = {}
     async with context.services.vacation.batch(context.unlocked) as batch:
@@ -131,14 +128,5 @@ async def vacation_set(context: MethodContext, arguments: SingletonSetArguments)
                 not_updated[object_id] = failure.error
             except InvalidVacationError as exc:
                 not_updated[object_id] = set_error("invalidProperties", exc.message, exc.properties)
-    return {
-        "accountId": context.account_id,
-        "oldState": state_string(batch.old_state),
-        "newState": state_string(batch.new_state),
-        "created": None,
-        "updated": updated or None,
-        "destroyed": None,
-        "notCreated": not_created or None,
-        "notUpdated": not_updated or None,
-        "notDestroyed": not_destroyed or None,
-    }
+    states = (state_string(batch.old_state), state_string(batch.new_state))
+    return singleton_set_response(arguments, "VacationResponse", states, updated, not_updated)

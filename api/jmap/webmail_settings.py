@@ -23,6 +23,7 @@ from api.jmap.singleton import (
     SingletonGetArguments,
     SingletonSetArguments,
     singleton_lists,
+    singleton_set_response,
 )
 
 __all__ = ["register_webmail_methods"]
@@ -89,18 +90,8 @@ async def webmail_settings_set(
         if senders is not None:
             new = await set_image_senders(store, context.unlocked, senders)
         updated[target] = None
-    forbidden = set_error("singleton", "WebmailSettings is a singleton")
-    return {
-        "accountId": context.account_id,
-        "oldState": _state(old),
-        "newState": _state(new),
-        "created": None,
-        "updated": updated or None,
-        "destroyed": None,
-        "notCreated": {k: forbidden for k in arguments.create or {}} or None,
-        "notUpdated": not_updated or None,
-        "notDestroyed": {k: forbidden for k in arguments.destroy or []} or None,
-    }
+    states = (_state(old), _state(new))
+    return singleton_set_response(arguments, "WebmailSettings", states, updated, not_updated)
 
 
 def register_webmail_methods(registry: MethodRegistry) -> None:
