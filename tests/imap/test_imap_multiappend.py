@@ -8,11 +8,13 @@ import imaplib
 import re
 import socket
 import ssl
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.imap.conftest import ImapServer
+from compat.imap.connection import APPEND_TOTAL_FACTOR, MAX_LINE
+from tests.imap.conftest import ImapServer, running_server
 
 
 def _message(number: int, body: bytes = b"") -> bytes:
@@ -197,3 +199,29 @@ async def test_plain_append_still_gets_one_uid(imap_server: ImapServer) -> None:
 
     status, data = await asyncio.to_thread(run)
     assert status == "OK" and re.search(rb"\[APPENDUID \d+ \d+\]", data[0])
+
+
+async def test_a_multiappend_over_its_total_cap_is_refused(tmp_path: Path) -> None:
+    """Each message within APPENDLIMIT, the command as a whole past its cap: TOOBIG."""
+    limit = 1000
+    async with running_server(tmp_path / "data", imap_max_append_octets=limit) as server:
+
+        def run() -> tuple[int, bytes]:
+            _create(server, "Capped")
+            raw = _Raw(server)
+            message = _message(1).ljust(limit, b"x")
+            raw.sock.sendall(b"F APPEND Capped {%d}\r\n" % limit)
+            sent = 0
+            while (line := raw.line()).startswith(b"+ "):
+                sent += 1
+                raw.sock.sendall(message + b" {%d}\r\n" % limit)
+            raw.sock.sendall(b"N NOOP\r\n")
+            assert raw.tagged(b"N").startswith(b"N OK")
+            raw.close()
+            return sent, line
+
+        sent, answer = await asyncio.to_thread(run)
+        assert answer.startswith(b"F NO [TOOBIG]"), answer
+        # Past APPENDLIMIT as a whole, refused at the factor times it plus one line's worth.
+        assert APPEND_TOTAL_FACTOR * limit < sent * limit <= APPEND_TOTAL_FACTOR * limit + MAX_LINE
+        assert await _members(server, "Capped") == []
