@@ -22,6 +22,7 @@ _AFTER_LOGIN = (
     "IDLE",
     "NAMESPACE",
     "UIDPLUS",
+    "MULTIAPPEND",
     "MOVE",
     "UNSELECT",
     "CHILDREN",

@@ -21,12 +21,14 @@ from compat.imap.proto.commands import Simple
 from compat.imap.proto.parser import CommandError, parse_command
 from compat.imap.session import Authenticated
 
-__all__ = ["MAX_LINE", "MAX_LITERAL", "serve_connection"]
+__all__ = ["APPEND_TOTAL_FACTOR", "MAX_LINE", "MAX_LITERAL", "serve_connection"]
 
 log = logging.getLogger("sealbox.imap")
 
 MAX_LINE = 64 * 1024  # one line of a command (literals excluded)
 MAX_LITERAL = 64 * 1024  # any literal outside APPEND
+# One APPEND command (all its messages) may carry this many times APPENDLIMIT.
+APPEND_TOTAL_FACTOR = 2
 # 5.4: the unauthenticated may idle a minute; signed-in clients 30 minutes.
 LOGIN_TIMEOUT = 60.0
 _LITERAL = re.compile(rb"\{(\d{1,10})(\+?)\}\r?\n$")
@@ -84,10 +86,13 @@ class _Connection:
         # could make each connection hold imap_max_append_octets.
         signed_in = isinstance(self.context.state, Authenticated)
         limit = self.max_append if is_append and signed_in else MAX_LITERAL
+        # APPENDLIMIT bounds each message (RFC 7889 4); a MULTIAPPEND (RFC 3502) is held
+        # whole until all of it is imported, so the command as a whole has a cap too.
+        total = limit * (APPEND_TOTAL_FACTOR if is_append and signed_in else 1) + MAX_LINE
         data = bytearray(line)
         while (match := _LITERAL.search(line)) is not None:
             size, non_sync = int(match[1]), bool(match[2])
-            if size > limit or len(data) + size > limit + MAX_LINE:
+            if size > limit or len(data) + size > total:
                 tag = words[0].decode("ascii", "replace")[:64]
                 if non_sync:  # the octets are on their way: no way to stay in sync
                     await wire.line(f"{tag} BAD [TOOBIG] literal too large".encode())
@@ -103,7 +108,7 @@ class _Connection:
                 raise _DropError from None
             line = await self.read_line()
             data += line
-            if len(data) > limit + MAX_LINE:
+            if len(data) > total:
                 await wire.untagged(b"BYE command too long")
                 raise _DropError
         # Only the line's own CRLF goes: a literal may end in CR LF itself.

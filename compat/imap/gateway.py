@@ -127,17 +127,32 @@ class JmapGateway:
         self, blob_id: str, mailbox_id: str, keywords: Sequence[str], received_at: str | None
     ) -> tuple[str, int]:
         """Email/import of an uploaded message; its id and its UID in the mailbox."""
-        email: dict[str, Any] = {
-            "blobId": blob_id,
-            "mailboxIds": {mailbox_id: True},
-            "keywords": dict.fromkeys(keywords, True),
-        }
-        if received_at is not None:
-            email["receivedAt"] = received_at
-        [imported] = await self.call(("Email/import", {"emails": {"m": email}}))
+        [imported] = await self.import_blobs(mailbox_id, [(blob_id, keywords, received_at)])
+        return imported
+
+    async def import_blobs(
+        self, mailbox_id: str, messages: Sequence[tuple[str, Sequence[str], str | None]]
+    ) -> list[tuple[str, int]]:
+        """One Email/import of uploaded messages (blob id, keywords, receivedAt), all or
+        none: Email/import creates each on its own (RFC 8621 4.8), so when one fails the
+        others are destroyed again before the failure is raised. Ids and UIDs, in order."""
+        emails: dict[str, dict[str, Any]] = {}
+        for number, (blob_id, keywords, received_at) in enumerate(messages):
+            email: dict[str, Any] = {
+                "blobId": blob_id,
+                "mailboxIds": {mailbox_id: True},
+                "keywords": dict.fromkeys(keywords, True),
+            }
+            if received_at is not None:
+                email["receivedAt"] = received_at
+            emails[f"m{number}"] = email
+        [imported] = await self.call(("Email/import", {"emails": emails}))
+        created = {key: str(value["id"]) for key, value in (imported["created"] or {}).items()}
         failure = set_failure(imported)
         if failure is not None:
+            if created:
+                await self.set_emails(destroy=list(created.values()))
             raise failure
-        email_id = str(imported["created"]["m"]["id"])
-        [created] = await self.get([email_id], ["imapUids"])
-        return email_id, int(created["imapUids"][mailbox_id])
+        ids = [created[key] for key in emails]
+        uids = {e["id"]: int(e["imapUids"][mailbox_id]) for e in await self.get(ids, ["imapUids"])}
+        return [(email_id, uids[email_id]) for email_id in ids]

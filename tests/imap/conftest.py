@@ -3,6 +3,7 @@ with one account, its app password and an in-process JMAP client for cross-check
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import ssl
 from collections.abc import AsyncIterator
@@ -46,12 +47,12 @@ class ImapServer:
         return client
 
 
-@pytest.fixture(scope="module")
-async def imap_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ImapServer]:
-    data = tmp_path_factory.mktemp("imap") / "data"
+@contextlib.asynccontextmanager
+async def running_server(data: Path, **overrides: object) -> AsyncIterator[ImapServer]:
+    """A fresh node's IMAP listeners over `data`; `overrides` are settings."""
     starttls_port, tls_port = free_port(), free_port()
     settings = sealbox_settings(
-        data, imap_port=starttls_port, imaps_port=tls_port, hostname="127.0.0.1"
+        data, imap_port=starttls_port, imaps_port=tls_port, hostname="127.0.0.1", **overrides
     )
     services = build_services(settings)
     await services.store.migrate()
@@ -74,3 +75,9 @@ async def imap_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         services.state_broker.close()
         await listeners.stop()
         await services.close()
+
+
+@pytest.fixture(scope="module")
+async def imap_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ImapServer]:
+    async with running_server(tmp_path_factory.mktemp("imap") / "data") as server:
+        yield server

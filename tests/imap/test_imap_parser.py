@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compat.imap.proto.append_args import MAX_APPEND_MESSAGES
 from compat.imap.proto.commands import (
     Append,
+    AppendMessage,
     CopyMove,
     Fetch,
     ListMailboxes,
@@ -23,6 +27,9 @@ from compat.imap.proto.mailbox_names import decode_mutf7, encode_mutf7
 from compat.imap.proto.parser import CommandError, parse_command
 from compat.imap.proto.search_keys import And, Flag, HeaderKey, Not, Or, SeqKey, SizeKey
 from compat.imap.proto.sequence import SequenceSet, compress, parse_sequence_set
+
+_PLUS_ONE = timezone(timedelta(hours=1))
+_MINUS_FIVE = timezone(timedelta(hours=-5))
 
 GOOD = [
     (b"a1 NOOP", Simple("NOOP")),
@@ -96,7 +103,24 @@ GOOD = [
         b'b2 LIST "" (INBOX "Sent") RETURN (SPECIAL-USE)',
         ListMailboxes("", ("INBOX", "Sent"), return_special_use=True),
     ),
-    (b"b3 APPEND Drafts (\\Draft) {3+}\r\nhi!", Append("Drafts", ("\\Draft",), None, b"hi!")),
+    (
+        b"b3 APPEND Drafts (\\Draft) {3+}\r\nhi!",
+        Append("Drafts", (AppendMessage(("\\Draft",), None, b"hi!"),)),
+    ),
+    # RFC 3502 MULTIAPPEND: each message with its own optional flags and date.
+    (
+        b'b4 APPEND INBOX (\\Seen) " 1-Dec-2026 09:30:00 +0100" {2+}\r\nm1'
+        b" {2+}\r\nm2"
+        b' () "02-Dec-2026 10:00:00 -0500" {4}\r\n(x)\r',
+        Append(
+            "INBOX",
+            (
+                AppendMessage(("\\Seen",), datetime(2026, 12, 1, 9, 30, tzinfo=_PLUS_ONE), b"m1"),
+                AppendMessage((), None, b"m2"),
+                AppendMessage((), datetime(2026, 12, 2, 10, tzinfo=_MINUS_FIVE), b"(x)\r"),
+            ),
+        ),
+    ),
 ]
 
 BAD = [
@@ -117,6 +141,17 @@ BAD = [
     (b"a1 SEARCH NOPE", "a1"),
     (b"a1 UID NOOP", "a1"),
     (b'a1 APPEND INBOX "not a literal"', "a1"),
+    # A MULTIAPPEND whose later message is malformed is refused whole.
+    (b"a1 APPEND INBOX {1+}\r\na (\\Seen)", "a1"),
+    (b'a1 APPEND INBOX {1+}\r\na "bad date" {1+}\r\nb', "a1"),
+    (b"a1 APPEND INBOX {1+}\r\na {1+}\r\nb {1+}\r\nc junk", "a1"),
+    (b"a1 APPEND INBOX {1+}\r\na ((\\Seen)) {1+}\r\nb", "a1"),
+    (
+        b'a1 APPEND INBOX {1+}\r\na "1-Dec-2026 09:30:00 +0100" "2-Dec-2026 09:30:00 +0100" {1+}'
+        b"\r\nb",
+        "a1",
+    ),
+    (b"a1 APPEND INBOX" + b" {1+}\r\nm" * (MAX_APPEND_MESSAGES + 1), "a1"),
     (b"a1 SELECT " + b"(" * 40, "a1"),
     (b"a1 LOGIN \xff\xfe x", "a1"),
     (b"a1 FETCH 99999999999 FLAGS", "a1"),

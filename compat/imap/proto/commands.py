@@ -11,6 +11,7 @@ from compat.imap.proto.sequence import SequenceSet
 
 __all__ = [
     "Append",
+    "AppendMessage",
     "Authenticate",
     "Command",
     "CopyMove",
@@ -106,14 +107,21 @@ class Rename:
 
 
 @dataclass(frozen=True, slots=True)
-class Append:
-    mailbox: str
+class AppendMessage:
     flags: tuple[str, ...]
     date: datetime | None
     message: bytes
 
-    def __repr__(self) -> str:
-        return f"Append(mailbox={self.mailbox!r}, octets={len(self.message)})"
+    def __repr__(self) -> str:  # message octets never reach a log line
+        return f"AppendMessage(flags={self.flags!r}, octets={len(self.message)})"
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """One message, or several in one all-or-nothing command (RFC 3502 MULTIAPPEND)."""
+
+    mailbox: str
+    messages: tuple[AppendMessage, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 
+from compat.imap.proto.append_args import parse_append
 from compat.imap.proto.commands import (
-    Append,
     Authenticate,
     Command,
     CopyMove,
@@ -56,7 +55,6 @@ _STATUS_ITEMS = frozenset(
     {"MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "HIGHESTMODSEQ", "RECENT"}
 )
 _SEARCH_RETURNS = frozenset({"MIN", "MAX", "ALL", "COUNT", "SAVE"})
-_DATE_TIME = "%d-%b-%Y %H:%M:%S %z"
 
 
 class CommandError(Exception):
@@ -218,28 +216,6 @@ def _rename(args: list[Token], uid: bool) -> Request:
     return Rename(_astring(args[0]), _astring(args[1]))
 
 
-def _append(args: list[Token], uid: bool) -> Request:
-    if len(args) < 2:
-        raise ParseError("APPEND mailbox [flags] [date] literal")
-    mailbox = _astring(args.pop(0))
-    message = args.pop()
-    if not isinstance(message, Str) or not message.literal:
-        raise ParseError("APPEND needs the message as a literal")
-    flags: tuple[str, ...] = ()
-    if args and isinstance(args[0], TokenList):
-        flags = _flags(args.pop(0))
-    date = None
-    if args:
-        text = _astring(args.pop(0))
-        try:
-            date = datetime.strptime(text.strip(), _DATE_TIME)
-        except ValueError:
-            raise ParseError("bad APPEND date-time") from None
-    if args:
-        raise ParseError("too many APPEND arguments")
-    return Append(mailbox, flags, date, message.value)
-
-
 def _search(args: list[Token], uid: bool) -> Request:
     returns = None
     if len(args) >= 2 and _atom_is(args[0], "RETURN"):
@@ -298,7 +274,7 @@ _PARSERS: dict[str, Callable[[list[Token], bool], Request]] = {
     "SUBSCRIBE": _mailbox_command("SUBSCRIBE"),
     "UNSUBSCRIBE": _mailbox_command("UNSUBSCRIBE"),
     "RENAME": _rename,
-    "APPEND": _append,
+    "APPEND": lambda args, uid: parse_append(args),
     "SEARCH": _search,
     "FETCH": _fetch,
     "STORE": _store,
