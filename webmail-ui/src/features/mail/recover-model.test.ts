@@ -43,10 +43,10 @@ describe("retention capability", () => {
     expect(canRecover(new JmapClient(session(10, null)))).toBe(false);
   });
 
-  it("counts whole days left before the purge, never below zero", () => {
-    expect(daysLeft(new Date(NOW).toISOString(), 30, NOW)).toBe(30);
-    expect(daysLeft(new Date(NOW - DAY - 1).toISOString(), 30, NOW)).toBe(28);
-    expect(daysLeft(new Date(NOW - 29.5 * DAY).toISOString(), 30, NOW)).toBe(0);
+  it("counts days left before the purge rounded up, never below zero", () => {
+    expect(daysLeft(new Date(NOW - 60_000).toISOString(), 30, NOW)).toBe(30);
+    expect(daysLeft(new Date(NOW - DAY - 1).toISOString(), 30, NOW)).toBe(29);
+    expect(daysLeft(new Date(NOW - 29.5 * DAY).toISOString(), 30, NOW)).toBe(1);
     expect(daysLeft(new Date(NOW - 40 * DAY).toISOString(), 30, NOW)).toBe(0);
     expect(daysLeft("not a date", 30, NOW)).toBe(0);
   });

@@ -14,7 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_RETENTION_DAYS = 30;
 
 export interface DeletedItem extends DeletedEmail {
-  /** Whole days until the purge, 0 on its last day. */
+  /** Days until the purge, rounded up (30 just after deletion, 1 on its last day). */
   daysLeft: number;
 }
 
@@ -30,11 +30,12 @@ export function canRecover(client: JmapClient): boolean {
   return CAPABILITIES.retention in client.session.capabilities;
 }
 
-/** Days left before `deletedAt` + `days` passes, counted down from `now`; never negative. */
+/** Days left before `deletedAt` + `days` passes, counted from `now` and rounded up, as a
+ * user counts ("30 days" just after deleting); 0 once past, until the purge runs. */
 export function daysLeft(deletedAt: string, days: number, now: number = Date.now()): number {
   const deleted = Date.parse(deletedAt);
   if (Number.isNaN(deleted)) return 0;
-  return Math.max(0, Math.floor((deleted + days * DAY_MS - now) / DAY_MS));
+  return Math.max(0, Math.ceil((deleted + days * DAY_MS - now) / DAY_MS));
 }
 
 /** The deleted mail still kept, newest deletion first, each with its days left. */

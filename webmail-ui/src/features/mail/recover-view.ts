@@ -63,7 +63,7 @@ export function openRecover(host: HTMLElement, client: JmapClient, onRestored: (
     });
     const button = h("button", { type: "button", class: "secondary", "aria-label": `Restore ${subject}` }, "Restore");
     button.addEventListener("click", () => void run([item.id]));
-    const left = item.daysLeft === 0 ? "purged within a day" : `${item.daysLeft} day${item.daysLeft === 1 ? "" : "s"} left`;
+    const left = item.daysLeft === 0 ? "due to be destroyed" : `${item.daysLeft} day${item.daysLeft === 1 ? "" : "s"} left`;
     const error = errors.get(item.id);
     return h(
       "li",
