@@ -32,7 +32,7 @@ export function openRecover(host: HTMLElement, client: JmapClient, onRestored: (
     h(
       "p",
       { class: "muted" },
-      `Deleted mail is kept for ${retentionDays(client)} days, then destroyed for good. Restored mail goes back to the mailboxes it was in, or to the Inbox.`,
+      `Deleted mail is kept for ${retentionDays(client)} days, then destroyed for good. Restored mail goes back to the mailboxes it was in; mail emptied from the Trash goes to the Inbox.`,
     ),
     h("div", { class: "recover-actions", role: "toolbar", "aria-label": "Deleted messages" }, restoreSelected, close),
     status,
