@@ -1,6 +1,7 @@
 """Recovering deleted mail in a real Chromium against a real `sealbox serve`: a message
 Bob sends is deleted, the Trash emptied, and "Recover deleted mail" (Email/listDeleted,
-Email/restore under urn:sealbox:retention) brings it back to Alice's Inbox.
+Email/restore under urn:sealbox:retention) brings it back to Alice's Inbox. The same
+dialog opens from Settings, and a per-message error shows on its row.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def test_deleted_and_purged_from_trash_then_restored_to_the_inbox(
     assert all(d["id"] != deleted["id"] for d in alice.one("Email/listDeleted")["list"])
 
 
-def test_restoring_what_is_no_longer_kept_says_so_on_its_row(page: Any, alice: HttpsNode) -> None:
+def test_from_settings_restoring_what_is_no_longer_kept_says_so_on_its_row(
+    page: Any, alice: HttpsNode
+) -> None:
     subject = "Gone twice"
     inbox = alice.mailboxes()["inbox"]
     created = alice.one(
@@ -99,8 +102,10 @@ def test_restoring_what_is_no_longer_kept_says_so_on_its_row(page: Any, alice: H
         },
     )["created"]["g"]["id"]
     assert alice.one("Email/set", destroy=[created])["destroyed"] == [created]
-    page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Trash").click()
-    page.get_by_role("button", name="Recover deleted mail").click()
+    page.get_by_role("button", name="Settings").click()
+    deleted = page.get_by_role("region", name="Deleted mail")
+    assert "30 days" in deleted.inner_text()
+    deleted.get_by_role("button", name="Recover deleted mail").click()
     dialog = page.get_by_role("dialog", name="Recover deleted mail")
     entry = dialog.locator("li", has_text=subject)
     entry.wait_for()
@@ -109,3 +114,5 @@ def test_restoring_what_is_no_longer_kept_says_so_on_its_row(page: Any, alice: H
     assert "no longer kept" in entry.get_by_role("alert").inner_text()
     dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="detached")
+    page.get_by_role("button", name="Back to mail").click()
+    page.get_by_role("navigation", name="Mailboxes").wait_for()

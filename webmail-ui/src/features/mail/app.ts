@@ -392,7 +392,8 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   /** The deleted-mail dialog; what it restores shows up by refresh (and push). */
   function recover(): void {
     if (document.querySelector("dialog.recover")) return;
-    openRecover(shell.root, client, (count) => {
+    // Over Settings too, which hides the mail shell: a hidden dialog could not show.
+    openRecover(shell.root.hidden ? document.body : shell.root, client, (count) => {
       say(`Restored ${count} message${count === 1 ? "" : "s"}.`);
       refresh({ Email: "", Mailbox: "" });
     });
@@ -520,6 +521,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       client,
       username,
       imageSenders,
+      onRecover: recover,
       onClose: closeSettings,
     });
   }
