@@ -90,7 +90,9 @@ export function openRecover(host: HTMLElement, client: JmapClient, onRestored: (
 
   async function run(ids: Id[]): Promise<void> {
     if (!ids.length) return;
+    // One restore at a time: a second click would only find the mail already restored.
     restoreSelected.disabled = true;
+    for (const control of list.querySelectorAll("button")) control.disabled = true;
     status.textContent = `Restoring ${ids.length}…`;
     try {
       const outcome = await restore(client, ids);
