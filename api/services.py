@@ -218,7 +218,7 @@ def build_services(settings: Settings) -> Services:
         queue_sender=QueueSender(
             store, blobs, submissions, delivery, outbound, dkim_keys, transfer, settings.hostname
         ),
-        retention=RetentionService(store, blobs, settings.mail_quota_octets),
+        retention=RetentionService(store, blobs, settings.mail_quota_octets, search),
         part_blobs=part_blobs,
         composer=EmailComposer(part_blobs, ingest, settings.hostname),
         sessions=sessions,

@@ -23,6 +23,7 @@ from api.core.email_summary import (
     seal_summary,
 )
 from api.core.errors import AccountNotFoundError, OverQuotaError
+from api.core.mail_search import MailSearch, NoSearch
 from api.core.quota import charge_mail
 from api.core.threading import assign_thread, thread_hashes
 from api.core.unlocked import UnlockedAccount
@@ -73,10 +74,17 @@ class _Summaries:
 
 
 class RetentionService:
-    def __init__(self, store: Store, blobs: BlobService, default_quota: int = 0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        blobs: BlobService,
+        default_quota: int = 0,
+        search: MailSearch | None = None,
+    ) -> None:
         self._store = store
         self._blobs = blobs
         self._default_quota = default_quota
+        self._search: MailSearch = search or NoSearch()
 
     async def list_deleted(self, unlocked: UnlockedAccount) -> list[DeletedEmail]:
         """The account's destroyed emails not yet purged, newest deletion first."""
@@ -91,7 +99,8 @@ class RetentionService:
         """Old id -> the new email, for each id still kept; old id -> OverQuotaError for
         each that would not fit in the quota; and the Email state after.
 
-        Each comes back in the mailboxes it was in that still exist, else in the inbox,
+        Each comes back in the mailboxes other than the Trash it was in that still
+        exist, else in the inbox,
         with new UIDs, threaded again, sharing its old blob. All in one transaction.
         A restored email is live mail again, so it is charged like a delivery.
         """
@@ -103,7 +112,9 @@ class RetentionService:
             modseq = await tx.changes.next_modseq(account_id)
             records = await tx.emails.get_many(account_id, ids, deleted=True)
             mailboxes = await tx.mailboxes.list(account_id)
-            existing = {m.id for m in mailboxes}
+            # Mail destroyed from the Trash (Empty Trash) is wanted back as live mail, not
+            # in the Trash again to be emptied: the Trash is never a restore target.
+            existing = {m.id for m in mailboxes if m.role != "trash"}
             inbox = [m.id for m in mailboxes if m.role == "inbox"]
             summaries = _Summaries(tx, unlocked)
             by_id = {r.id: r for r in records}
@@ -131,6 +142,8 @@ class RetentionService:
             for type_name, logged in changes.items():
                 await tx.changes.record(account_id, modseq, type_name, logged)
             state = await tx.changes.state(account_id, EMAIL_TYPE)
+        # Restored mail is new mail under new ids: index it, or search would never find it.
+        await self._search.settled(unlocked, list(restored.values()))
         return restored, over_quota, state
 
     async def _restore_one(

@@ -3,7 +3,8 @@
 Destroyed mail (Email/set destroy, Mailbox/set onDestroyRemoveEmails) is kept 30 days
 before it is crypto-shredded. listDeleted shows what is kept; restore brings emails back
 as new emails (new ids: RFC 8620 1.2 ids are never reused), in the mailboxes they were in
-that still exist, else in the inbox; one that would exceed the quota is in notRestored.
+that still exist other than the Trash, else in the inbox; one that would exceed the quota
+is in notRestored.
 """
 
 from __future__ import annotations

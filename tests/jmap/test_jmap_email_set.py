@@ -286,6 +286,23 @@ async def test_restore_into_a_mailbox_that_is_gone_goes_to_the_inbox(client: Cli
     assert restored["restored"][created["id"]]["mailboxIds"] == {inbox: True}
 
 
+async def test_restore_of_mail_emptied_from_the_trash_goes_to_the_inbox(client: Client) -> None:
+    trash, archive = await client.mailbox("trash"), await client.mailbox("archive")
+    only = await client.import_email(message("Emptied once"), mailboxIds={trash: True})
+    both = await client.import_email(
+        message("Filed twice", "m2@example.net"), mailboxIds={trash: True, archive: True}
+    )
+    await client.one("Email/set", destroy=[only["id"], both["id"]])
+
+    restored = (await client.one("Email/restore", ids=[only["id"], both["id"]]))["restored"]
+    inbox = await client.mailbox("inbox")
+    assert restored[only["id"]]["mailboxIds"] == {inbox: True}
+    assert restored[both["id"]]["mailboxIds"] == {archive: True}
+    # New mail under a new id, so the index must know it: search finds it, not the old id.
+    found = await client.one("Email/query", filter={"inMailbox": inbox, "subject": "Emptied"})
+    assert found["ids"] == [restored[only["id"]]["id"]]
+
+
 async def test_the_retention_methods_need_their_capability(client: Client) -> None:
     using = ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"]
     [(name, body, _)] = await client.caller.call(

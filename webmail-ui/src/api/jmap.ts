@@ -141,6 +141,34 @@ export interface WebmailSettings {
   imageSenders: string[];
 }
 
+/** Vendor (urn:sealbox:retention): a destroyed email still kept, from Email/listDeleted. */
+export interface DeletedEmail {
+  id: Id;
+  receivedAt: UTCDate;
+  deletedAt: UTCDate;
+  size: number;
+  subject: string | null;
+  from: EmailAddress[] | null;
+}
+
+export interface ListDeletedResponse {
+  accountId: Id;
+  /** Newest deletion first; the whole list (the method takes no position or limit). */
+  list: DeletedEmail[];
+}
+
+/** Vendor: Email/restore brings destroyed emails back as new emails (new ids). */
+export interface RestoreResponse {
+  accountId: Id;
+  newState: string;
+  /** Old id -> the new email. */
+  restored: Record<Id, { id: Id; threadId: Id; mailboxIds: Record<Id, boolean> }>;
+  /** Old id -> why not, e.g. overQuota (SetError-shaped). */
+  notRestored: Record<Id, SetError> | null;
+  /** Ids no longer kept (already restored or purged). */
+  notFound: Id[];
+}
+
 export interface EmailSubmissionCreate {
   emailId: Id | `#${string}`;
   identityId: Id;
@@ -288,6 +316,8 @@ export interface Methods {
   "SearchSettings/set": [SetArgs<never>, SetResponse<SearchSettings>];
   "WebmailSettings/get": [GetArgs, GetResponse<WebmailSettings>];
   "WebmailSettings/set": [SetArgs<never>, SetResponse<WebmailSettings>];
+  "Email/listDeleted": [{ accountId?: Id }, ListDeletedResponse];
+  "Email/restore": [{ accountId?: Id; ids: Id[] }, RestoreResponse];
 }
 
 export type MethodName = keyof Methods;
@@ -316,6 +346,7 @@ export const CAPABILITIES = {
   vacation: "urn:ietf:params:jmap:vacationresponse",
   search: "urn:sealbox:search",
   webmail: "urn:sealbox:webmail",
+  retention: "urn:sealbox:retention",
 } as const;
 
 /** A method-level error response (RFC 8620 3.6.2), e.g. cannotCalculateChanges. */
@@ -425,6 +456,7 @@ function capabilityOf(name: MethodName): string {
   if (name.startsWith("VacationResponse/")) return CAPABILITIES.vacation;
   if (name.startsWith("SearchSettings/")) return CAPABILITIES.search;
   if (name.startsWith("WebmailSettings/")) return CAPABILITIES.webmail;
+  if (name === "Email/listDeleted" || name === "Email/restore") return CAPABILITIES.retention;
   return name.startsWith("EmailSubmission/") || name.startsWith("Identity/")
     ? CAPABILITIES.submission
     : CAPABILITIES.mail;

@@ -24,6 +24,8 @@ import { renderMailboxes } from "./mailbox-view";
 import { byRole, displayName, flatten, MAILBOX_PROPERTIES, mailboxTree } from "./mailboxes";
 import { MessageList, SUMMARY_PROPERTIES } from "./message-list";
 import { subscribe } from "./push";
+import { canRecover } from "./recover-model";
+import { openRecover } from "./recover-view";
 import { shortcutHelp } from "./shortcuts";
 import { bulkPatch, movePatch, Selection, type BulkAction } from "./selection";
 import { isEmptySearch, parseSearch, searchFilter, type ParsedSearch } from "./search";
@@ -83,6 +85,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
         void guard(startList());
       },
       onEmptyTrash: () => void guard(emptyTrash()),
+      onRecover: () => recover(),
     },
     selection,
   );
@@ -139,7 +142,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     const name = mailbox ? displayName(mailbox) : "";
     const searching = !isEmptySearch(search);
     listView.reset(searching ? `Search in ${name}` : name);
-    listView.setEmptyTrash(!searching && mailbox?.role === "trash");
+    listView.setEmptyTrash(!searching && mailbox?.role === "trash", false, canRecover(client));
     selection.clear();
     list = new MessageList(client, selected, 50, searching ? searchFilter(search, selected, fullText) : null, threads);
     try {
@@ -374,16 +377,26 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     const n = trash.totalEmails;
     const what = n === 1 ? "the 1 message" : `all ${n} messages`;
     if (!confirm(`Empty Trash? This deletes ${what} in Trash. Deleted mail is kept for 30 days for recovery.`)) return;
-    listView.setEmptyTrash(true, true);
+    listView.setEmptyTrash(true, true, canRecover(client));
     try {
       const done = await emptyMailbox(client, trash.id, (count) => say(`Deleting… ${count} of ${n}`));
       closeReader();
       say(`Trash emptied (${done.destroyed + done.unfiled} messages). Deleted mail is kept for 30 days in case you need it back.`);
     } finally {
-      listView.setEmptyTrash(selected === trash.id && isEmptySearch(search));
+      listView.setEmptyTrash(selected === trash.id && isEmptySearch(search), false, canRecover(client));
       refresh({ Email: "", Mailbox: "" });
       await refreshing;
     }
+  }
+
+  /** The deleted-mail dialog; what it restores shows up by refresh (and push). */
+  function recover(): void {
+    if (document.querySelector("dialog.recover")) return;
+    // Over Settings too, which hides the mail shell: a hidden dialog could not show.
+    openRecover(shell.root.hidden ? document.body : shell.root, client, (count) => {
+      say(`Restored ${count} message${count === 1 ? "" : "s"}.`);
+      refresh({ Email: "", Mailbox: "" });
+    });
   }
 
   // --- several at once --------------------------------------------------------
@@ -508,6 +521,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
       client,
       username,
       imageSenders,
+      onRecover: recover,
       onClose: closeSettings,
     });
   }
@@ -523,7 +537,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
   }
 
   function onKey(event: KeyboardEvent): void {
-    if (settings || document.querySelector("dialog.shortcut-help[open]")) return;
+    if (settings || document.querySelector("dialog.shortcut-help[open], dialog.recover[open]")) return;
     const target = event.target as HTMLElement | null;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (target && (target.closest("input, textarea, select, [contenteditable]") || target.isContentEditable)) return;

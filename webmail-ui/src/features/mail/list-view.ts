@@ -19,6 +19,8 @@ export interface ListCallbacks {
   onThreads(on: boolean): void;
   /** "Empty Trash", shown only while the Trash is listed. */
   onEmptyTrash(): void;
+  /** "Recover deleted mail", beside Empty Trash. */
+  onRecover(): void;
 }
 
 /** The type dragged rows carry: a JSON array of email ids. */
@@ -35,6 +37,8 @@ export class ListView {
   readonly #empty: HTMLElement;
   readonly #heading: HTMLElement;
   readonly #emptyTrash: HTMLButtonElement;
+  readonly #recover: HTMLButtonElement;
+  readonly #trashActions: HTMLElement;
   /** Rows built for the current window only; rows scrolled out of it are dropped. */
   readonly #rows = new Map<Id, HTMLLIElement>();
   #items: readonly MessageSummary[] = [];
@@ -82,9 +86,12 @@ export class ListView {
       threads.setAttribute("aria-pressed", String(on));
       callbacks.onThreads(on);
     });
-    this.#emptyTrash = h("button", { type: "button", class: "secondary", hidden: true }, "Empty Trash");
+    this.#emptyTrash = h("button", { type: "button", class: "secondary" }, "Empty Trash");
     this.#emptyTrash.addEventListener("click", () => callbacks.onEmptyTrash());
-    const header = h("div", { class: "list-heading" }, this.#heading, this.#emptyTrash, threads);
+    this.#recover = h("button", { type: "button", class: "secondary", hidden: true }, "Recover deleted mail");
+    this.#recover.addEventListener("click", () => callbacks.onRecover());
+    this.#trashActions = h("div", { class: "trash-actions", hidden: true }, this.#recover, this.#emptyTrash);
+    const header = h("div", { class: "list-heading" }, this.#heading, threads, this.#trashActions);
     this.#ul = h("ul", { class: "messages" });
     this.#empty = h("p", { class: "empty muted", hidden: true }, "No messages here.");
     this.#more = h("button", { type: "button", class: "secondary load-more", hidden: true }, "Load more");
@@ -95,9 +102,11 @@ export class ListView {
     new ResizeObserver(() => this.#schedule()).observe(container);
   }
 
-  /** Shows "Empty Trash" (the list is the Trash); `busy` while it runs. */
-  setEmptyTrash(shown: boolean, busy = false): void {
-    this.#emptyTrash.hidden = !shown;
+  /** Shows "Empty Trash" (the list is the Trash); `busy` while it runs. "Recover deleted
+   * mail" shows beside it when the server keeps deleted mail (`recover`). */
+  setEmptyTrash(shown: boolean, busy = false, recover = false): void {
+    this.#trashActions.hidden = !shown;
+    this.#recover.hidden = !recover;
     this.#emptyTrash.disabled = busy;
   }
 

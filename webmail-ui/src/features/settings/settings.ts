@@ -1,7 +1,7 @@
 /**
  * The Settings screen: account security (password, two-step sign-in, app
  * passwords, and a mount point for passkeys) and mail settings (identities,
- * vacation response, search, remote images). Opened from the mail top bar; loaded on demand.
+ * vacation response, search, remote images, deleted mail). Opened from the mail top bar; loaded on demand.
  */
 import "./settings.css";
 import type { JmapClient } from "../../api/jmap";
@@ -9,6 +9,7 @@ import { SettingsApi } from "../../api/settings";
 import { h } from "../../lib/dom";
 import type { ImageSenders } from "../mail/image-senders";
 import { identitySection, vacationSection } from "./account-sections";
+import { deletedSection } from "./deleted-section";
 import { imagesSection } from "./images-section";
 import { renderPasskeys } from "../passkeys";
 import { recoverySection } from "./recovery-section";
@@ -25,6 +26,8 @@ export interface SettingsOptions {
   username: string;
   /** The mail side's list of trusted image senders, edited here. */
   imageSenders?: ImageSenders | undefined;
+  /** Opens "Recover deleted mail" over this screen. */
+  onRecover?: () => void;
   onClose(): void;
   api?: SettingsApi;
 }
@@ -52,12 +55,13 @@ export function mountSettings(container: Element, options: SettingsOptions): Set
       vacationSection(options.client),
       searchSection(options.client),
       imagesSection(options.imageSenders),
+      deletedSection(options.client, options.onRecover),
     ),
   );
   container.append(root);
   heading.focus();
   const onKey = (event: KeyboardEvent): void => {
-    if (event.key === "Escape" && !(event.target as HTMLElement | null)?.closest("input, textarea")) options.onClose();
+    if (event.key === "Escape" && !(event.target as HTMLElement | null)?.closest("input, textarea, dialog")) options.onClose();
   };
   document.addEventListener("keydown", onKey);
   return {
