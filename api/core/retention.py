@@ -99,9 +99,9 @@ class RetentionService:
         """Old id -> the new email, for each id still kept; old id -> OverQuotaError for
         each that would not fit in the quota; and the Email state after.
 
-        Each comes back in the mailboxes other than the Trash it was in that still
-        exist, else in the inbox,
-        with new UIDs, threaded again, sharing its old blob. All in one transaction.
+        Each comes back in the mailboxes it was in that still exist, the Trash left
+        out, else in the inbox, with new UIDs, threaded again, sharing its old blob. All
+        in one transaction.
         A restored email is live mail again, so it is charged like a delivery.
         """
         account_id = unlocked.account_id
