@@ -17,6 +17,7 @@ path. Queued ids are applied to the index (and sealed) as soon as a query sees t
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from api.core.email_filter import EmailComparator, EmailFilter, text_tree, through_index
@@ -30,6 +31,8 @@ __all__ = ["RankedPage", "RankedQueries"]
 
 # Deeper pages than this go to the general path: the index would rank them all anyway.
 _MAX_DEPTH = 10_000
+# Accounts whose hidden ids are kept; the least recently searched go first.
+_HIDDEN_ACCOUNTS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,7 @@ class RankedQueries:
     def __init__(self, store: Store) -> None:
         self._store = store
         # Per account: an Email state and the ids hidden at it (destroyed or queued).
-        self._hidden: dict[AccountId, tuple[int, frozenset[str]]] = {}
+        self._hidden: OrderedDict[AccountId, tuple[int, frozenset[str]]] = OrderedDict()
 
     async def page(
         self,
@@ -117,4 +120,7 @@ class RankedQueries:
             queued = await tx.search_files.removals(account_id)
         hidden = (state, frozenset([*await tx.emails.destroyed_ids(account_id), *queued]))
         self._hidden[account_id] = hidden
+        self._hidden.move_to_end(account_id)
+        while len(self._hidden) > _HIDDEN_ACCOUNTS:
+            self._hidden.popitem(last=False)
         return hidden
