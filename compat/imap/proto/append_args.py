@@ -9,24 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from compat.imap.proto.commands import Append, AppendMessage
-from compat.imap.proto.tokens import Atom, ParseError, Str, Token, TokenList
+from compat.imap.proto.tokens import Atom, ParseError, Str, Token, TokenList, astring
 
 __all__ = ["MAX_APPEND_MESSAGES", "parse_append"]
 
 # One command is held whole in memory and imported in one go: bound how many it carries.
 MAX_APPEND_MESSAGES = 100
 _DATE_TIME = "%d-%b-%Y %H:%M:%S %z"
-
-
-def _mailbox(token: Token) -> str:
-    if isinstance(token, Atom):
-        return token.text
-    if isinstance(token, Str):
-        try:
-            return token.value.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ParseError("string is not UTF-8") from None
-    raise ParseError("expected a mailbox name, got a list")
 
 
 def _flags(token: TokenList) -> tuple[str, ...]:
@@ -47,7 +36,7 @@ def parse_append(args: list[Token]) -> Append:
     """`mailbox 1*([flags] [date] literal)`; ParseError naming the message that broke."""
     if len(args) < 2:
         raise ParseError("APPEND mailbox [flags] [date] literal ...")
-    mailbox = _mailbox(args[0])
+    mailbox = astring(args[0])
     messages: list[AppendMessage] = []
     rest = iter(args[1:])
     for token in rest:

@@ -32,7 +32,14 @@ from compat.imap.proto.commands import (
 from compat.imap.proto.fetch_items import parse_fetch_items
 from compat.imap.proto.search_keys import parse_search
 from compat.imap.proto.sequence import SequenceSet, parse_sequence_set
-from compat.imap.proto.tokens import Atom, ParseError, Str, Token, TokenList, tokenize
+from compat.imap.proto.tokens import (
+    Atom,
+    ParseError,
+    Token,
+    TokenList,
+    astring,
+    tokenize,
+)
 
 __all__ = ["CommandError", "parse_command"]
 
@@ -64,21 +71,10 @@ class CommandError(Exception):
         self.tag = tag
 
 
-def _astring(token: Token) -> str:
-    if isinstance(token, Atom):
-        return token.text
-    if isinstance(token, Str):
-        try:
-            return token.value.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ParseError("string is not UTF-8") from None
-    raise ParseError("expected a string, got a list")
-
-
 def _nstring(token: Token) -> str | None:
     if isinstance(token, Atom) and token.text.upper() == "NIL":
         return None
-    return _astring(token)
+    return astring(token)
 
 
 def _atom(token: Token) -> str:
@@ -120,7 +116,7 @@ def _modifier(args: list[Token], name: str) -> int | None:
 
 def _login(args: list[Token], uid: bool) -> Request:
     _arity(args, 2)
-    return Login(_astring(args[0]), _astring(args[1]))
+    return Login(astring(args[0]), astring(args[1]))
 
 
 def _authenticate(args: list[Token], uid: bool) -> Request:
@@ -142,7 +138,7 @@ def _id(args: list[Token], uid: bool) -> Request:
     items = _list(args[0])
     if len(items) % 2 or len(items) > 60:
         raise ParseError("ID takes field/value pairs")
-    pairs = [(_astring(items[i]), _nstring(items[i + 1])) for i in range(0, len(items), 2)]
+    pairs = [(astring(items[i]), _nstring(items[i + 1])) for i in range(0, len(items), 2)]
     return Id(tuple(pairs))
 
 
@@ -164,8 +160,8 @@ def _list_command(args: list[Token], uid: bool, lsub: bool = False) -> Request:
         raise ParseError("LIST reference mailbox")
     patterns = _list(args[1]) if isinstance(args[1], TokenList) else (args[1],)
     return ListMailboxes(
-        reference=_astring(args[0]),
-        patterns=tuple(_astring(p) for p in patterns),
+        reference=astring(args[0]),
+        patterns=tuple(astring(p) for p in patterns),
         lsub=lsub,
         subscribed_only="SUBSCRIBED" in selection,
         return_special_use="SPECIAL-USE" in returns or "SPECIAL-USE" in selection,
@@ -188,7 +184,7 @@ def _status_items(token: Token) -> tuple[str, ...]:
 
 def _status(args: list[Token], uid: bool) -> Request:
     _arity(args, 2)
-    return Status(_astring(args[0]), _status_items(args[1]))
+    return Status(astring(args[0]), _status_items(args[1]))
 
 
 def _select(readonly: bool) -> Callable[[list[Token], bool], Request]:
@@ -198,7 +194,7 @@ def _select(readonly: bool) -> Callable[[list[Token], bool], Request]:
             options = {_atom(t).upper() for t in _list(args.pop())}
             condstore = "CONDSTORE" in options
         _arity(args, 1)
-        return Select(_astring(args[0]), readonly, condstore)
+        return Select(astring(args[0]), readonly, condstore)
 
     return parse
 
@@ -206,14 +202,14 @@ def _select(readonly: bool) -> Callable[[list[Token], bool], Request]:
 def _mailbox_command(name: str) -> Callable[[list[Token], bool], Request]:
     def parse(args: list[Token], uid: bool) -> Request:
         _arity(args, 1)
-        return MailboxCommand(name, _astring(args[0]))
+        return MailboxCommand(name, astring(args[0]))
 
     return parse
 
 
 def _rename(args: list[Token], uid: bool) -> Request:
     _arity(args, 2)
-    return Rename(_astring(args[0]), _astring(args[1]))
+    return Rename(astring(args[0]), astring(args[1]))
 
 
 def _search(args: list[Token], uid: bool) -> Request:
@@ -249,7 +245,7 @@ def _store(args: list[Token], uid: bool) -> Request:
 def _copy_move(name: str) -> Callable[[list[Token], bool], Request]:
     def parse(args: list[Token], uid: bool) -> Request:
         _arity(args, 2)
-        return CopyMove(uid, name, _sequence(args[0]), _astring(args[1]))
+        return CopyMove(uid, name, _sequence(args[0]), astring(args[1]))
 
     return parse
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Atom", "ParseError", "Str", "Token", "TokenList", "tokenize"]
+__all__ = ["Atom", "ParseError", "Str", "Token", "TokenList", "astring", "tokenize"]
 
 # Characters that end an atom (RFC 9051 9 atom-specials, less `%` and `*` which the
 # list-mailbox and sequence-set rules allow inside the same token positions).
@@ -150,3 +150,15 @@ def tokenize(data: bytes) -> list[Token]:
         if lexer.done():
             return tokens
         tokens.append(lexer.token(0))
+
+
+def astring(token: Token) -> str:
+    """An astring (RFC 9051 9): an atom, or a quoted or literal string in UTF-8."""
+    if isinstance(token, Atom):
+        return token.text
+    if isinstance(token, Str):
+        try:
+            return token.value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ParseError("string is not UTF-8") from None
+    raise ParseError("expected a string, got a list")
