@@ -208,7 +208,7 @@ def test_closing_the_tab_keeps_what_was_typed(
     tab.get_by_label("Subject").fill("Written as the tab closed")
     tab.get_by_role("textbox", name="Message").fill("Every word of this must survive.")
     started = time.monotonic()
-    tab.close()
+    tab.close(run_before_unload=True)  # as a person closing the tab: pagehide runs
     assert time.monotonic() - started < 2  # AUTOSAVE_MS: the timer never fired
     [kept] = _wait_for(lambda: _emails(alice, "Written as the tab closed", "drafts"), "the draft")
     assert kept["keywords"].get("$draft") is True
