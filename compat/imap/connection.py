@@ -121,7 +121,9 @@ class _Connection:
             command = parse_command(data)
         except CommandError as exc:
             prefix = exc.tag.encode() if exc.tag else b"*"
-            await wire.line(prefix + b" BAD " + exc.message.encode("ascii", "replace"))
+            code = f"[{exc.code}] " if exc.code else ""
+            text = f" {exc.status} {code}{exc.message}".encode("ascii", "replace")
+            await wire.line(prefix + text)
             return
         tag = command.tag.encode()
         context.tag = command.tag

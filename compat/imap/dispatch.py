@@ -28,14 +28,18 @@ from compat.imap.proto.commands import (
     Search,
     Select,
     Simple,
+    Sort,
     Status,
     Store,
+    Thread,
     UidExpunge,
 )
 from compat.imap.search import handle_search
 from compat.imap.select import handle_close, handle_select, handle_unselect
 from compat.imap.session_info import handle_enable, handle_id, handle_namespace
+from compat.imap.sort import handle_sort
 from compat.imap.store import handle_store
+from compat.imap.threads import handle_thread
 from compat.imap.updates import send_updates
 
 __all__ = ["run_request"]
@@ -89,6 +93,10 @@ async def _answer(context: Context, request: Request) -> Reply:
             return await handle_append(context, request)
         case Search():
             return await handle_search(context, request)
+        case Sort():
+            return await handle_sort(context, request)
+        case Thread():
+            return await handle_thread(context, request)
         case Fetch():
             return await handle_fetch(context, request)
         case Store():
@@ -101,9 +109,9 @@ async def _answer(context: Context, request: Request) -> Reply:
 
 
 def _updates_allowed(request: Request) -> bool:
-    """5.5: no EXPUNGE while answering FETCH, STORE or SEARCH (their UID forms are fine);
-    SELECT reports its own counts."""
-    if isinstance(request, Fetch | Store | Search):
+    """5.5: no EXPUNGE while answering FETCH, STORE, SEARCH, SORT or THREAD (their UID
+    forms are fine); SELECT reports its own counts."""
+    if isinstance(request, Fetch | Store | Search | Sort | Thread):
         return request.uid
     if isinstance(request, Simple):
         return request.name not in ("CLOSE", "UNSELECT", "IDLE")

@@ -8,6 +8,7 @@ Email/get of the mailbox. With search off, TEXT, BODY and HEADER get NO [CANNOT]
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ from compat.imap.proto.search_keys import (
 )
 from compat.imap.proto.sequence import compress
 
-__all__ = ["handle_search"]
+__all__ = ["handle_search", "matching"]
 
 _FILTERABLE = frozenset({"from", "to", "cc", "bcc", "subject"})
 
@@ -94,26 +95,35 @@ def _condition(key: HeaderKey | TextKey) -> dict[str, Any]:
     return {"header": [key.header, key.value]}
 
 
-async def handle_search(context: Context, request: Search) -> Reply:
+async def matching(
+    context: Context, key: SearchKey, properties: Sequence[str] = ()
+) -> list[tuple[int, int, dict[str, Any]]]:
+    """(sequence number, UID, Email/get properties) of each selected message `key` holds
+    for, in mailbox order; SEARCH, SORT and THREAD all choose their messages here."""
     state = context.selected()
     mailbox = state.mailbox
-    keys = _walk(request.key)
+    keys = _walk(key)
     headers: dict[HeaderKey | TextKey, set[str]] = {}
-    for key in keys:
-        if isinstance(key, HeaderKey | TextKey) and key not in headers:
-            condition = {"inMailbox": mailbox.id, **_condition(key)}
-            headers[key] = await state.jmap.query_ids(condition)
-    properties = ["keywords", "size", "receivedAt"]
+    for each in keys:
+        if isinstance(each, HeaderKey | TextKey) and each not in headers:
+            condition = {"inMailbox": mailbox.id, **_condition(each)}
+            headers[each] = await state.jmap.query_ids(condition)
+    wanted = {"keywords", "size", "receivedAt", *properties}
     if any(isinstance(k, DateKey) and k.sent for k in keys):
-        properties.append("sentAt")
-    emails = {e["id"]: e for e in await state.jmap.get(mailbox.ids, properties)}
+        wanted.add("sentAt")
+    emails = {e["id"]: e for e in await state.jmap.get(mailbox.ids, sorted(wanted))}
     largest = mailbox.uids[-1] if mailbox.uids else 0
     judge = _Judge(headers, len(mailbox.uids), largest)
     found = []
     for index, (uid, email_id) in enumerate(zip(mailbox.uids, mailbox.ids, strict=True)):
         email = emails.get(email_id)
-        if email is not None and judge(request.key, email, index + 1, uid):
-            found.append(uid if request.uid else index + 1)
+        if email is not None and judge(key, email, index + 1, uid):
+            found.append((index + 1, uid, email))
+    return found
+
+
+async def handle_search(context: Context, request: Search) -> Reply:
+    found = [uid if request.uid else seq for seq, uid, _ in await matching(context, request.key)]
     returns = request.returns
     if returns is None and "IMAP4REV2" in context.enabled:
         returns = ("ALL",)

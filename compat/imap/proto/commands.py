@@ -26,8 +26,11 @@ __all__ = [
     "Search",
     "Select",
     "Simple",
+    "Sort",
+    "SortCriterion",
     "Status",
     "Store",
+    "Thread",
     "UidExpunge",
 ]
 
@@ -133,6 +136,28 @@ class Search:
 
 
 @dataclass(frozen=True, slots=True)
+class SortCriterion:
+    """One SORT key (RFC 5256 3, RFC 5957 DISPLAYFROM/DISPLAYTO), REVERSE or not."""
+
+    key: str
+    reverse: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    uid: bool
+    criteria: tuple[SortCriterion, ...]
+    key: SearchKey
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    uid: bool
+    algorithm: str  # ORDEREDSUBJECT or REFERENCES (RFC 5256 3)
+    key: SearchKey
+
+
+@dataclass(frozen=True, slots=True)
 class Fetch:
     uid: bool
     sequence: SequenceSet
@@ -176,6 +201,8 @@ Request = (
     | Rename
     | Append
     | Search
+    | Sort
+    | Thread
     | Fetch
     | Store
     | CopyMove

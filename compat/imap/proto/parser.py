@@ -32,9 +32,11 @@ from compat.imap.proto.commands import (
 from compat.imap.proto.fetch_items import parse_fetch_items
 from compat.imap.proto.search_keys import parse_search
 from compat.imap.proto.sequence import SequenceSet, parse_sequence_set
+from compat.imap.proto.sort_args import parse_sort, parse_thread
 from compat.imap.proto.tokens import (
     Atom,
     ParseError,
+    RefusedError,
     Token,
     TokenList,
     astring,
@@ -65,10 +67,16 @@ _SEARCH_RETURNS = frozenset({"MIN", "MAX", "ALL", "COUNT", "SAVE"})
 
 
 class CommandError(Exception):
-    def __init__(self, message: str, tag: str | None) -> None:
+    """BAD by default; NO with a response code for a well-formed command we refuse."""
+
+    def __init__(
+        self, message: str, tag: str | None, status: str = "BAD", code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.tag = tag
+        self.status = status
+        self.code = code
 
 
 def _nstring(token: Token) -> str | None:
@@ -272,12 +280,14 @@ _PARSERS: dict[str, Callable[[list[Token], bool], Request]] = {
     "RENAME": _rename,
     "APPEND": lambda args, uid: parse_append(args),
     "SEARCH": _search,
+    "SORT": parse_sort,
+    "THREAD": parse_thread,
     "FETCH": _fetch,
     "STORE": _store,
     "COPY": _copy_move("COPY"),
     "MOVE": _copy_move("MOVE"),
 }
-_UID_COMMANDS = frozenset({"SEARCH", "FETCH", "STORE", "COPY", "MOVE", "EXPUNGE"})
+_UID_COMMANDS = frozenset({"SEARCH", "SORT", "THREAD", "FETCH", "STORE", "COPY", "MOVE", "EXPUNGE"})
 
 
 def _request(tokens: list[Token]) -> Request:
@@ -312,6 +322,8 @@ def parse_command(data: bytes) -> Command:
     tag = tag_bytes.decode("ascii")
     try:
         return Command(tag, _request(tokenize(rest)))
+    except RefusedError as exc:
+        raise CommandError(str(exc), tag, "NO", exc.code) from None
     except ParseError as exc:
         raise CommandError(str(exc), tag) from None
     except (ValueError, RecursionError):  # e.g. an int too big: still only BAD

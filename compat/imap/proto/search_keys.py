@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from compat.imap.proto.sequence import SequenceSet, parse_sequence_set
-from compat.imap.proto.tokens import Atom, ParseError, Str, Token, TokenList
+from compat.imap.proto.tokens import Atom, ParseError, RefusedError, Str, Token, TokenList
 
 __all__ = [
     "All",
@@ -20,6 +20,7 @@ __all__ = [
     "SeqKey",
     "SizeKey",
     "TextKey",
+    "charset_of",
     "parse_date",
     "parse_search",
 ]
@@ -210,12 +211,22 @@ class _Keys:
         return keys[0] if len(keys) == 1 else And(tuple(keys))
 
 
-def parse_search(tokens: list[Token]) -> SearchKey:
-    """The keys after SEARCH [RETURN (...)] [CHARSET x]; all must hold (an implicit AND)."""
-    charset = "utf-8"
-    if len(tokens) >= 2 and isinstance(tokens[0], Atom) and tokens[0].text.upper() == "CHARSET":
-        charset = _text(tokens[1], "ascii").lower()
-        if charset not in ("utf-8", "us-ascii", "utf8"):
-            raise ParseError("BADCHARSET")
+def charset_of(token: Token) -> str:
+    """A search charset name; only UTF-8 and its subset US-ASCII are known (RFC 9051 6.4.4)."""
+    charset = _text(token, "ascii").lower()
+    if charset not in ("utf-8", "us-ascii", "utf8"):
+        raise RefusedError("unsupported charset", "BADCHARSET (US-ASCII UTF-8)")
+    return charset
+
+
+def parse_search(tokens: list[Token], charset: str | None = None) -> SearchKey:
+    """The keys after SEARCH [RETURN (...)] [CHARSET x], or after SORT/THREAD's charset
+    when `charset` is given; all must hold (an implicit AND)."""
+    if charset is None and len(tokens) >= 2 and _is_atom(tokens[0], "CHARSET"):
+        charset = charset_of(tokens[1])
         tokens = tokens[2:]
-    return _Keys(tokens, charset).all(0)
+    return _Keys(tokens, charset or "utf-8").all(0)
+
+
+def _is_atom(token: Token, text: str) -> bool:
+    return isinstance(token, Atom) and token.text.upper() == text

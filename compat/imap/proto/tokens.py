@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Atom", "ParseError", "Str", "Token", "TokenList", "astring", "tokenize"]
+__all__ = ["Atom", "ParseError", "RefusedError", "Str", "Token", "TokenList", "astring", "tokenize"]
 
 # Characters that end an atom (RFC 9051 9 atom-specials, less `%` and `*` which the
 # list-mailbox and sequence-set rules allow inside the same token positions).
@@ -19,6 +19,14 @@ _MAX_DEPTH = 16
 
 class ParseError(Exception):
     """The command breaks the grammar; the connection answers BAD (with the tag when known)."""
+
+
+class RefusedError(ParseError):
+    """Well-formed but asks for what the server lacks (a charset): a tagged NO [code]."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

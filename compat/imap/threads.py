@@ -1,0 +1,42 @@
+"""THREAD and UID THREAD (RFC 5256 3): the messages SEARCH would choose, as threads by
+ORDEREDSUBJECT or REFERENCES."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from compat.imap.context import Context, Reply
+from compat.imap.proto.commands import Thread
+from compat.imap.search import matching
+from compat.imap.sortable import SORT_PROPERTIES, Sortable
+from compat.imap.thread_references import THREAD_PROPERTIES, references_threads
+from compat.imap.thread_tree import Node, render, sort_siblings
+
+__all__ = ["handle_thread", "ordered_subject_threads"]
+
+
+def ordered_subject_threads(messages: list[Sortable]) -> list[Node]:
+    """ORDEREDSUBJECT: one thread per base subject, the earliest message at its root and
+    the rest its children by sent date; threads by the sent date of their root."""
+    ordered = sorted(messages, key=lambda m: (m.subject_key, m.sent, m.seq))
+    roots = []
+    for _, group in groupby(ordered, key=lambda m: m.subject_key):
+        first, *rest = group
+        root = Node(first)
+        for message in rest:
+            root.adopt(Node(message))
+        roots.append(root)
+    sort_siblings(roots)
+    return roots
+
+
+async def handle_thread(context: Context, request: Thread) -> Reply:
+    properties = (*SORT_PROPERTIES, *THREAD_PROPERTIES)
+    found = await matching(context, request.key, properties)
+    messages = [Sortable(uid if request.uid else seq, seq, email) for seq, uid, email in found]
+    if request.algorithm == "REFERENCES":
+        roots = references_threads(messages)
+    else:
+        roots = ordered_subject_threads(messages)
+    await context.wire.untagged(f"THREAD {render(roots)}".rstrip().encode())
+    return Reply("threaded")
