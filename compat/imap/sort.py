@@ -11,7 +11,7 @@ from __future__ import annotations
 from compat.imap.context import Context, Reply
 from compat.imap.proto.commands import Sort
 from compat.imap.search import matching
-from compat.imap.sortable import SORT_PROPERTIES, Sortable
+from compat.imap.sortable import Sortable, sort_properties
 
 __all__ = ["handle_sort", "sort_messages"]
 
@@ -26,9 +26,10 @@ def sort_messages(messages: list[Sortable], criteria: list[tuple[str, bool]]) ->
 
 
 async def handle_sort(context: Context, request: Sort) -> Reply:
-    found = await matching(context, request.key, SORT_PROPERTIES)
-    messages = [Sortable(uid if request.uid else seq, seq, email) for seq, uid, email in found]
     criteria = [(c.key, c.reverse) for c in request.criteria]
+    properties = sort_properties([criterion for criterion, _ in criteria])
+    found = await matching(context, request.key, properties)
+    messages = [Sortable(uid if request.uid else seq, seq, email) for seq, uid, email in found]
     numbers = " ".join(str(m.number) for m in sort_messages(messages, criteria))
     await context.wire.untagged(f"SORT {numbers}".rstrip().encode())
     return Reply("sorted")

@@ -11,9 +11,24 @@ from typing import Any
 
 from compat.imap.base_subject import base_subject
 
-__all__ = ["SORT_PROPERTIES", "Sortable", "casemap"]
+__all__ = ["Sortable", "casemap", "sort_properties"]
 
-SORT_PROPERTIES = ("subject", "from", "to", "cc", "sentAt", "receivedAt", "size")
+_NEEDS = {
+    "ARRIVAL": ("receivedAt",),
+    "DATE": ("sentAt", "receivedAt"),
+    "SIZE": ("size",),
+    "SUBJECT": ("subject",),
+    "CC": ("cc",),
+    "FROM": ("from",),
+    "TO": ("to",),
+    "DISPLAYFROM": ("from",),
+    "DISPLAYTO": ("to",),
+}
+
+
+def sort_properties(criteria: list[str]) -> tuple[str, ...]:
+    """The Email/get properties these SORT criteria compare."""
+    return tuple(dict.fromkeys(p for criterion in criteria for p in _NEEDS[criterion]))
 
 
 def casemap(text: str) -> bytes:

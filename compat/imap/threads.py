@@ -8,7 +8,7 @@ from itertools import groupby
 from compat.imap.context import Context, Reply
 from compat.imap.proto.commands import Thread
 from compat.imap.search import matching
-from compat.imap.sortable import SORT_PROPERTIES, Sortable
+from compat.imap.sortable import Sortable
 from compat.imap.thread_references import THREAD_PROPERTIES, references_threads
 from compat.imap.thread_tree import Node, render, sort_siblings
 
@@ -31,7 +31,10 @@ def ordered_subject_threads(messages: list[Sortable]) -> list[Node]:
 
 
 async def handle_thread(context: Context, request: Thread) -> Reply:
-    properties = (*SORT_PROPERTIES, *THREAD_PROPERTIES)
+    # Both algorithms compare base subjects and sent dates; REFERENCES also follows ids.
+    properties: tuple[str, ...] = ("subject", "sentAt", "receivedAt")
+    if request.algorithm == "REFERENCES":
+        properties += THREAD_PROPERTIES
     found = await matching(context, request.key, properties)
     messages = [Sortable(uid if request.uid else seq, seq, email) for seq, uid, email in found]
     if request.algorithm == "REFERENCES":

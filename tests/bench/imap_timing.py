@@ -86,7 +86,8 @@ async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> tuple[f
 
 
 async def time_suite(imap: LineClient, messages: int) -> Timings:
-    """(a) SELECT, (b) UID FETCH 1:* (UID FLAGS), (c) the newest 100 bodies."""
+    """(a) SELECT, (b) UID FETCH 1:* (UID FLAGS), (c) the newest 100 bodies, (e)-(g) SORT
+    and THREAD over the whole mailbox (RFC 5256)."""
     timings: Timings = {}
     started = time.perf_counter()
     await imap.command("SELECT INBOX")
@@ -103,6 +104,12 @@ async def time_suite(imap: LineClient, messages: int) -> Timings:
     timings["(c) UID FETCH newest 100 BODY.PEEK[]"] = await _median_ms(
         lambda: imap.command(newest), 20
     )
+    for label, command in (
+        ("(e) UID SORT (REVERSE DATE) ALL", "UID SORT (REVERSE DATE) UTF-8 ALL"),
+        ("(f) UID SORT (SUBJECT) ALL", "UID SORT (SUBJECT) UTF-8 ALL"),
+        ("(g) UID THREAD REFERENCES ALL", "UID THREAD REFERENCES UTF-8 ALL"),
+    ):
+        timings[label] = await _median_ms(lambda command=command: imap.command(command), 5)
     return timings
 
 
