@@ -120,9 +120,9 @@ def _updates_allowed(request: Request) -> bool:
 
 async def run_request(context: Context, request: Request) -> Reply:
     """The handler's reply, after the untagged updates the session owes the client."""
-    if isinstance(request, Fetch) and request.uid:
-        # 7.4.1 lets a UID FETCH carry EXPUNGE: bring the session up to date first, and
-        # the FETCH answers from it without a second listing of the changes.
+    if isinstance(request, Fetch | Search | Sort | Thread) and request.uid:
+        # 7.4.1 lets UID commands carry EXPUNGE: bring the session up to date first, and
+        # the answer comes from it (flags too) without a second listing of the changes.
         await send_updates(context)
         return await _answer(context, request)
     reply = await _answer(context, request)

@@ -109,12 +109,15 @@ def _needs(keys: list[SearchKey]) -> set[str]:
 
 
 async def matching(
-    context: Context, key: SearchKey, properties: Sequence[str] = ()
+    context: Context, key: SearchKey, properties: Sequence[str] = (), *, current: bool = False
 ) -> list[tuple[int, int, dict[str, Any]]]:
     """(sequence number, UID, the Email/get `properties`) of each selected message `key`
     holds for, in mailbox order; SEARCH, SORT and THREAD all choose their messages here.
+
     Only what the keys and `properties` need is read: a 16,000-message Email/get costs
-    hundreds of milliseconds, and `SORT (ARRIVAL) UTF-8 ALL` needs no summary opened."""
+    hundreds of milliseconds, and `SORT (ARRIVAL) UTF-8 ALL` needs no summary opened.
+    When the session was just brought `current` (the UID forms), flags are judged from
+    its own keywords, so `UID SEARCH UNSEEN` reads nothing."""
     state = context.selected()
     mailbox = state.mailbox
     keys = _walk(key)
@@ -123,11 +126,15 @@ async def matching(
         if isinstance(each, HeaderKey | TextKey) and each not in headers:
             condition = {"inMailbox": mailbox.id, **_condition(each)}
             headers[each] = await state.jmap.query_ids(condition)
-    wanted = sorted(_needs(keys) | set(properties))
+    needs = _needs(keys) - ({"keywords"} if current else set())
+    wanted = sorted(needs | set(properties))
     if wanted:
         emails = {e["id"]: e for e in await state.jmap.get(mailbox.ids, wanted)}
     else:  # nothing to read: every member the session knows is a candidate
         emails = {email_id: {"id": email_id} for email_id in mailbox.ids}
+    if current:
+        for email_id, fetched in emails.items():
+            fetched["keywords"] = mailbox.keywords.get(email_id, frozenset())
     largest = mailbox.uids[-1] if mailbox.uids else 0
     judge = _Judge(headers, len(mailbox.uids), largest)
     found = []
@@ -139,14 +146,15 @@ async def matching(
 
 
 async def handle_search(context: Context, request: Search) -> Reply:
-    found = [uid if request.uid else seq for seq, uid, _ in await matching(context, request.key)]
+    found = await matching(context, request.key, current=request.uid)
+    numbers = [uid if request.uid else seq for seq, uid, _ in found]
     returns = request.returns
     if returns is None and "IMAP4REV2" in context.enabled:
         returns = ("ALL",)
     if returns is None:
-        await context.wire.untagged(("SEARCH " + " ".join(map(str, found))).rstrip().encode())
+        await context.wire.untagged(("SEARCH " + " ".join(map(str, numbers))).rstrip().encode())
         return Reply("searched")
-    await context.wire.untagged(_esearch(context.tag, request.uid, returns or ("ALL",), found))
+    await context.wire.untagged(_esearch(context.tag, request.uid, returns or ("ALL",), numbers))
     return Reply("searched")
 
 

@@ -35,7 +35,7 @@ async def handle_thread(context: Context, request: Thread) -> Reply:
     properties: tuple[str, ...] = ("subject", "sentAt", "receivedAt")
     if request.algorithm == "REFERENCES":
         properties += THREAD_PROPERTIES
-    found = await matching(context, request.key, properties)
+    found = await matching(context, request.key, properties, current=request.uid)
     messages = [Sortable(uid if request.uid else seq, seq, email) for seq, uid, email in found]
     if request.algorithm == "REFERENCES":
         roots = references_threads(messages)

@@ -8,6 +8,7 @@ summaries, UIDs and keywords), starts the IMAP listeners in process and prints m
 (c) UID FETCH of the newest 100 messages, BODY.PEEK[] (decryption included)
 (d) IDLE: time from a delivery (the SMTP path: EmailIngest.deliver) to `* n EXISTS`
 (e)-(g) UID SORT by date and by subject, UID THREAD REFERENCES, over all 16,000
+(h)-(i) UID SEARCH UNSEEN and SEARCH UNSEEN
 The same messages (raw octets and \Seen flags) go into a private Dovecot's Maildir when
 Dovecot is installed (tests/support/dovecot.py), and the same client times the same
 commands there (its delivery: a file renamed into new/); both columns print side by side

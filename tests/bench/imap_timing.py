@@ -87,7 +87,7 @@ async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> tuple[f
 
 async def time_suite(imap: LineClient, messages: int) -> Timings:
     """(a) SELECT, (b) UID FETCH 1:* (UID FLAGS), (c) the newest 100 bodies, (e)-(g) SORT
-    and THREAD over the whole mailbox (RFC 5256)."""
+    and THREAD over the whole mailbox (RFC 5256), (h)-(i) a flag SEARCH."""
     timings: Timings = {}
     started = time.perf_counter()
     await imap.command("SELECT INBOX")
@@ -108,6 +108,8 @@ async def time_suite(imap: LineClient, messages: int) -> Timings:
         ("(e) UID SORT (REVERSE DATE) ALL", "UID SORT (REVERSE DATE) UTF-8 ALL"),
         ("(f) UID SORT (SUBJECT) ALL", "UID SORT (SUBJECT) UTF-8 ALL"),
         ("(g) UID THREAD REFERENCES ALL", "UID THREAD REFERENCES UTF-8 ALL"),
+        ("(h) UID SEARCH UNSEEN", "UID SEARCH UNSEEN"),
+        ("(i) SEARCH UNSEEN", "SEARCH UNSEEN"),
     ):
         timings[label] = await _median_ms(lambda command=command: imap.command(command), 5)
     return timings

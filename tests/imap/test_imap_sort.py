@@ -1,5 +1,6 @@
-"""SORT and THREAD over a real TLS socket with imaplib: the answers Sealbox gives, and the
-same commands on the same messages against a private Dovecot, answer for answer."""
+"""SORT and THREAD over a real TLS socket with imaplib: the answers Sealbox gives, the
+same commands on the same messages against a private Dovecot, answer for answer, and
+the UID forms judging flags that JMAP changed a moment before."""
 
 from __future__ import annotations
 
@@ -191,3 +192,37 @@ async def test_sort_and_thread_answers(imap_server: ImapServer) -> None:
     assert got["none"] == b""
     assert b" NO [BADCHARSET (US-ASCII UTF-8)] " in got["badcharset"]  # type: ignore[operator]
     assert b" BAD " in got["unknown"]  # type: ignore[operator]
+
+
+async def test_uid_search_and_sort_see_flags_jmap_changed_since_the_last_command(
+    imap_server: ImapServer,
+) -> None:
+    """The UID forms bring the session up to date first, then judge flags from it: a
+    flag JMAP just set counts, and its FETCH comes before the answer (RFC 9051 7.4.1)."""
+    client = await asyncio.to_thread(imap_server.signed_in)
+    assert (await asyncio.to_thread(client.create, "FlagJudge"))[0] == "OK"
+    for raw in CORPUS[:3]:
+        await asyncio.to_thread(client.append, "FlagJudge", "(\\Seen)", None, raw)
+    assert (await asyncio.to_thread(client.select, "FlagJudge"))[0] == "OK"
+    uids = (await asyncio.to_thread(client.uid, "SEARCH", "ALL"))[1][0].split()
+    boxes = await imap_server.jmap.one("Mailbox/get", ids=None, properties=["name"])
+    mailbox = next(m["id"] for m in boxes["list"] if m["name"] == "FlagJudge")
+    ids = (await imap_server.jmap.one("Email/query", filter={"inMailbox": mailbox}))["ids"]
+    got = await imap_server.jmap.one("Email/get", ids=ids, properties=["imapUids"])
+    second = next(e["id"] for e in got["list"] if str(e["imapUids"][mailbox]).encode() == uids[1])
+    await imap_server.jmap.one("Email/set", update={second: {"keywords/$seen": None}})
+
+    unseen = await asyncio.to_thread(client.uid, "SEARCH", "UNSEEN")
+    assert unseen == ("OK", [uids[1]])
+    assert f"UID {uids[1].decode()} FLAGS ()".encode() in _flat(client.response("FETCH")[1])
+    sorted_unseen = await asyncio.to_thread(client.uid, "SORT", "(DATE)", "UTF-8", "UNSEEN")
+    assert sorted_unseen == ("OK", [uids[1]])
+    await asyncio.to_thread(client.logout)
+
+
+def _flat(data: object) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, list | tuple):
+        return b" ".join(_flat(item) for item in data)
+    return b""
