@@ -7,6 +7,8 @@ import imaplib
 import re
 import time
 
+from support.imap_answers import flat
+
 from tests.imap.conftest import ImapServer
 from tests.imap.test_imap_smoke import MESSAGE
 
@@ -17,15 +19,6 @@ MULTIPART = (
     b"--xx\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
     b"\r\naGVsbG8gYmluYXJ5\r\n--xx--\r\n"
 )
-
-
-def _flat(data: object) -> bytes:
-    """imaplib's answer (bytes and (head, literal) tuples) as one byte string."""
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, tuple | list):
-        return b" ".join(_flat(x) for x in data)
-    return b""
 
 
 def _ok(result: tuple[str, list]) -> list:
@@ -77,8 +70,8 @@ async def test_append_fetch_store_search_and_jmap_sees_it(imap_server: ImapServe
     got = await asyncio.to_thread(run)
     fetched = got["fetched"]
     assert isinstance(fetched, list) and fetched[0][1] == MESSAGE
-    assert b"ENVELOPE" in _flat(fetched) and b'"hello imap"' in _flat(fetched)
-    flags = _flat(got["flags"])
+    assert b"ENVELOPE" in flat(fetched) and b'"hello imap"' in flat(fetched)
+    flags = flat(got["flags"])
     assert b"\\Seen" in flags and b"\\Flagged" in flags and b"work" in flags
     assert got["uid"].encode() in got["found"][0].split()  # type: ignore[index,union-attr]
     assert got["none"] == [b""]
@@ -114,7 +107,7 @@ async def test_jmap_flags_show_in_imap_fetch(imap_server: ImapServer) -> None:
 
     await imap_server.jmap.one("Email/set", update={created["id"]: {"keywords/$answered": True}})
     _, data = await asyncio.to_thread(select_and_fetch)
-    head = _flat(data)
+    head = flat(data)
     assert b"\\Answered" in head
     assert b'BODYSTRUCTURE (("TEXT" "PLAIN"' in head
     assert data[0][1] == b"first part"
@@ -218,7 +211,7 @@ async def test_a_selected_session_follows_jmap_changes(imap_server: ImapServer) 
     first_uid, second_uid = (str(e["imapUids"][inbox]) for e in uids["list"])
 
     await imap_server.jmap.one("Email/set", update={first["id"]: {"keywords/$flagged": True}})
-    flags = _flat(_ok(await asyncio.to_thread(client.uid, "FETCH", first_uid, "(FLAGS)")))
+    flags = flat(_ok(await asyncio.to_thread(client.uid, "FETCH", first_uid, "(FLAGS)")))
     assert b"\\Flagged" in flags
 
     await imap_server.jmap.one("Email/set", update={second["id"]: {"keywords/$answered": True}})
@@ -226,10 +219,10 @@ async def test_a_selected_session_follows_jmap_changes(imap_server: ImapServer) 
     third = await imap_server.jmap.import_email(MESSAGE.replace(b"hello imap", b"follow 3"))
     _ok(await asyncio.to_thread(client.noop))
     assert client.response("EXPUNGE")[1] == [str(exists - 1).encode()]
-    fetched = _flat(client.response("FETCH")[1])
+    fetched = flat(client.response("FETCH")[1])
     assert f"UID {second_uid} FLAGS (\\Answered)".encode() in fetched
     assert client.response("EXISTS")[1][-1] == str(exists).encode()
-    got = _flat(_ok(await asyncio.to_thread(client.uid, "FETCH", "*", "(UID FLAGS)")))
+    got = flat(_ok(await asyncio.to_thread(client.uid, "FETCH", "*", "(UID FLAGS)")))
     imported = await imap_server.jmap.one("Email/get", ids=[third["id"]], properties=["imapUids"])
     assert f"UID {imported['list'][0]['imapUids'][inbox]} ".encode() in got
     await asyncio.to_thread(client.logout)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from support.dovecot import DovecotServer, dovecot_unavailable, running_dovecot
+from support.imap_answers import flat
 
 from .conftest import ImapServer
 
@@ -214,15 +215,7 @@ async def test_uid_search_and_sort_see_flags_jmap_changed_since_the_last_command
 
     unseen = await asyncio.to_thread(client.uid, "SEARCH", "UNSEEN")
     assert unseen == ("OK", [uids[1]])
-    assert f"UID {uids[1].decode()} FLAGS ()".encode() in _flat(client.response("FETCH")[1])
+    assert f"UID {uids[1].decode()} FLAGS ()".encode() in flat(client.response("FETCH")[1])
     sorted_unseen = await asyncio.to_thread(client.uid, "SORT", "(DATE)", "UTF-8", "UNSEEN")
     assert sorted_unseen == ("OK", [uids[1]])
     await asyncio.to_thread(client.logout)
-
-
-def _flat(data: object) -> bytes:
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, list | tuple):
-        return b" ".join(_flat(item) for item in data)
-    return b""
