@@ -13,7 +13,8 @@ from compat.imap.context import Context, Reply
 from compat.imap.errors import ImapError
 from compat.imap.gateway import set_failure
 from compat.imap.proto.commands import UidExpunge
-from compat.imap.proto.sequence import SequenceSet, compress
+from compat.imap.proto.sequence import SequenceSet, ranges_of
+from compat.imap.vanished import vanished_lines
 
 __all__ = ["announce_removed", "expunge_deleted", "handle_expunge", "handle_uid_expunge"]
 
@@ -28,8 +29,9 @@ async def announce_removed(context: Context, email_ids: list[str], announce: boo
         number = mailbox.remove(email_id)
         if announce and not context.qresync:
             await context.wire.untagged(f"{number} EXPUNGE".encode())
-    if announce and context.qresync and uids:
-        await context.wire.untagged(b"VANISHED " + compress(uids).encode())
+    if announce and context.qresync:
+        for line in vanished_lines(ranges_of(uids), earlier=False):
+            await context.wire.untagged(line)
 
 
 async def expunge_deleted(context: Context, uids: SequenceSet | None, *, announce: bool) -> None:

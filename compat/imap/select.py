@@ -15,7 +15,7 @@ from compat.imap.proto.commands import Select
 from compat.imap.proto.qresync import Qresync
 from compat.imap.proto.render import flag_list, quoted_or_literal
 from compat.imap.session import Selected, SelectedMailbox
-from compat.imap.vanished import select_vanished
+from compat.imap.vanished import select_vanished, vanished_lines
 
 __all__ = ["handle_close", "handle_select", "handle_unselect"]
 
@@ -61,8 +61,8 @@ async def _resync(context: Context, request: Qresync, listing: MailboxListing) -
     only of its known UIDs when it named them."""
     mailbox = context.selected().mailbox
     vanished = select_vanished(request, mailbox.uids, listing.uid_next, listing.expunged_modseq)
-    if vanished:
-        await context.wire.untagged(b"VANISHED (EARLIER) " + vanished.encode())
+    for line in vanished_lines(vanished, earlier=True):
+        await context.wire.untagged(line)
     known = request.known_uids
     chosen = range(len(mailbox.uids)) if known is None else known.select(mailbox.uids)
     await fetch_listed(context, LISTED_FETCH, list(chosen), request.modseq, fresh=True)

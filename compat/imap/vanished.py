@@ -13,11 +13,23 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from compat.imap.proto.qresync import Qresync
-from compat.imap.proto.sequence import SequenceSet
+from compat.imap.proto.sequence import SequenceSet, format_ranges
 
-__all__ = ["absent_uids", "format_ranges", "select_vanished", "uid_fetch_vanished"]
+__all__ = ["absent_uids", "select_vanished", "uid_fetch_vanished", "vanished_lines"]
 
 Ranges = list[tuple[int, int]]
+# Ranges per VANISHED line: a mailbox with years of scattered gaps gives several lines of
+# a few kilobytes rather than one of megabytes (clients read a line whole).
+_RANGES_PER_LINE = 500
+
+
+def vanished_lines(ranges: Ranges, *, earlier: bool) -> list[bytes]:
+    """`VANISHED [(EARLIER)] uid-set` responses (without `* `) for the ranges."""
+    head = b"VANISHED (EARLIER) " if earlier else b"VANISHED "
+    return [
+        head + format_ranges(ranges[start : start + _RANGES_PER_LINE]).encode()
+        for start in range(0, len(ranges), _RANGES_PER_LINE)
+    ]
 
 
 def _merged(ranges: Ranges, floor: int, ceiling: int) -> Ranges:
@@ -48,10 +60,6 @@ def absent_uids(ranges: Ranges, present: Sequence[int]) -> Ranges:
     return out
 
 
-def format_ranges(ranges: Ranges) -> str:
-    return ",".join(str(low) if low == high else f"{low}:{high}" for low, high in ranges)
-
-
 def _matched_floor(pairs: Sequence[tuple[int, int]], present: Sequence[int]) -> int:
     """The largest UID u of a pair (n, u) that holds now: message n still has UID u, so
     no message below u left (none can have joined below it: UIDs only grow)."""
@@ -64,21 +72,21 @@ def _matched_floor(pairs: Sequence[tuple[int, int]], present: Sequence[int]) -> 
 
 def select_vanished(
     request: Qresync, present: Sequence[int], uid_next: int, expunged_modseq: int
-) -> str:
-    """SELECT (QRESYNC ...)'s VANISHED (EARLIER) set, "" when there is none (3.2.5)."""
+) -> Ranges:
+    """SELECT (QRESYNC ...)'s VANISHED (EARLIER) UIDs, none when none went since (3.2.5)."""
     if expunged_modseq <= request.modseq:
-        return ""
+        return []
     last = uid_next - 1
     named = [(1, last)] if request.known_uids is None else request.known_uids.resolve(last)
     floor = _matched_floor(request.seq_match, present) + 1
-    return format_ranges(absent_uids(_merged(named, floor, last), present))
+    return absent_uids(_merged(named, floor, last), present)
 
 
 def uid_fetch_vanished(
     sequence: SequenceSet, changed_since: int, present: Sequence[int], expunged_modseq: int
-) -> str:
-    """UID FETCH ... (CHANGEDSINCE m VANISHED)'s VANISHED (EARLIER) set (3.2.6)."""
+) -> Ranges:
+    """UID FETCH ... (CHANGEDSINCE m VANISHED)'s VANISHED (EARLIER) UIDs (3.2.6)."""
     if expunged_modseq <= changed_since:
-        return ""
+        return []
     largest = present[-1] if present else 0
-    return format_ranges(absent_uids(_merged(sequence.resolve(largest), 1, 2**32 - 1), present))
+    return absent_uids(_merged(sequence.resolve(largest), 1, 2**32 - 1), present)

@@ -119,9 +119,9 @@ async def test_reselect_reports_exactly_what_changed(imap_server: ImapServer) ->
         raw = Raw(imap_server)
         seen = {"enabled": raw.ok("ENABLE QRESYNC")}
         seen["plain"] = raw.ok(f"SELECT {box} (QRESYNC ({validity} {modseq}))")
-        # Known UIDs 2:7 and the pairs (1,2) (2,3) (3,4): the first two still hold, so
-        # nothing up to UID 3 went; flag changes only of the known UIDs.
-        seen["narrowed"] = raw.ok(f"EXAMINE {box} (QRESYNC ({validity} {modseq} 2:7 (1:3 2:4)))")
+        # Known UIDs 1:7 and the pairs (1,2) (2,3) (3,4): the first two still hold, so
+        # nothing up to UID 3 went (not even 1); flag changes only of the known UIDs.
+        seen["narrowed"] = raw.ok(f"EXAMINE {box} (QRESYNC ({validity} {modseq} 1:7 (1:3 2:4)))")
         seen["other validity"] = raw.ok(f"SELECT {box} (QRESYNC ({validity + 1} {modseq}))")
         highest = _code(seen["other validity"], b"HIGHESTMODSEQ")
         seen["up to date"] = raw.ok(f"SELECT {box} (QRESYNC ({validity} {highest}))")
@@ -231,7 +231,12 @@ async def test_expunges_are_vanished_once_enabled(imap_server: ImapServer) -> No
     await imap_server.jmap.one("Email/set", destroy=[await _uid_email(imap_server, box, 4)])
     assert await asyncio.wait_for(task, 20) == b"* VANISHED 4"
 
-    await asyncio.to_thread(raw.ok, "UID STORE 1 +FLAGS.SILENT (\\Deleted)")
+    # 3.2.4: with QRESYNC every FETCH response carries the UID, a STORE's too.
+    stored = await asyncio.to_thread(raw.ok, "STORE 1 +FLAGS.SILENT (\\Deleted)")
+    assert [re.sub(rb"MODSEQ \(\d+\)", b"MODSEQ", x) for x in stored] == [
+        b"* 1 FETCH (UID 1 MODSEQ)"
+    ]
+    assert (await asyncio.to_thread(raw.ok, "FETCH 1 (FLAGS)"))[0].startswith(b"* 1 FETCH (UID 1 ")
     lines, done = await asyncio.to_thread(raw.run, "EXPUNGE")
     assert lines == [b"* VANISHED 1"]
     got = await imap_server.jmap.one("Mailbox/get", ids=None, properties=["name", "highestModseq"])
@@ -265,3 +270,22 @@ async def test_qresync_errors_and_capability(imap_server: ImapServer) -> None:
     for name in ("select", "vanished", "seq fetch", "no since", "pairs", "star"):
         assert results[name].startswith(b"BAD "), (name, results[name])
     assert results["noop"].startswith(b"OK")
+
+
+async def test_close_is_silent_and_the_next_resync_reports_it(imap_server: ImapServer) -> None:
+    box = "QClose"
+    validity, modseq = await asyncio.to_thread(_recorded, imap_server, box, 4, False)
+
+    def run() -> tuple[list[bytes], list[bytes]]:
+        raw = Raw(imap_server)
+        raw.ok("ENABLE QRESYNC")
+        raw.ok(f"SELECT {box}")
+        raw.ok("UID STORE 2:3 +FLAGS.SILENT (\\Deleted)")
+        closed = raw.ok("CLOSE")  # 6.4.1: expunges, and says nothing of it
+        again = raw.ok(f"SELECT {box} (QRESYNC ({validity} {modseq}))")
+        raw.close()
+        return closed, again
+
+    closed, again = await asyncio.to_thread(run)
+    assert closed == []
+    assert _vanished(again) == [b"* VANISHED (EARLIER) 2:3"] and not _fetches(again)

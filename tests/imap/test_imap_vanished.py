@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from compat.imap.proto.qresync import Qresync
-from compat.imap.proto.sequence import parse_sequence_set
-from compat.imap.vanished import absent_uids, select_vanished, uid_fetch_vanished
+from compat.imap.proto.sequence import format_ranges, parse_sequence_set, ranges_of
+from compat.imap.vanished import absent_uids, select_vanished, uid_fetch_vanished, vanished_lines
 
 
 @pytest.mark.parametrize(
@@ -42,11 +42,27 @@ _NOW = [2, 3, 5, 8]  # the mailbox's UIDs now; UIDNEXT 9
     ],
 )
 def test_select_vanished(request_: Qresync, expunged_at: int, vanished: str) -> None:
-    assert select_vanished(request_, _NOW, 9, expunged_at) == vanished
+    assert format_ranges(select_vanished(request_, _NOW, 9, expunged_at)) == vanished
 
 
-def test_uid_fetch_vanished() -> None:
-    assert uid_fetch_vanished(parse_sequence_set("1:*"), 20, _NOW, 21) == "1,4,6:7"
-    assert uid_fetch_vanished(parse_sequence_set("3:6"), 20, _NOW, 21) == "4,6"
-    assert uid_fetch_vanished(parse_sequence_set("1:*"), 21, _NOW, 21) == ""
-    assert uid_fetch_vanished(parse_sequence_set("1:*"), 0, [], 1) == "1"
+@pytest.mark.parametrize(
+    ("uids", "since", "present", "vanished"),
+    [
+        ("1:*", 20, _NOW, "1,4,6:7"),  # `*` is the largest UID now (RFC 9051 6.4.8)
+        ("3:6", 20, _NOW, "4,6"),
+        ("1:*", 21, _NOW, ""),
+        ("1:*", 0, [], "1"),
+    ],
+)
+def test_uid_fetch_vanished(uids: str, since: int, present: list[int], vanished: str) -> None:
+    got = uid_fetch_vanished(parse_sequence_set(uids), since, present, 21 if present else 1)
+    assert format_ranges(got) == vanished
+
+
+def test_vanished_lines_split_long_sets() -> None:
+    scattered = ranges_of(range(1, 3001, 2))  # 1,500 single UIDs
+    lines = vanished_lines(scattered, earlier=True)
+    assert len(lines) == 3 and all(line.startswith(b"VANISHED (EARLIER) ") for line in lines)
+    assert lines[1].split()[-1].split(b",")[0] == b"1001"
+    assert vanished_lines(ranges_of([3, 1, 2, 7]), earlier=False) == [b"VANISHED 1:3,7"]
+    assert vanished_lines([], earlier=False) == []
