@@ -17,11 +17,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # 0 on existing mailboxes: a QRESYNC client's modseq is then never below it, so
-    # expunges from before this column existed are not reported (they predate QRESYNC).
     op.add_column(
         "mailboxes",
         sa.Column("expunged_modseq", sa.BigInteger(), nullable=False, server_default="0"),
+    )
+    # Existing mailboxes may have lost messages at any change so far: take the account's
+    # newest position, so a client that kept a HIGHESTMODSEQ from before is told of
+    # every gap once rather than of none.
+    op.execute(
+        "UPDATE mailboxes SET expunged_modseq = COALESCE((SELECT account_counters.modseq "
+        "FROM account_counters WHERE account_counters.account_id = mailboxes.account_id), 0)"
     )
 
 
