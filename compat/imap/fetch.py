@@ -26,7 +26,7 @@ from compat.imap.proto.sequence import SequenceSet
 from compat.imap.sections import split_entity
 from compat.imap.session import Selected
 from compat.imap.structure import body_structure, envelope
-from compat.imap.vanished import uid_fetch_vanished
+from compat.imap.vanished import uid_fetch_vanished, vanished_lines
 
 __all__ = ["LISTED_FETCH", "fetch_listed", "handle_fetch", "positions"]
 
@@ -204,8 +204,8 @@ async def _send_vanished(context: Context, request: Fetch) -> None:
     mailbox = context.selected().mailbox
     since = request.changed_since or 0
     vanished = uid_fetch_vanished(request.sequence, since, mailbox.uids, mailbox.expunged_modseq)
-    if vanished:
-        await context.wire.untagged(b"VANISHED (EARLIER) " + vanished.encode())
+    for line in vanished_lines(vanished, earlier=True):
+        await context.wire.untagged(line)
 
 
 async def _send(

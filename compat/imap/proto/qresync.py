@@ -101,11 +101,15 @@ def _qresync(token: Token) -> Qresync:
     return Qresync(uid_validity, modseq, known, seq_match)
 
 
+def _nonempty_list(token: Token, what: str) -> list[Token]:
+    if not isinstance(token, TokenList) or not token.items:
+        raise ParseError(f"{what} are a parenthesized list")
+    return list(token.items)
+
+
 def parse_select_parameters(token: Token) -> SelectParameters:
     """`(CONDSTORE)`, `(QRESYNC (...))` or both (RFC 4466 select-params)."""
-    if not isinstance(token, TokenList) or not token.items:
-        raise ParseError("SELECT parameters are a parenthesized list")
-    items = list(token.items)
+    items = _nonempty_list(token, "SELECT parameters")
     condstore = False
     qresync = None
     while items:
@@ -124,9 +128,7 @@ def parse_select_parameters(token: Token) -> SelectParameters:
 
 def parse_fetch_modifiers(token: Token, uid: bool) -> FetchModifiers:
     """`(CHANGEDSINCE n)` or, on UID FETCH only, `(CHANGEDSINCE n VANISHED)` (3.2.6)."""
-    if not isinstance(token, TokenList) or not token.items:
-        raise ParseError("FETCH modifiers are a parenthesized list")
-    items = list(token.items)
+    items = _nonempty_list(token, "FETCH modifiers")
     changed = None
     vanished = False
     while items:
