@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+import aioimaplib
 from support.jmap_client import USING
 
 from api.jmap.capabilities import IMAP
@@ -289,3 +290,30 @@ async def test_close_is_silent_and_the_next_resync_reports_it(imap_server: ImapS
     closed, again = await asyncio.to_thread(run)
     assert closed == []
     assert _vanished(again) == [b"* VANISHED (EARLIER) 2:3"] and not _fetches(again)
+
+
+async def test_aioimaplib_resyncs_and_hears_vanished_while_idle(imap_server: ImapServer) -> None:
+    """aioimaplib (asyncio, the server's own loop): QRESYNC SELECT, then IDLE pushes."""
+    box = "QAio"
+    validity, modseq = await asyncio.to_thread(_recorded, imap_server, box, 3, False)
+    await imap_server.jmap.one("Email/set", destroy=[await _uid_email(imap_server, box, 2)])
+    client = aioimaplib.IMAP4_SSL(
+        "127.0.0.1", imap_server.tls_port, ssl_context=imap_server.client_context()
+    )
+    await client.wait_hello_from_server()
+    assert (await client.login(imap_server.address, imap_server.app_password)).result == "OK"
+    enabled = await client.enable("QRESYNC")
+    assert enabled.result == "OK" and b"ENABLED QRESYNC" in enabled.lines
+    # aioimaplib's select sends its argument as written: the parameters ride along.
+    selected = await client.select(f"{box} (QRESYNC ({validity} {modseq}))")
+    assert selected.result == "OK", selected
+    assert b"VANISHED (EARLIER) 2" in selected.lines
+
+    idle = await client.idle_start(timeout=10)
+    await asyncio.sleep(0.05)
+    await imap_server.jmap.one("Email/set", destroy=[await _uid_email(imap_server, box, 3)])
+    pushed = await client.wait_server_push(timeout=10)
+    client.idle_done()
+    assert (await asyncio.wait_for(idle, 10)).result == "OK"
+    assert b"VANISHED 3" in pushed and not [x for x in pushed if b"EXPUNGE" in x], pushed
+    await client.logout()
