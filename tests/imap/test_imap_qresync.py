@@ -277,19 +277,21 @@ async def test_close_is_silent_and_the_next_resync_reports_it(imap_server: ImapS
     box = "QClose"
     validity, modseq = await asyncio.to_thread(_recorded, imap_server, box, 4, False)
 
-    def run() -> tuple[list[bytes], list[bytes]]:
+    def run() -> tuple[tuple[list[bytes], bytes], list[bytes], list[bytes]]:
         raw = Raw(imap_server)
         raw.ok("ENABLE QRESYNC")
         raw.ok(f"SELECT {box}")
-        raw.ok("UID STORE 2:3 +FLAGS.SILENT (\\Deleted)")
+        raw.ok("UID STORE 1:3 +FLAGS.SILENT (\\Deleted)")
+        expunged = raw.run("UID EXPUNGE 1")
         closed = raw.ok("CLOSE")  # 6.4.1: expunges, and says nothing of it
         again = raw.ok(f"SELECT {box} (QRESYNC ({validity} {modseq}))")
         raw.close()
-        return closed, again
+        return expunged, closed, again
 
-    closed, again = await asyncio.to_thread(run)
+    (lines, done), closed, again = await asyncio.to_thread(run)
+    assert lines == [b"* VANISHED 1"] and re.fullmatch(rb"OK \[HIGHESTMODSEQ \d+\] expunged", done)
     assert closed == []
-    assert _vanished(again) == [b"* VANISHED (EARLIER) 2:3"] and not _fetches(again)
+    assert _vanished(again) == [b"* VANISHED (EARLIER) 1:3"] and not _fetches(again)
 
 
 async def test_aioimaplib_resyncs_and_hears_vanished_while_idle(imap_server: ImapServer) -> None:
