@@ -10,6 +10,7 @@ body item is asked for, once per message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -54,7 +55,7 @@ def positions(state: Selected, sequence: SequenceSet, uid: bool) -> list[int]:
 # Each item's piece of a response line and its place in (number, uid, flags, modseq).
 _LISTED_ITEMS = {"UID": (b"UID %d", 1), "FLAGS": (b"FLAGS %b", 2), "MODSEQ": (b"MODSEQ (%d)", 3)}
 # What a QRESYNC SELECT reports of each changed message (RFC 7162 3.2.5).
-LISTED_FETCH = [FetchItem("UID"), FetchItem("FLAGS"), FetchItem("MODSEQ")]
+LISTED_FETCH = (FetchItem("UID"), FetchItem("FLAGS"), FetchItem("MODSEQ"))
 # Lines handed to the wire at once.
 _BATCH = 512
 
@@ -79,7 +80,7 @@ async def _refresh(state: Selected) -> set[str]:
 
 async def fetch_listed(
     context: Context,
-    items: list[FetchItem],
+    items: Sequence[FetchItem],
     chosen: list[int],
     changed_since: int | None,
     fresh: bool,
