@@ -130,4 +130,7 @@ async def run_request(context: Context, request: Request) -> Reply:
 
 
 def _expunges(request: Request) -> bool:
+    """EXPUNGE, UID EXPUNGE and (RFC 6851 4.4, which reports like them) MOVE."""
+    if isinstance(request, CopyMove):
+        return request.name == "MOVE"
     return isinstance(request, UidExpunge) or request == Simple("EXPUNGE")

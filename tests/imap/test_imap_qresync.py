@@ -243,8 +243,9 @@ async def test_expunges_are_vanished_once_enabled(imap_server: ImapServer) -> No
     got = await imap_server.jmap.one("Mailbox/get", ids=None, properties=["name", "highestModseq"])
     highest = next(m["highestModseq"] for m in got["list"] if m["name"] == box)
     assert done == f"OK [HIGHESTMODSEQ {highest}] expunged".encode()
-    moved = await asyncio.to_thread(raw.ok, "UID MOVE 5 INBOX")
+    moved, done = await asyncio.to_thread(raw.run, "UID MOVE 5 INBOX")
     assert moved[0].startswith(b"* OK [COPYUID ") and moved[1:] == [b"* VANISHED 5"]
+    assert re.fullmatch(rb"OK \[HIGHESTMODSEQ \d+\] moved", done), done
     await asyncio.to_thread(raw.close)
 
 
