@@ -76,6 +76,8 @@ class EmailBatch:
         # The Email state before the batch.
         self.old_state = old_state
         self._mailbox_ids = set(mailbox_ids)
+        # Mailboxes a message left in this batch: their expunged_modseq moves to it.
+        self._left: set[str] = set()
         # A Mailbox batch passes its own list, so one position logs each mailbox once.
         self.changes: dict[str, ChangeList] = {
             EMAIL_TYPE: [],
@@ -120,6 +122,7 @@ class EmailBatch:
         )
         if removed:
             await self._tx.emails.remove_memberships(email_id, removed)
+            self._left.update(removed)
         uids: dict[str, int] = {}
         if added:
             # A new membership is a new message to IMAP: it gets the mailbox's next UID.
@@ -139,6 +142,7 @@ class EmailBatch:
         """Take the email out of every mailbox and thread; keep row and blob for restore."""
         record = await self._live(email_id)
         await self._tx.emails.remove_memberships(email_id, record.mailboxes)
+        self._left.update(record.mailboxes)
         await self._tx.emails.update(
             self._account_id,
             email_id,
@@ -167,6 +171,11 @@ class EmailBatch:
         self, types: Collection[str] = (EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE)
     ) -> None:
         """Log the batch's changes of `types` at its position."""
+        if self._left:
+            await self._tx.mailboxes.mark_expunged(
+                self._account_id, sorted(self._left), self._modseq
+            )
+            self._left.clear()
         for type_name in types:
             await self._tx.changes.record(
                 self._account_id, self._modseq, type_name, self.changes[type_name]

@@ -10,6 +10,8 @@ step per member. With sinceModseq
 only the members changed after it are listed, beside `removed` (ids of emails changed
 after it that are no longer in the mailbox) and `total` (members now): an IMAP session
 passes the highestModseq of its last listing and applies the difference.
+`expungedModseq` is the last modseq at which a message left the mailbox: a QRESYNC
+client (RFC 7162 3.2.5.2) whose modseq is not below it has missed no expunge there.
 
 Why a vendor method: Email/query + Email/get over a whole mailbox reads and opens far
 more than a SELECT needs; this reads plaintext columns only, in one query.
@@ -58,6 +60,7 @@ async def mailbox_imap_listing(
         # Tuples go out as JSON arrays.
         "keywordSets": [keywords_from_stored(*stored) for stored in listing.keyword_sets],
         "total": listing.total,
+        "expungedModseq": listing.expunged_modseq,
     }
     if arguments.since_modseq is not None:
         response["removed"] = list(listing.removed)

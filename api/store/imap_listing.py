@@ -50,6 +50,8 @@ class ImapListingRecord(msgspec.Struct, frozen=True, kw_only=True):
     removed: Sequence[str]
     # How many members the mailbox has now.
     total: int
+    # The last modseq at which a message left the mailbox (RFC 7162 3.2.5.2).
+    expunged_modseq: int
 
 
 def _columns(
@@ -82,14 +84,14 @@ class ImapListingRepository:
         """
         mailbox = (
             await self._session.execute(
-                select(MailboxRow.uid_validity, MailboxRow.uid_next)
+                select(MailboxRow.uid_validity, MailboxRow.uid_next, MailboxRow.expunged_modseq)
                 .where(MailboxRow.account_id == account_id)
                 .where(MailboxRow.id == mailbox_id)
             )
         ).first()
         if mailbox is None:
             return None
-        uid_validity, uid_next = mailbox
+        uid_validity, uid_next, expunged_modseq = mailbox
         rows, removed, total = await (
             self._all(mailbox_id) if since is None else self._since(account_id, mailbox_id, since)
         )
@@ -105,6 +107,7 @@ class ImapListingRepository:
             keyword_sets=keyword_sets,
             removed=removed,
             total=total,
+            expunged_modseq=expunged_modseq,
         )
 
     async def _rows(self, statement: Select[int, str, int, str, int]) -> Sequence[Any]:

@@ -83,3 +83,6 @@ class MailboxRow(Base):
     # Plaintext IMAP facts (RFC 9051 2.3.1.1): UIDs are allocated at delivery, keyless.
     uid_validity: Mapped[int] = mapped_column(BigInteger)
     uid_next: Mapped[int] = mapped_column(BigInteger, default=1)
+    # Plaintext: the last MODSEQ at which a message left (RFC 7162 3.2.5.2); a QRESYNC
+    # client whose modseq is not below it has missed no expunge here.
+    expunged_modseq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -74,6 +74,17 @@ class MailboxRepository:
             .where(MailboxRow.id == mailbox_id)
         )
 
+    async def mark_expunged(
+        self, account_id: AccountId, mailbox_ids: Sequence[str], modseq: int
+    ) -> None:
+        """Messages left these mailboxes at `modseq` (one UPDATE per batch, not per email)."""
+        await self._session.execute(
+            update(MailboxRow)
+            .where(MailboxRow.account_id == account_id)
+            .where(MailboxRow.id.in_(list(mailbox_ids)))
+            .values(expunged_modseq=modseq)
+        )
+
     async def allocate_uids(
         self, account_id: AccountId, mailbox_ids: Sequence[str]
     ) -> dict[str, int]:

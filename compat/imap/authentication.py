@@ -30,6 +30,7 @@ _AFTER_LOGIN = (
     "LIST-EXTENDED",
     "LIST-STATUS",
     "CONDSTORE",
+    "QRESYNC",
     "ESEARCH",
     "SORT",
     "SORT=DISPLAY",

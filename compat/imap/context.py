@@ -93,6 +93,11 @@ class Context:
     def condstore(self) -> bool:
         return "CONDSTORE" in self.enabled
 
+    @property
+    def qresync(self) -> bool:
+        """Expunges go out as VANISHED, not EXPUNGE (RFC 7162 3.2.10)."""
+        return "QRESYNC" in self.enabled
+
     def authenticated(self) -> Authenticated:
         if not isinstance(self.state, Authenticated):
             raise ImapError("sign in first", None, "BAD")

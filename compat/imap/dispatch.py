@@ -1,5 +1,5 @@
 """Which handler answers a parsed command and in which session states (RFC 9051 6, 3),
-and where unsolicited updates may follow (7.5.1, 5.5)."""
+and where unsolicited updates may follow (7.5.1, 5.5; RFC 7162 3.2.7)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from compat.imap.proto.commands import (
 )
 from compat.imap.search import handle_search
 from compat.imap.select import handle_close, handle_select, handle_unselect
+from compat.imap.session import Selected
 from compat.imap.session_info import handle_enable, handle_id, handle_namespace
 from compat.imap.sort import handle_sort
 from compat.imap.store import handle_store
@@ -128,4 +129,16 @@ async def run_request(context: Context, request: Request) -> Reply:
     reply = await _answer(context, request)
     if _updates_allowed(request):
         await send_updates(context)
+    state = context.state
+    if context.qresync and isinstance(state, Selected) and _expunges(request):
+        # RFC 7162 3.2.7: the tagged OK names the HIGHESTMODSEQ the expunge left, read
+        # after the updates above so that no change below it is still unsent.
+        return Reply(reply.text, f"HIGHESTMODSEQ {state.mailbox.highest_modseq}")
     return reply
+
+
+def _expunges(request: Request) -> bool:
+    """EXPUNGE, UID EXPUNGE and (RFC 6851 4.4, which reports like them) MOVE."""
+    if isinstance(request, CopyMove):
+        return request.name == "MOVE"
+    return isinstance(request, UidExpunge) or request == Simple("EXPUNGE")

@@ -1,4 +1,5 @@
-"""EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, 6.4.9): \\Deleted messages leave this mailbox.
+"""EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, 6.4.9; RFC 7162 3.2.7 VANISHED): \\Deleted
+messages leave this mailbox.
 
 A message in several JMAP mailboxes leaves only this one (Email/set mailboxIds/<id>:
 null); one whose last mailbox this is is destroyed, which keeps it 30 days.
@@ -12,19 +13,25 @@ from compat.imap.context import Context, Reply
 from compat.imap.errors import ImapError
 from compat.imap.gateway import set_failure
 from compat.imap.proto.commands import UidExpunge
-from compat.imap.proto.sequence import SequenceSet
+from compat.imap.proto.sequence import SequenceSet, ranges_of
+from compat.imap.vanished import vanished_lines
 
 __all__ = ["announce_removed", "expunge_deleted", "handle_expunge", "handle_uid_expunge"]
 
 
 async def announce_removed(context: Context, email_ids: list[str], announce: bool) -> None:
-    """Drop messages from the session, highest number first so each EXPUNGE stays valid."""
+    """Drop messages from the session, highest number first so each EXPUNGE stays valid;
+    with QRESYNC one VANISHED of their UIDs instead (RFC 7162 3.2.10)."""
     mailbox = context.selected().mailbox
     known = [i for i in email_ids if i in mailbox.uid_of]
+    uids = [mailbox.uid_of[i] for i in known]
     for email_id in sorted(known, key=mailbox.uid_of.__getitem__, reverse=True):
         number = mailbox.remove(email_id)
-        if announce:
+        if announce and not context.qresync:
             await context.wire.untagged(f"{number} EXPUNGE".encode())
+    if announce and context.qresync:
+        for line in vanished_lines(ranges_of(uids), earlier=False):
+            await context.wire.untagged(line)
 
 
 async def expunge_deleted(context: Context, uids: SequenceSet | None, *, announce: bool) -> None:

@@ -1,4 +1,5 @@
-"""FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9, 7.5.2; RFC 7162 3.1.4 CHANGEDSINCE/MODSEQ).
+"""FETCH and UID FETCH (RFC 9051 6.4.5, 6.4.9, 7.5.2; RFC 7162 3.1.4 CHANGEDSINCE/MODSEQ,
+3.2.6 VANISHED).
 
 UID, FLAGS and MODSEQ alone come from the session's listing, refreshed by one
 Mailbox/imapListing of the changes since it, and go out as preformatted lines (a flag
@@ -9,6 +10,7 @@ body item is asked for, once per message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -25,8 +27,9 @@ from compat.imap.proto.sequence import SequenceSet
 from compat.imap.sections import split_entity
 from compat.imap.session import Selected
 from compat.imap.structure import body_structure, envelope
+from compat.imap.vanished import uid_fetch_vanished, vanished_lines
 
-__all__ = ["handle_fetch", "positions"]
+__all__ = ["LISTED_FETCH", "fetch_listed", "handle_fetch", "positions"]
 
 _PROPERTIES = {
     "FLAGS": "keywords",
@@ -51,6 +54,8 @@ def positions(state: Selected, sequence: SequenceSet, uid: bool) -> list[int]:
 # What the session's listing knows: a FETCH of only these needs no Email/get.
 # Each item's piece of a response line and its place in (number, uid, flags, modseq).
 _LISTED_ITEMS = {"UID": (b"UID %d", 1), "FLAGS": (b"FLAGS %b", 2), "MODSEQ": (b"MODSEQ (%d)", 3)}
+# What a QRESYNC SELECT reports of each changed message (RFC 7162 3.2.5).
+LISTED_FETCH = (FetchItem("UID"), FetchItem("FLAGS"), FetchItem("MODSEQ"))
 # Lines handed to the wire at once.
 _BATCH = 512
 
@@ -73,9 +78,9 @@ async def _refresh(state: Selected) -> set[str]:
     return gone
 
 
-async def _fetch_listed(
+async def fetch_listed(
     context: Context,
-    items: list[FetchItem],
+    items: Sequence[FetchItem],
     chosen: list[int],
     changed_since: int | None,
     fresh: bool,
@@ -122,10 +127,11 @@ async def _mark_seen(state: Selected, emails: dict[str, dict[str, Any]]) -> None
         emails[email_id]["keywords"] = {**emails[email_id]["keywords"], "$seen": True}
 
 
-def _items(request: Fetch) -> list[FetchItem]:
+def _items(request: Fetch, qresync: bool) -> list[FetchItem]:
     items = list(request.items)
     names = {i.name for i in items}
-    if request.uid and "UID" not in names:
+    # RFC 7162 3.2.4: with QRESYNC every FETCH response carries the UID.
+    if (request.uid or qresync) and "UID" not in names:
         items.insert(0, FetchItem("UID"))
     # RFC 7162 3.1.4.1: CHANGEDSINCE implies MODSEQ in every response.
     if request.changed_since is not None and "MODSEQ" not in names:
@@ -136,9 +142,11 @@ def _items(request: Fetch) -> list[FetchItem]:
 async def handle_fetch(context: Context, request: Fetch) -> Reply:
     state = context.selected()
     mailbox = state.mailbox
-    items = _items(request)
+    items = _items(request, context.qresync)
     if request.changed_since is not None:
         context.enabled.add("CONDSTORE")
+    if request.vanished:
+        await _send_vanished(context, request)
     names = {i.name for i in items}
     wants_body = bool(names & BODY_ITEMS) or bool(names & {"ENVELOPE", "BODYSTRUCTURE", "BODY"})
     sets_seen = not mailbox.readonly and any(
@@ -155,7 +163,7 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
         properties.add("modseq")
     chosen = positions(state, request.sequence, request.uid)
     if all(i.name in _LISTED_ITEMS for i in items):
-        await _fetch_listed(context, items, chosen, request.changed_since, fresh=request.uid)
+        await fetch_listed(context, items, chosen, request.changed_since, fresh=request.uid)
         return Reply("fetched")
     ids = [mailbox.ids[p] for p in chosen]
     if not properties:
@@ -187,6 +195,18 @@ async def handle_fetch(context: Context, request: Fetch) -> Reply:
         await _send(context, items, wanted[done : done + len(batch)], raws)
         done += len(batch)
     return Reply("fetched")
+
+
+async def _send_vanished(context: Context, request: Fetch) -> None:
+    """3.2.6: before the FETCH lines; the session is current (UID FETCH runs after the
+    updates, dispatch.run_request)."""
+    if not context.qresync:
+        raise ImapError("VANISHED needs ENABLE QRESYNC first", None, "BAD")
+    mailbox = context.selected().mailbox
+    since = request.changed_since or 0
+    vanished = uid_fetch_vanished(request.sequence, since, mailbox.uids, mailbox.expunged_modseq)
+    for line in vanished_lines(vanished, earlier=True):
+        await context.wire.untagged(line)
 
 
 async def _send(

@@ -37,6 +37,8 @@ class MailboxListing:
     # number of members now (a check that applying the difference added up).
     removed: frozenset[str]
     total: int
+    # The last modseq at which a message left the mailbox (QRESYNC, RFC 7162 3.2.5.2).
+    expunged_modseq: int = 0
 
     @property
     def rows(self) -> list[ListingRow]:
@@ -102,6 +104,7 @@ class JmapGateway:
             modseqs=got["modseqs"],
             removed=frozenset(got.get("removed") or ()),
             total=int(got["total"]),
+            expunged_modseq=int(got["expungedModseq"]),
         )
 
     async def get(self, ids: Sequence[str], properties: Sequence[str]) -> list[dict[str, Any]]:

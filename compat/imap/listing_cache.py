@@ -60,7 +60,12 @@ def merged(base: MailboxListing, changes: MailboxListing) -> MailboxListing | No
     if not touched:
         if len(base.ids) != changes.total:
             return None
-        return replace(base, uid_next=changes.uid_next, highest_modseq=changes.highest_modseq)
+        return replace(
+            base,
+            uid_next=changes.uid_next,
+            highest_modseq=changes.highest_modseq,
+            expunged_modseq=changes.expunged_modseq,
+        )
     rows = [row for row in base.rows if row[1] not in touched]
     # A changed member is listed with its values now (a new UID if it left and came back).
     rows += changes.rows

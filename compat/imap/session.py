@@ -27,6 +27,8 @@ class SelectedMailbox:
     modseqs: dict[str, int] = field(default_factory=dict)
     # The highestModseq of the last listing: the next resync asks for changes after it.
     highest_modseq: int = 0
+    # The mailbox's last expunge as of that listing (UID FETCH ... VANISHED, RFC 7162).
+    expunged_modseq: int = 0
 
     @classmethod
     def from_listing(
@@ -45,6 +47,7 @@ class SelectedMailbox:
             uid_of=dict(zip(ids, listing.uids, strict=True)),
             modseqs=dict(zip(ids, listing.modseqs, strict=True)),
             highest_modseq=listing.highest_modseq,
+            expunged_modseq=listing.expunged_modseq,
         )
 
     def append(self, uid: int, email_id: str, keywords: frozenset[str], modseq: int) -> None:

@@ -8,14 +8,16 @@ from compat.imap.proto.render import nstring
 
 __all__ = ["handle_enable", "handle_id", "handle_namespace"]
 
-_ENABLEABLE = frozenset({"IMAP4REV2", "CONDSTORE", "UTF8=ACCEPT"})
+_ENABLEABLE = frozenset({"IMAP4REV2", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT"})
 
 
 async def handle_enable(context: Context, request: Enable) -> Reply:
     context.authenticated()
     newly = [c for c in request.capabilities if c in _ENABLEABLE and c not in context.enabled]
     context.enabled.update(newly)
-    # RFC 7162 3.2: QRESYNC-less CONDSTORE is enough; IMAP4rev2 implies nothing more here.
+    if "QRESYNC" in newly:
+        # RFC 7162 3.2.3: QRESYNC implies CONDSTORE; ENABLED names only what was asked.
+        context.enabled.add("CONDSTORE")
     spelled = ["IMAP4rev2" if c == "IMAP4REV2" else c for c in newly]
     await context.wire.untagged(("ENABLED " + " ".join(spelled)).rstrip().encode())
     return Reply()

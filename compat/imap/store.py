@@ -58,7 +58,9 @@ async def handle_store(context: Context, request: Store) -> Reply:
         mailbox.keywords[email_id] = frozenset(email["keywords"])
         if request.silent and not condstore:
             continue
-        parts = [f"UID {mailbox.uids[position]}".encode()] if request.uid else []
+        # RFC 7162 3.2.4: with QRESYNC every FETCH response carries the UID.
+        with_uid = request.uid or context.qresync
+        parts = [f"UID {mailbox.uids[position]}".encode()] if with_uid else []
         if not request.silent:
             parts.append(b"FLAGS " + flag_list(flags_of(email["keywords"])))
         if condstore:

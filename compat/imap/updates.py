@@ -37,6 +37,7 @@ async def send_updates(context: Context) -> None:
         touched = {email_id for _, email_id, _, _ in listing.rows} | set(mailbox.uid_of)
         await _apply(context, mailbox, listing.rows, touched)
     mailbox.highest_modseq = listing.highest_modseq
+    mailbox.expunged_modseq = listing.expunged_modseq
 
 
 async def _apply(

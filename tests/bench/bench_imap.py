@@ -9,6 +9,8 @@ summaries, UIDs and keywords), starts the IMAP listeners in process and prints m
 (d) IDLE: time from a delivery (the SMTP path: EmailIngest.deliver) to `* n EXISTS`
 (e)-(g) UID SORT by date and by subject, UID THREAD REFERENCES, over all 16,000
 (h)-(i) UID SEARCH UNSEEN and SEARCH UNSEEN
+(j) a resync after 10 flag changes and 10 expunges by JMAP: SELECT (QRESYNC ...), and
+(j') the CONDSTORE-only way to the same facts (Sealbox only)
 The same messages (raw octets and \Seen flags) go into a private Dovecot's Maildir when
 Dovecot is installed (tests/support/dovecot.py), and the same client times the same
 commands there (its delivery: a file renamed into new/); both columns print side by side
@@ -34,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_email import _body_size, _message
 from bench.dovecot_mailbox import deliver_to_dovecot, fill_dovecot_inbox
-from bench.imap_timing import Timings, connect, time_idle, time_suite
+from bench.imap_timing import Timings, connect, time_idle, time_qresync, time_suite
 from support.dovecot import dovecot_unavailable, running_dovecot
 from support.environment import free_port
 from support.jmap_client import Client
@@ -174,6 +176,14 @@ async def main() -> None:
             )
 
         ours.update(await time_idle(imap, deliver))
+
+        async def change() -> None:
+            found = await client.one("Email/query", filter={"inMailbox": inbox}, limit=20)
+            flagged, gone = found["ids"][:10], found["ids"][10:]
+            await client.one("Email/set", update={i: {"keywords/$flagged": True} for i in flagged})
+            await client.one("Email/set", destroy=gone)
+
+        ours.update(await time_qresync(imap, change))
         imap.writer.close()
         await listeners.stop()
         await services.close()

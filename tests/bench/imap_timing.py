@@ -1,15 +1,17 @@
 """The timed IMAP commands of bench_imap.py, run the same way against Sealbox and Dovecot
-(RFC 9051 6.3.2 SELECT, 6.4.5 FETCH, RFC 2177 IDLE) through one minimal TLS client."""
+(RFC 9051 6.3.2 SELECT, 6.4.5 FETCH, RFC 2177 IDLE, RFC 7162 QRESYNC) through one minimal
+TLS client."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 
-__all__ = ["LineClient", "Timings", "connect", "time_idle", "time_suite"]
+__all__ = ["LineClient", "Timings", "connect", "time_idle", "time_qresync", "time_suite"]
 
 # (median, best) in milliseconds, by measure.
 Timings = dict[str, tuple[float, float]]
@@ -66,6 +68,18 @@ class LineClient:
                 continue  # the rest of the response line ends at the next CRLF
             lines += 1
             at = end + 2
+
+
+async def _value(imap: LineClient, command: str, name: bytes) -> int:
+    """A response code's number (UIDVALIDITY, HIGHESTMODSEQ) from a command's lines."""
+    imap.count += 1
+    tag = f"b{imap.count} ".encode()
+    imap.writer.write(tag + command.encode() + b"\r\n")
+    found = None
+    while not (line := await imap.line()).startswith(tag):
+        found = found or re.search(rb"\[" + name + rb" (\d+)\]", line)
+    assert found is not None and line.startswith(tag + b"OK"), line
+    return int(found[1])
 
 
 async def connect(port: int, tls: ssl.SSLContext, login: str) -> LineClient:
@@ -132,3 +146,27 @@ async def time_idle(imap: LineClient, deliver: Callable[[int], Awaitable[object]
         while not (await imap.line()).startswith(tag):
             pass
     return {"(d) IDLE: delivery -> * n EXISTS": (statistics.median(latencies), min(latencies))}
+
+
+async def time_qresync(imap: LineClient, change: Callable[[], Awaitable[object]]) -> Timings:
+    """(j) a client's resync after 10 flag changes and 10 expunges elsewhere: one SELECT
+    (QRESYNC ...), against what a CONDSTORE-only client sends for the same facts (SELECT,
+    UID SEARCH ALL to find the expunged, UID FETCH 1:* (FLAGS) (CHANGEDSINCE m))."""
+    await imap.command("ENABLE QRESYNC")
+    validity = await _value(imap, "SELECT INBOX", b"UIDVALIDITY")
+    modseq = await _value(imap, "SELECT INBOX", b"HIGHESTMODSEQ")
+    await imap.command("UNSELECT")
+    await change()
+    qresync = f"SELECT INBOX (QRESYNC ({validity} {modseq}))"
+    lines = await imap.command(qresync)
+
+    async def condstore() -> None:
+        await imap.command("SELECT INBOX")
+        await imap.command("UID SEARCH ALL")
+        await imap.command(f"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {modseq})")
+
+    print(f"(j) SELECT (QRESYNC) answered {lines} lines")
+    return {
+        "(j) resync: SELECT (QRESYNC)": await _median_ms(lambda: imap.command(qresync), 20),
+        "(j') resync: SELECT+SEARCH+CHANGEDSINCE": await _median_ms(condstore, 20),
+    }

@@ -201,7 +201,8 @@ _PIECES = st.sampled_from(
     [b"a1 ", b"UID ", b"FETCH ", b"SEARCH ", b"STORE ", b"LOGIN ", b"APPEND ", b"1:*", b"(", b")",
      b"[", b"]", b"<", b">", b"{3}\r\n", b"{2+}\r\n", b'"', b"\\", b" ", b"BODY[", b"HEADER.FIELDS",
      b"*", b"OR ", b"NOT ", b"\r\n", b"\x00", b"\xff", b"FLAGS", b"+FLAGS", b"INBOX",
-     b"SORT ", b"THREAD ", b"(REVERSE DATE) ", b"REFERENCES ", b"UTF-8 "]
+     b"SORT ", b"THREAD ", b"(REVERSE DATE) ", b"REFERENCES ", b"UTF-8 ",
+     b"SELECT ", b"EXAMINE ", b"QRESYNC ", b"CONDSTORE", b"CHANGEDSINCE ", b"VANISHED", b"7 "]
 )  # fmt: skip
 
 

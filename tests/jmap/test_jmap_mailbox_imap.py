@@ -105,3 +105,25 @@ async def test_errors_are_jmap_method_errors(client: Client, services: Services)
     # Without urn:sealbox:imap in `using` the method does not exist (RFC 8620 3.6.2).
     refused = await client.error("Mailbox/imapListing", mailboxId=await client.mailbox("inbox"))
     assert refused["type"] == "unknownMethod"
+
+
+async def test_expunged_modseq_moves_only_when_a_message_leaves(client: Client) -> None:
+    """QRESYNC's cheap "was anything expunged here since": flags and arrivals leave it,
+    a move out or a destroy moves it to that change."""
+    inbox, archive = await client.mailbox("inbox"), await client.mailbox("archive")
+    _, fresh = await _listing(client, mailboxId=inbox)
+    assert fresh["expungedModseq"] == 0
+    first, second = await _import(client, 10), await _import(client, 11)
+    await client.one("Email/set", update={first: {"keywords/$seen": True}})
+    _, flagged = await _listing(client, mailboxId=inbox, sinceModseq=0)
+    assert flagged["expungedModseq"] == 0
+
+    await client.one("Email/set", update={first: {"mailboxIds": {archive: True}}})
+    _, moved = await _listing(client, mailboxId=inbox)
+    assert moved["expungedModseq"] == moved["highestModseq"] > flagged["highestModseq"]
+    _, target = await _listing(client, mailboxId=archive)
+    assert target["expungedModseq"] == 0  # arriving is not leaving
+
+    await client.one("Email/set", destroy=[second])
+    _, destroyed = await _listing(client, mailboxId=inbox, sinceModseq=moved["highestModseq"])
+    assert destroyed["expungedModseq"] == destroyed["highestModseq"] > moved["highestModseq"]

@@ -6,11 +6,15 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from support.jmap_client import make_client
+from support.messages import message
 
 from api.services import Services
 from api.store.database import MIGRATIONS_DIR
@@ -90,3 +94,23 @@ async def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Pat
     assert foreign_keys == 1
     # Deleted rows (sessions, wrapped keys) are overwritten, not left in free pages.
     assert secure_delete == 1
+
+
+def _migrate_to(connection: Connection, downgrade: str, upgrade: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.downgrade(config, downgrade)
+    command.upgrade(config, upgrade)
+
+
+async def test_0018_starts_mailboxes_at_their_accounts_position(services: Services) -> None:
+    """A client may hold a HIGHESTMODSEQ from before the column: existing mailboxes count
+    as expunged at the newest change, so its first QRESYNC hears of every gap."""
+    client = await make_client(services)
+    await client.import_email(message("before the upgrade"))
+    position = await services.mailboxes.highest_modseq(client.account_id)
+    async with services.store.database.engine.begin() as connection:
+        await connection.run_sync(_migrate_to, "0017", "0018")
+        rows = (await connection.execute(text("SELECT expunged_modseq FROM mailboxes"))).all()
+    assert position > 0 and rows and {row[0] for row in rows} == {position}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from compat.imap.proto.fetch_items import FetchItem
+from compat.imap.proto.qresync import Qresync
 from compat.imap.proto.search_keys import SearchKey
 from compat.imap.proto.sequence import SequenceSet
 
@@ -93,6 +94,7 @@ class Select:
     mailbox: str
     readonly: bool
     condstore: bool = False
+    qresync: Qresync | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,8 @@ class Fetch:
     sequence: SequenceSet
     items: tuple[FetchItem, ...]
     changed_since: int | None = None
+    # RFC 7162 3.2.6: also report the UIDs of the set expunged since changed_since.
+    vanished: bool = False
 
 
 @dataclass(frozen=True, slots=True)

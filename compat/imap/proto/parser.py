@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from compat.imap.proto import qresync
 from compat.imap.proto.append_args import parse_append
 from compat.imap.proto.commands import (
     Authenticate,
@@ -112,7 +113,7 @@ def _flags(token: Token) -> tuple[str, ...]:
 
 
 def _modifier(args: list[Token], name: str) -> int | None:
-    """A trailing `(NAME n)` modifier (CHANGEDSINCE, UNCHANGEDSINCE, RFC 7162 3.1)."""
+    """A trailing `(NAME n)` modifier (UNCHANGEDSINCE, RFC 7162 3.1.3)."""
     if not args or not isinstance(args[-1], TokenList):
         return None
     items = args[-1].items
@@ -197,12 +198,9 @@ def _status(args: list[Token], uid: bool) -> Request:
 
 def _select(readonly: bool) -> Callable[[list[Token], bool], Request]:
     def parse(args: list[Token], uid: bool) -> Request:
-        condstore = False
-        if len(args) == 2:
-            options = {_atom(t).upper() for t in _list(args.pop())}
-            condstore = "CONDSTORE" in options
+        options = qresync.select_parameters(args)
         _arity(args, 1)
-        return Select(astring(args[0]), readonly, condstore)
+        return Select(astring(args[0]), readonly, options.condstore, options.qresync)
 
     return parse
 
@@ -231,9 +229,10 @@ def _search(args: list[Token], uid: bool) -> Request:
 
 
 def _fetch(args: list[Token], uid: bool) -> Request:
-    changed = _modifier(args, "CHANGEDSINCE") if len(args) == 3 else None
+    modifiers = qresync.fetch_modifiers(args, uid)
     _arity(args, 2)
-    return Fetch(uid, _sequence(args[0]), parse_fetch_items(args[1]), changed)
+    items = parse_fetch_items(args[1])
+    return Fetch(uid, _sequence(args[0]), items, modifiers.changed_since, modifiers.vanished)
 
 
 def _store(args: list[Token], uid: bool) -> Request:

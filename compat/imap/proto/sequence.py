@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from compat.imap.proto.tokens import ParseError
 
-__all__ = ["SequenceSet", "compress", "parse_sequence_set"]
+__all__ = ["SequenceSet", "compress", "format_ranges", "parse_sequence_set", "ranges_of"]
 
 # `*` is the largest number in use; 0 stands for it until resolved against a mailbox.
 _STAR = 0
@@ -68,16 +68,21 @@ def parse_sequence_set(text: str) -> SequenceSet:
     return SequenceSet(tuple(ranges))
 
 
+def ranges_of(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """`1,2,3,7` as [(1, 3), (7, 7)]: runs of consecutive numbers, ascending."""
+    out: list[tuple[int, int]] = []
+    for number in sorted(set(numbers)):
+        if out and number == out[-1][1] + 1:
+            out[-1] = (out[-1][0], number)
+        else:
+            out.append((number, number))
+    return out
+
+
+def format_ranges(ranges: Iterable[tuple[int, int]]) -> str:
+    return ",".join(str(low) if low == high else f"{low}:{high}" for low, high in ranges)
+
+
 def compress(numbers: Iterable[int]) -> str:
     """`1,2,3,7` as `1:3,7` for responses (COPYUID, MODIFIED, ESEARCH)."""
-    ordered = sorted(set(numbers))
-    parts: list[str] = []
-    index = 0
-    while index < len(ordered):
-        start = index
-        while index + 1 < len(ordered) and ordered[index + 1] == ordered[index] + 1:
-            index += 1
-        low, high = ordered[start], ordered[index]
-        parts.append(str(low) if low == high else f"{low}:{high}")
-        index += 1
-    return ",".join(parts)
+    return format_ranges(ranges_of(numbers))
