@@ -37,6 +37,7 @@ from api.delivery.retry import GIVE_UP_AFTER, expired, late, next_attempt
 from api.delivery.smtp_transfer import Outcome, SmtpTransfer
 from api.store.records import OutboundRecord
 from api.store.unit_of_work import Store
+from crypto.keypair import AccountKeyPair
 
 __all__ = ["BATCH", "LEASE_SECONDS", "QueueSender", "SendCounts", "send_periodically"]
 
@@ -106,7 +107,9 @@ class QueueSender:
                     self._failed(entry)  # unreadable: its lease runs out, a later run retries
                     continue
                 by_blob[(entry.account_id, entry.blob_id)].append((entry, envelope))
-            await asyncio.gather(*(self._send_blob(legs, counts) for legs in by_blob.values()))
+            await asyncio.gather(
+                *(self._send_blob(legs, keypairs, counts) for legs in by_blob.values())
+            )
             if len(claimed) < self._batch:
                 return counts
 
@@ -116,16 +119,15 @@ class QueueSender:
         # its lease runs out and a later run tries it again.
         log.exception("outbound entry failed", extra={"event": "queue.error", "entry": entry.id})
 
-    async def _send_blob(self, legs: list[_Leg], counts: SendCounts) -> None:
+    async def _send_blob(
+        self, legs: list[_Leg], keypairs: dict[str, AccountKeyPair], counts: SendCounts
+    ) -> None:
         """Every claimed recipient of one stored message: read and signed once, then one
         transaction per (domain, sender, MAIL parameters)."""
         first, _ = legs[0]
         try:
-            async with self._store.transaction() as tx:
-                keypair = await queue_keypair(tx, first.sender_domain)
-            opened = await self._blobs.open_with_key(
-                first.account_id, first.blob_id, keypair.private_key
-            )
+            private_key = keypairs[first.sender_domain].private_key
+            opened = await self._blobs.open_with_key(first.account_id, first.blob_id, private_key)
             raw = await opened.read()
             signer = await self._dkim.signer(first.sender_domain)
             message = raw if signer is None else await asyncio.to_thread(signer.sign, raw)
