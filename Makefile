@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_login.py
 	$(BIN)/python tests/bench/bench_blobs.py
 	$(BIN)/python tests/bench/bench_smtp_inbound.py
+	$(BIN)/python tests/bench/bench_outbound_fanout.py
 	$(BIN)/python tests/bench/bench_imap.py
 	$(BIN)/python tests/bench/bench_search.py
 	$(BIN)/python tests/bench/bench_webmail.py

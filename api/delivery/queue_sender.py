@@ -4,6 +4,10 @@ Every serving node runs it. An entry is claimed (leased), sent, and only then de
 with its blob once no other recipient's entry shares it, so none is ever lost; a crash
 between the remote 250 and the delete sends it again once the lease runs out: delivery
 is at-least-once, as with any MTA.
+
+Claimed entries of one stored message are read and DKIM-signed once, and those bound
+for one domain from one sender go in one SMTP transaction (RFC 5321 3.3: a RCPT each),
+so a message to ten people at one provider is one delivery there, not ten.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -18,7 +23,12 @@ from typing import Literal
 from api.core.blobs import BlobService
 from api.core.clock import now
 from api.core.local_delivery import LocalDelivery
-from api.core.outbound_queue import OutboundEnvelope, OutboundQueue, open_envelope, queue_keypair
+from api.core.outbound_queue import (
+    OutboundEnvelope,
+    OutboundQueue,
+    open_envelope,
+    queue_keypair,
+)
 from api.core.submission_model import DeliveryStatus
 from api.core.submissions import SubmissionService
 from api.delivery.dkim_keys import DkimKeyService
@@ -27,14 +37,19 @@ from api.delivery.retry import GIVE_UP_AFTER, expired, late, next_attempt
 from api.delivery.smtp_transfer import Outcome, SmtpTransfer
 from api.store.records import OutboundRecord
 from api.store.unit_of_work import Store
+from crypto.keypair import AccountKeyPair
 
-__all__ = ["LEASE_SECONDS", "QueueSender", "SendCounts", "send_periodically"]
+__all__ = ["BATCH", "LEASE_SECONDS", "QueueSender", "SendCounts", "send_periodically"]
 
 log = logging.getLogger("sealbox.delivery")
 # Longer than any one attempt can take (every MX times out at 120 s per step).
 LEASE_SECONDS = 900
-_BATCH = 20
+# Entries claimed at once; also the most RCPTs one transaction carries (RFC 5321 4.5.3.1.8
+# asks receivers to take at least 100).
+BATCH = 100
 _PARALLEL = 10
+# (entry, its opened envelope): what one recipient's delivery needs.
+_Leg = tuple[OutboundRecord, OutboundEnvelope]
 
 
 @dataclass(slots=True)
@@ -60,6 +75,7 @@ class QueueSender:
         transfer: SmtpTransfer,
         hostname: str,
         clock: Callable[[], int] = now,
+        batch: int = BATCH,
     ) -> None:
         self._store = store
         self._blobs = blobs
@@ -70,6 +86,7 @@ class QueueSender:
         self._transfer = transfer
         self._hostname = hostname
         self._clock = clock
+        self._batch = batch
         self._parallel = asyncio.Semaphore(_PARALLEL)
 
     async def run_once(self) -> SendCounts:
@@ -78,33 +95,80 @@ class QueueSender:
         while True:
             at = self._clock()
             async with self._store.transaction() as tx:
-                claimed = await tx.outbound.claim(at, at + LEASE_SECONDS, _BATCH)
-            await asyncio.gather(*(self._guarded(entry, counts) for entry in claimed))
-            if len(claimed) < _BATCH:
+                claimed = await tx.outbound.claim(at, at + LEASE_SECONDS, self._batch)
+                keypairs = {
+                    d: await queue_keypair(tx, d) for d in {e.sender_domain for e in claimed}
+                }
+            by_blob: defaultdict[tuple[str, str], list[_Leg]] = defaultdict(list)
+            for entry in claimed:
+                try:
+                    envelope = open_envelope(keypairs[entry.sender_domain], entry)
+                except Exception:
+                    self._failed(entry)  # unreadable: its lease runs out, a later run retries
+                    continue
+                by_blob[(entry.account_id, entry.blob_id)].append((entry, envelope))
+            await asyncio.gather(
+                *(self._send_blob(legs, keypairs, counts) for legs in by_blob.values())
+            )
+            if len(claimed) < self._batch:
                 return counts
 
-    async def _guarded(self, entry: OutboundRecord, counts: SendCounts) -> None:
+    @staticmethod
+    def _failed(entry: OutboundRecord) -> None:
+        # A broken entry (an unreadable blob, a database hiccup) must not stop the others;
+        # its lease runs out and a later run tries it again.
+        log.exception("outbound entry failed", extra={"event": "queue.error", "entry": entry.id})
+
+    async def _send_blob(
+        self, legs: list[_Leg], keypairs: dict[str, AccountKeyPair], counts: SendCounts
+    ) -> None:
+        """Every claimed recipient of one stored message: read and signed once, then one
+        transaction per (domain, sender, MAIL parameters)."""
+        first, _ = legs[0]
+        try:
+            private_key = keypairs[first.sender_domain].private_key
+            opened = await self._blobs.open_with_key(first.account_id, first.blob_id, private_key)
+            raw = await opened.read()
+            signer = await self._dkim.signer(first.sender_domain)
+            message = raw if signer is None else await asyncio.to_thread(signer.sign, raw)
+        except Exception:
+            for entry, _ in legs:
+                self._failed(entry)
+            return
+        transactions: defaultdict[tuple[str, str, str], list[_Leg]] = defaultdict(list)
+        for entry, envelope in legs:
+            domain = envelope.rcpt_to.rpartition("@")[2].lower()
+            parameters = repr(sorted((envelope.mail_parameters or {}).items()))
+            transactions[(domain, envelope.mail_from, parameters)].append((entry, envelope))
+        await asyncio.gather(
+            *(self._transaction(group, raw, message, counts) for group in transactions.values())
+        )
+
+    async def _transaction(
+        self, legs: list[_Leg], raw: bytes, message: bytes, counts: SendCounts
+    ) -> None:
         async with self._parallel:
             try:
-                await self._process(entry, counts)
+                outcomes = await self._transfer.send_all([e for _, e in legs], message)
             except Exception:
-                # A broken entry (an unreadable blob, a database hiccup) must not stop the
-                # others; its lease runs out and a later run tries it again.
-                log.exception(
-                    "outbound entry failed", extra={"event": "queue.error", "entry": entry.id}
-                )
+                for entry, _ in legs:
+                    self._failed(entry)
+                return
+            for (entry, envelope), outcome in zip(legs, outcomes, strict=True):
+                try:
+                    await self._settle(entry, envelope, raw, outcome, counts)
+                except Exception:
+                    self._failed(entry)
 
-    async def _process(self, entry: OutboundRecord, counts: SendCounts) -> None:
-        async with self._store.transaction() as tx:
-            keypair = await queue_keypair(tx, entry.sender_domain)
-        envelope = open_envelope(keypair, entry)
-        opened = await self._blobs.open_with_key(
-            entry.account_id, entry.blob_id, keypair.private_key
-        )
-        raw = await opened.read()
-        signer = await self._dkim.signer(entry.sender_domain)
-        message = raw if signer is None else await asyncio.to_thread(signer.sign, raw)
-        outcome = await self._transfer.send(envelope, message)
+    async def _settle(
+        self,
+        entry: OutboundRecord,
+        envelope: OutboundEnvelope,
+        raw: bytes,
+        outcome: Outcome,
+        counts: SendCounts,
+    ) -> None:
+        """One recipient's attempt is over: off the queue, retried later, or bounced."""
         at = self._clock()
         attempts = entry.attempts + 1
         too_old = outcome.kind == "temporary" and expired(entry.created_at, at)

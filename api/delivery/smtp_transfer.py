@@ -1,4 +1,5 @@
-"""One delivery attempt over SMTP (RFC 5321 3): STARTTLS (RFC 3207), REQUIRETLS (RFC 8689).
+"""One delivery attempt over SMTP (RFC 5321 3): STARTTLS (RFC 3207), REQUIRETLS (RFC 8689),
+one transaction per host for all of a message's recipients at one domain.
 
 TLS is opportunistic by default (RFC 7435: encrypt when offered, no certificate check,
 since an unverified channel still beats plaintext); domains in `outbound_require_tls`
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,6 +57,24 @@ def _reply(exc: aiosmtplib.SMTPResponseException) -> str:
     return f"{exc.code} {exc.message}".strip()
 
 
+@dataclass(frozen=True, slots=True)
+class _TryNextHost:
+    """A recipient this host refused for now (4xx at RCPT or DATA): the next host may
+    take it in the same attempt."""
+
+    reply: str
+
+
+_Result = Outcome | _TryNextHost
+
+
+def _final(failures: list[str]) -> Outcome:
+    """Every host failed: permanent only if each said so (e.g. none offers REQUIRETLS)."""
+    if failures and all(reply.startswith("5") for reply in failures):
+        return Outcome("permanent", failures[-1])
+    return Outcome("temporary", next(r for r in failures if not r.startswith("5")))
+
+
 class SmtpTransfer:
     def __init__(
         self,
@@ -69,25 +89,42 @@ class SmtpTransfer:
         self._login = relay_login
 
     async def send(self, envelope: OutboundEnvelope, message: bytes) -> Outcome:
-        domain = envelope.rcpt_to.rpartition("@")[2].lower()
+        [outcome] = await self.send_all([envelope], message)
+        return outcome
+
+    async def send_all(
+        self, envelopes: Sequence[OutboundEnvelope], message: bytes
+    ) -> list[Outcome]:
+        """One message to recipients of one domain, from one sender with one set of MAIL
+        parameters: one transaction per host with a RCPT each (RFC 5321 3.3), and an
+        outcome per recipient, in order. A recipient a host refuses for now goes on to the
+        next host with the others that are still open."""
+        domain = envelopes[0].rcpt_to.rpartition("@")[2].lower()
         try:
             hops = await self._router.hops(domain)
         except RouteError as exc:
-            return Outcome("permanent" if exc.permanent else "temporary", exc.reply)
-        failures: list[str] = []
+            kind: Literal["permanent", "temporary"] = "permanent" if exc.permanent else "temporary"
+            return [Outcome(kind, exc.reply) for _ in envelopes]
+        settled: dict[int, Outcome] = {}
+        failures: list[list[str]] = [[] for _ in envelopes]
         for hop in hops:
+            open_ = [i for i in range(len(envelopes)) if i not in settled]
+            if not open_:
+                break
             try:
-                return await self._send_to(hop, envelope, message, domain)
+                results = await self._send_to(hop, [envelopes[i] for i in open_], message, domain)
             except _HostFailedError as exc:
-                failures.append(exc.reply)
-        # Every host failed: permanent only if each said so (e.g. none offers REQUIRETLS).
-        if failures and all(reply.startswith("5") for reply in failures):
-            return Outcome("permanent", failures[-1])
-        return Outcome("temporary", next(r for r in failures if not r.startswith("5")))
+                results = [_TryNextHost(exc.reply) for _ in open_]
+            for i, result in zip(open_, results, strict=True):
+                if isinstance(result, Outcome):
+                    settled[i] = result
+                else:
+                    failures[i].append(result.reply)
+        return [settled.get(i) or _final(failures[i]) for i in range(len(envelopes))]
 
     async def _send_to(
-        self, hop: NextHop, envelope: OutboundEnvelope, message: bytes, domain: str
-    ) -> Outcome:
+        self, hop: NextHop, envelopes: list[OutboundEnvelope], message: bytes, domain: str
+    ) -> list[_Result]:
         client = aiosmtplib.SMTP(
             hostname=hop.host,
             port=hop.port,
@@ -101,7 +138,7 @@ class SmtpTransfer:
             reply = _reply(exc) if isinstance(exc, aiosmtplib.SMTPResponseException) else ""
             raise _HostFailedError(reply or "451 4.4.1 no answer from the receiving host") from None
         try:
-            return await self._transact(client, hop, envelope, message, domain)
+            return await self._transact(client, hop, envelopes, message, domain)
         except aiosmtplib.SMTPResponseException as exc:
             raise _HostFailedError(_reply(exc)) from None
         except (aiosmtplib.SMTPException, OSError, ssl.SSLError):
@@ -136,11 +173,12 @@ class SmtpTransfer:
         self,
         client: aiosmtplib.SMTP,
         hop: NextHop,
-        envelope: OutboundEnvelope,
+        envelopes: list[OutboundEnvelope],
         message: bytes,
         domain: str,
-    ) -> Outcome:
-        requiretls = asks_requiretls(envelope)
+    ) -> list[_Result]:
+        first = envelopes[0]
+        requiretls = asks_requiretls(first)
         await client.ehlo()
         encrypted = await self._secure(client, hop, domain, requiretls)
         if hop.configured and self._login is not None and encrypted:
@@ -150,28 +188,50 @@ class SmtpTransfer:
             mail_options.append("REQUIRETLS")
         if client.supports_extension("8bitmime") and not message.isascii():
             mail_options.append("BODY=8BITMIME")
-        utf8 = not (envelope.mail_from.isascii() and envelope.rcpt_to.isascii())
+        results: list[_Result | None] = [None] * len(envelopes)
+        utf8 = not first.mail_from.isascii() or not all(e.rcpt_to.isascii() for e in envelopes)
         if utf8 and not client.supports_extension("smtputf8"):
-            return Outcome("permanent", "553 5.6.7 the host cannot take non-ASCII addresses")
+            refused = Outcome("permanent", "553 5.6.7 the host cannot take non-ASCII addresses")
+            if not first.mail_from.isascii():
+                return [refused for _ in envelopes]
+            results = [None if e.rcpt_to.isascii() else refused for e in envelopes]
+            utf8 = False
         if utf8:
             mail_options.append("SMTPUTF8")
         encoding = "utf-8" if utf8 else "ascii"
-        rcpt_options = self._rcpt_options(client, envelope)
         try:
-            await client.mail(envelope.mail_from, options=mail_options, encoding=encoding)
-            await client.rcpt(envelope.rcpt_to, options=rcpt_options, encoding=encoding)
-            done = await client.data(message)
+            await client.mail(first.mail_from, options=mail_options, encoding=encoding)
         except aiosmtplib.SMTPResponseException as exc:
             # RFC 5321 5.1: a transient refusal sends the message on to the next host; a
             # permanent one is the domain's verdict and stands.
             if exc.code < 500:
                 raise _HostFailedError(_reply(exc)) from None
-            return Outcome("permanent", _reply(exc), hop.host)
-        delivered = Outcome("delivered", f"{done.code} {done.message}".strip(), hop.host)
+            return [Outcome("permanent", _reply(exc), hop.host) for _ in envelopes]
+        accepted = []
+        for i, envelope in enumerate(envelopes):
+            if results[i] is not None:
+                continue
+            try:
+                rcpt_options = self._rcpt_options(client, envelope)
+                await client.rcpt(envelope.rcpt_to, options=rcpt_options, encoding=encoding)
+            except aiosmtplib.SMTPResponseException as exc:
+                results[i] = _refusal(exc, hop)
+            else:
+                accepted.append(i)
+        if accepted:
+            try:
+                done = await client.data(message)
+            except aiosmtplib.SMTPResponseException as exc:
+                for i in accepted:
+                    results[i] = _refusal(exc, hop)
+            else:
+                reply = f"{done.code} {done.message}".strip()
+                for i in accepted:
+                    results[i] = Outcome("delivered", reply, hop.host)
         # Accepted at DATA: a failed QUIT must not turn it into a retry (a duplicate).
         with contextlib.suppress(aiosmtplib.SMTPException, OSError):
             await client.quit()
-        return delivered
+        return [r if r is not None else _TryNextHost("451 4.4.2 not attempted") for r in results]
 
     @staticmethod
     def _rcpt_options(client: aiosmtplib.SMTP, envelope: OutboundEnvelope) -> list[str]:
@@ -183,3 +243,10 @@ class SmtpTransfer:
             for name, value in (envelope.rcpt_parameters or {}).items()
             if name.upper() in {"NOTIFY", "ORCPT"}
         ]
+
+
+def _refusal(exc: aiosmtplib.SMTPResponseException, hop: NextHop) -> _Result:
+    """A 5xx at RCPT or DATA is that recipient's verdict; a 4xx tries the next host."""
+    if exc.code < 500:
+        return _TryNextHost(_reply(exc))
+    return Outcome("permanent", _reply(exc), hop.host)

@@ -276,7 +276,8 @@ async def test_nodes_sharing_postgresql_never_send_an_entry_twice(
                 raw,
                 OutboundEnvelope(mail_from="alice@example.org", rcpt_to=REMOTE),
             )
-        senders = [queue_sender(node, clock) for node in (first, second, first, second)]
+        # Small claims, so that the four runs take turns at the 60 entries.
+        senders = [queue_sender(node, clock, batch=10) for node in (first, second, first, second)]
         runs = await asyncio.gather(*(sender.run_once() for sender in senders))
         ids = [m.content.split(b"<plans-")[1].split(b"@")[0] for m in shared.received]
         assert sum(run.delivered for run in runs) == 60

@@ -67,3 +67,46 @@ async def test_every_host_refusing_for_now_is_a_temporary_failure(
 
     assert (outcome.kind, outcome.reply) == ("temporary", "452 4.2.2 mailbox full")
     assert [s.attempts for s in sinks] == [1, 1]
+
+
+BOB = OutboundEnvelope(mail_from="alice@example.org", rcpt_to="bob@elsewhere.example")
+
+
+@pytest.mark.parametrize(
+    "sinks", [{"rcpt": {"bob@elsewhere.example": "451 4.2.1 try later"}}], indirect=True
+)
+async def test_one_transaction_and_a_refused_recipient_moves_on_alone(
+    sinks: list[SmtpSink],
+) -> None:
+    carol, bob = await transfer(sinks).send_all([ENVELOPE, BOB], MESSAGE)
+
+    assert (carol.kind, bob.kind) == ("delivered", "delivered")
+    preferred, backup = sinks
+    assert [m.rcpt_to for m in preferred.received] == [[ENVELOPE.rcpt_to]]
+    assert [m.rcpt_to for m in backup.received] == [[BOB.rcpt_to]]
+
+
+@pytest.mark.parametrize(
+    "sinks", [{"rcpt": {"bob@elsewhere.example": "550 5.1.1 no such user"}}], indirect=True
+)
+async def test_a_permanent_rcpt_refusal_is_that_recipients_verdict(
+    sinks: list[SmtpSink],
+) -> None:
+    carol, bob = await transfer(sinks).send_all([ENVELOPE, BOB], MESSAGE)
+
+    assert carol.kind == "delivered"
+    assert (bob.kind, bob.reply) == ("permanent", "550 5.1.1 no such user")
+    assert sinks[1].attempts == 0
+
+
+CAROL_FULL = {"rcpt_always": {"carol@elsewhere.example": "451 4.2.1 full"}}
+
+
+@pytest.mark.parametrize("sinks", [CAROL_FULL], indirect=True)
+async def test_no_recipient_taken_means_no_data(sinks: list[SmtpSink]) -> None:
+    sinks[1].rcpt_always = {"carol@elsewhere.example": "452 4.2.2 over quota"}
+
+    [outcome] = await transfer(sinks).send_all([ENVELOPE], MESSAGE)
+
+    assert (outcome.kind, outcome.reply) == ("temporary", "451 4.2.1 full")
+    assert [s.attempts for s in sinks] == [0, 0]  # DATA never sent

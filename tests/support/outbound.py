@@ -9,7 +9,7 @@ import dns.asyncresolver
 
 from api.delivery.dkim_keys import PublishedKey
 from api.delivery.dns_records import txt_strings
-from api.delivery.queue_sender import QueueSender
+from api.delivery.queue_sender import BATCH, QueueSender
 from api.delivery.routes import Router
 from api.delivery.smtp_transfer import SmtpTransfer
 from api.services import Services
@@ -30,6 +30,7 @@ def queue_sender(
     services: Services,
     clock: FakeClock,
     resolver: dns.asyncresolver.Resolver | None = None,
+    batch: int = BATCH,
 ) -> QueueSender:
     """A node's queue sender on `clock`, routing by the services' settings."""
     settings = services.settings
@@ -46,6 +47,7 @@ def queue_sender(
         transfer,
         "sealbox.test",
         clock=clock,
+        batch=batch,
     )
 
 

@@ -28,14 +28,34 @@ class Received:
 
 @dataclass
 class SmtpSink:
-    """Replies to DATA from `script` in order (None accepts), then accepts everything."""
+    """Replies to DATA from `script` in order (None accepts), then accepts everything;
+    `rcpt` refuses the recipients it names at RCPT with the reply given (each once, or
+    always for a reply in `rcpt_always`)."""
 
     port: int = 0
     script: list[str | None] = field(default_factory=list)
     always: str | None = None
+    rcpt: dict[str, str] = field(default_factory=dict)
+    rcpt_always: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     attempts: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        with self._lock:
+            refusal = self.rcpt.pop(address, None) or self.rcpt_always.get(address)
+        if refusal is not None:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 Ok"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._lock:
