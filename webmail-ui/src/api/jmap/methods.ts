@@ -21,6 +21,7 @@ import type {
   EmailSubmission,
   Id,
   Identity,
+  ListDeletedArgs,
   ListDeletedResponse,
   Mailbox,
   RestoreResponse,
@@ -47,7 +48,7 @@ export interface Methods {
   "SearchSettings/set": [SetArgs<never>, SetResponse<SearchSettings>];
   "WebmailSettings/get": [GetArgs, GetResponse<WebmailSettings>];
   "WebmailSettings/set": [SetArgs<never>, SetResponse<WebmailSettings>];
-  "Email/listDeleted": [{ accountId?: Id }, ListDeletedResponse];
+  "Email/listDeleted": [ListDeletedArgs, ListDeletedResponse];
   "Email/restore": [{ accountId?: Id; ids: Id[] }, RestoreResponse];
 }
 

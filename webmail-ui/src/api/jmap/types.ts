@@ -145,10 +145,24 @@ export interface DeletedEmail {
   from: EmailAddress[] | null;
 }
 
+/** Email/listDeleted pages as a /query does (RFC 8620 5.5). */
+export interface ListDeletedArgs {
+  accountId?: Id;
+  /** Where the page starts (0 first); negative counts from the end. */
+  position?: number;
+  /** At most this many; the server clamps it to its maximum. */
+  limit?: number | null;
+}
+
 export interface ListDeletedResponse {
   accountId: Id;
-  /** Newest deletion first; the whole list (the method takes no position or limit). */
+  /** Newest deletion first, `limit` of them from `position`. */
   list: DeletedEmail[];
+  position: number;
+  /** How many deleted emails are kept in all. */
+  total: number;
+  /** Only when the server clamped the limit asked for. */
+  limit?: number;
 }
 
 /** Vendor: Email/restore brings destroyed emails back as new emails (new ids). */
@@ -157,7 +171,7 @@ export interface RestoreResponse {
   newState: string;
   /** Old id -> the new email. */
   restored: Record<Id, { id: Id; threadId: Id; mailboxIds: Record<Id, boolean> }>;
-  /** Old id -> why not, e.g. overQuota (SetError-shaped). */
+  /** Old id -> why not: overQuota, or invalidProperties on mailboxIds (nowhere to go). */
   notRestored: Record<Id, SetError> | null;
   /** Ids no longer kept (already restored or purged). */
   notFound: Id[];
