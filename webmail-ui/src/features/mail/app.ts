@@ -38,7 +38,7 @@ export function mountMail(replaced: Element, username: string): MailHandle {
     shell.list,
     {
       onOpen: (id) => void mail.guard(mail.openEmail(id)),
-      onLoadMore: () => void mail.guard(mail.loadMore()),
+      onLoadMore: (upTo, from) => void mail.guard(mail.loadMore(upTo, from)),
       onTick: (id, range) => mail.tick(id, range),
       onBulk: (action, target) => void mail.guard(mail.bulk(action, target)),
       onThreads: (on) => {

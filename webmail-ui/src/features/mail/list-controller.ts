@@ -11,6 +11,10 @@ import { MessageList } from "./message-list";
 import { canRecover } from "./recover-model";
 import { isEmptySearch, parseSearch, searchFilter } from "./search";
 import { showPane } from "./shell-view";
+import { pageSize } from "./empty-trash";
+
+/** Most rows one jump's request asks for: a deep jump in few requests, each still quick. */
+const MAX_PAGE = 500;
 
 export function listOps(mail: MailContext): ListOps {
   const { shell, listView, selection } = mail;
@@ -73,17 +77,21 @@ export function listOps(mail: MailContext): ListOps {
 
   let loading: MessageList | undefined;
 
-  async function loadMore(): Promise<void> {
+  /** The next page, or rows [`from`, `upTo`) the view wants: far below (a jump down the
+   * scrollbar) they are fetched by position, nearer the loaded rows grow to reach them. */
+  async function loadMore(upTo = 0, from = 0): Promise<void> {
     const current = mail.list;
     if (!current || loading === current || (current.loaded && !current.hasMore)) return;
     loading = current;
     listView.setMore(true, true);
     try {
-      await current.loadMore();
+      const most = pageSize(mail.client, MAX_PAGE);
+      if (from > current.items.length + most) await current.loadAt(from, upTo - from, most);
+      else await current.loadMore(upTo, most);
     } finally {
       if (loading === current) loading = undefined;
       if (current === mail.list) {
-        listView.sync(current.items, [], current.total);
+        listView.sync(current.items, [], current.total, current.far);
         listView.setMore(current.hasMore);
       }
     }
@@ -107,7 +115,7 @@ export function listOps(mail: MailContext): ListOps {
         if (current && (all || ("Email" in types && types["Email"] !== current.state))) {
           const change = await current.refresh();
           if (current !== mail.list) continue;
-          listView.sync(current.items, change.updated, current.total);
+          listView.sync(current.items, change.updated, current.total, current.far);
           listView.setMore(current.hasMore);
           const n = change.inserted.length;
           if (n) mail.say(`${n} new message${n > 1 ? "s" : ""}`);

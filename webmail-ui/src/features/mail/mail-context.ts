@@ -64,7 +64,7 @@ export interface ListOps {
   selectMailbox(id: Id): Promise<void>;
   startList(): Promise<void>;
   onSearch(text: string): void;
-  loadMore(): Promise<void>;
+  loadMore(upTo?: number, from?: number): Promise<void>;
   /** Refreshes what `types` changed ({} = everything); resolves when the refresh is done. */
   refresh(types: Record<string, string>): Promise<void>;
 }

@@ -31,7 +31,7 @@ export function actionOps(mail: MailContext): ActionOps {
     if (on) keywords[keyword] = true;
     else delete keywords[keyword];
     mail.list?.patch(id, { keywords });
-    listView.sync(mail.list?.items ?? [], [id], mail.list?.total);
+    listView.sync(mail.list?.items ?? [], [id], mail.list?.total, mail.list?.far);
     if (mail.open?.id === id) {
       mail.open = { ...mail.open, keywords };
       mail.drawReader();
@@ -61,7 +61,7 @@ export function actionOps(mail: MailContext): ActionOps {
 
   function afterRemoval(id: Id, next: Id | undefined): void {
     mail.list?.remove(id);
-    listView.sync(mail.list?.items ?? [], [], mail.list?.total);
+    listView.sync(mail.list?.items ?? [], [], mail.list?.total, mail.list?.far);
     listView.setMore(mail.list?.hasMore ?? false);
     if (next) void mail.guard(mail.openEmail(next));
     else mail.closeReader();

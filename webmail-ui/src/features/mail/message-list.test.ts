@@ -134,6 +134,27 @@ describe("MessageList paging", () => {
     expect(server.requests).toBe(3);
   });
 
+  it("reaches a row far below in bigger pages, at most maxPage a request", async () => {
+    list = new MessageList(new JmapClient(SESSION, server.fetch), "inbox", 1);
+    expect(await list.loadMore()).toEqual(["e7"]);
+    expect(await list.loadMore(7, 2)).toEqual(["e6", "e5"]); // capped at maxPage
+    expect(await list.loadMore(7, 10)).toEqual(["e4", "e3", "e2", "e1"]); // what it needs
+    expect(server.requests).toBe(3);
+  });
+
+  it("keeps one items array until the list changes", async () => {
+    await list.loadMore();
+    const first = list.items;
+    expect(list.items).toBe(first);
+    await list.loadMore();
+    const second = list.items;
+    expect(second).not.toBe(first);
+    expect(second.slice(0, 3)).toEqual(first); // a page appended: the same rows first
+    list.patch("e7", { subject: "edited" });
+    expect(list.items).not.toBe(second);
+    expect(list.items[0]?.subject).toBe("edited");
+  });
+
   it("skips repeats when new mail shifted positions between pages", async () => {
     await list.loadMore();
     server.add("new", day(30));

@@ -57,7 +57,7 @@ export function readerOps(mail: MailContext): ReaderOps {
     const email = markRead ? { ...fetched, keywords: { ...fetched.keywords, $seen: true } } : fetched;
     mail.open = email;
     mail.list?.patch(id, { keywords: email.keywords ?? {} });
-    listView.sync(mail.list?.items ?? [], [id], mail.list?.total);
+    listView.sync(mail.list?.items ?? [], [id], mail.list?.total, mail.list?.far);
     listView.select(id);
     drawReader();
     showPane(shell, "reader");
