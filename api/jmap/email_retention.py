@@ -15,7 +15,8 @@ import msgspec
 
 from api.jmap.email_import import import_set_error
 from api.jmap.email_render import utc_date
-from api.jmap.errors import InvalidArgumentsError, RequestTooLargeError
+from api.jmap.errors import RequestTooLargeError
+from api.jmap.query_paging import clamp_limit
 from api.jmap.registry import MethodArguments, MethodContext
 from api.jmap.states import state_string
 
@@ -44,13 +45,7 @@ async def email_list_deleted(
     """A window of the deleted mail, paged as a /query is (RFC 8620 5.5): `position`
     (negative counts from the end), `limit` clamped to the server's maximum (the clamped
     limit is returned), and the `total` kept."""
-    limit = arguments.limit
-    if limit is not None and limit < 0:
-        raise InvalidArgumentsError("limit must not be negative")
-    cap = context.limits.max_objects_in_get
-    clamped = cap is not None and (limit is None or limit > cap)
-    if clamped:
-        limit = cap
+    limit, clamped = clamp_limit(arguments.limit, context.limits.max_objects_in_get)
     page = await context.services.retention.list_deleted(
         context.unlocked, arguments.position, limit
     )

@@ -30,13 +30,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_browser import signed_in_page
 from bench_email import seed
-from e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from support.cli_accounts import CliAccount, add_account, checked_cli
 from support.environment import free_port, sealbox_environment
 from support.jmap_client import Client
 from support.server import start_server
-from support.webmail_page import sign_in_page
 
 from api.config import load_settings
 from api.core.unlocked import UnlockedAccount
@@ -49,6 +48,7 @@ DOMAIN = "bench-scroll.example"
 _SCROLL = """async ({ frames, step }) => {
   const pane = document.querySelector("section.pane-list");
   const ul = pane.querySelector("ul.messages");
+  performance.clearResourceTimings();
   const longTasks = [];
   const observer = new PerformanceObserver((l) => {
     for (const entry of l.getEntries()) longTasks.push(entry.duration);
@@ -70,7 +70,10 @@ _SCROLL = """async ({ frames, step }) => {
   }
   await new Promise((r) => setTimeout(r, 100));
   observer.disconnect();
-  return { deltas, longTasks, blank, nodes, rows, scrollTop: pane.scrollTop };
+  const api = performance.getEntriesByType("resource").filter((e) => e.name.includes("/jmap/api"));
+  performance.clearResourceTimings();
+  const requests = api.map((e) => e.duration);
+  return { deltas, longTasks, blank, nodes, rows, requests };
 }"""
 
 # Jumps to row `row`; resolves with the ms until a row at that position is drawn.
@@ -121,24 +124,16 @@ def _frames(label: str, got: dict[str, Any]) -> None:
         f"long tasks {len(got['longTasks'])} (longest {max(got['longTasks'], default=0):.0f} ms); "
         f"blank frames {got['blank']}; list DOM at most {got['nodes']} nodes in {got['rows']} rows"
     )
+    if got["requests"]:
+        requests = sorted(got["requests"])
+        print(
+            f"  {len(requests)} JMAP requests meanwhile, "
+            f"median {statistics.median(requests):.0f} ms, max {requests[-1]:.0f}"
+        )
 
 
 def _browse(base_url: str, account: CliAccount, frames: int, deep: list[int]) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            ignore_https_errors=True,
-            viewport={"width": 1280, "height": 800},
-        )
-        page = context.pages[0] if context.pages else context.new_page()
-        page.set_default_timeout(180_000)
-        page.goto(f"{base_url}/webmail/")
-        sign_in_page(page, account.address, account.password)
+    with signed_in_page(base_url, account, 180_000) as page:
         page.locator("button.message").first.wait_for()
         height = page.evaluate("document.querySelector('ul.messages li').offsetHeight")
         _frames(
@@ -163,7 +158,6 @@ def _browse(base_url: str, account: CliAccount, frames: int, deep: list[int]) ->
         _frames(
             "scroll after the jumps", page.evaluate(_SCROLL, {"frames": frames // 2, "step": 184})
         )
-        context.close()
 
 
 def main() -> None:

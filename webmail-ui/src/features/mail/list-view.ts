@@ -28,6 +28,8 @@ export interface ListCallbacks {
 export const DRAG_TYPE = "application/x-sealbox-emails";
 
 const OVERSCAN = 8;
+/** Rows past the window asked for ahead of a scroll (the list's pages come a round trip late). */
+const PREFETCH = 100;
 /** A first guess until a row is measured; mail.css fixes the real height. */
 const GUESSED_ROW_HEIGHT = 92;
 
@@ -276,8 +278,13 @@ export class ListView {
       this.#rowHeight = first.offsetHeight;
       if (this.#rowHeight !== GUESSED_ROW_HEIGHT) return this.#layout();
     }
-    // Rows in view that are not loaded yet: ask for them.
-    if (missing && !this.#more.hidden && !this.#more.disabled) this.callbacks.onLoadMore(end, start);
+    // Rows in view not loaded yet, or the loaded end a screenful or two away: ask ahead,
+    // so a steady scroll meets rows already there.
+    const loaded = this.#items.length;
+    const nearEnd = start <= loaded && loaded < Math.min(this.#total, end + PREFETCH);
+    if ((missing || nearEnd) && !this.#more.hidden && !this.#more.disabled) {
+      this.callbacks.onLoadMore(end + PREFETCH, start);
+    }
   }
 
   /** Row `i` of the list: loaded in order from the top, or in the far window. */

@@ -142,6 +142,24 @@ describe("MessageList paging", () => {
     expect(server.requests).toBe(3);
   });
 
+  it("fetches a far window by position without the rows above it, dropped at the next change", async () => {
+    list = new MessageList(new JmapClient(SESSION, server.fetch), "inbox", 1);
+    await list.loadMore();
+    await list.loadAt(5, 1, 3); // a page each side of row 5, at most 3 rows
+    expect(list.far?.position).toBe(4);
+    expect(list.far?.items.map((e) => e.id)).toEqual(["e3", "e2", "e1"]);
+    expect(ids()).toEqual(["e7"]); // the rows above were not loaded
+    expect(list.get("e2")?.subject).toBe("subject e2");
+    list.patch("e2", { subject: "seen far down" });
+    expect(list.far?.items[1]?.subject).toBe("seen far down");
+    expect(list.remove("e2")).toBe(true); // the rows below it move up: fetched again
+    expect([list.far, list.total]).toEqual([null, 6]);
+    await list.loadAt(5, 1, 3);
+    expect(list.far).not.toBeNull();
+    await list.refresh();
+    expect(list.far).toBeNull();
+  });
+
   it("keeps one items array until the list changes", async () => {
     await list.loadMore();
     const first = list.items;
