@@ -16,8 +16,11 @@ export function keyHandler(mail: MailContext): (event: KeyboardEvent) => void {
     const items = mail.list?.items ?? [];
     const open = mail.open;
     if (event.key === "j" || event.key === "k") {
-      const at = open ? items.findIndex((i) => i.id === open.id) : -1;
-      const next = items[event.key === "j" ? at + 1 : Math.max(0, at - 1)];
+      // From the open message (loaded from the top or far down the list), else the first.
+      const step = event.key === "j" ? 1 : -1;
+      const known = open && mail.list?.get(open.id) ? open : undefined;
+      // k on the first row stays on it; j on the last does nothing.
+      const next = known ? (mail.list?.neighbour(known.id, step) ?? (step === -1 ? known : undefined)) : items[0];
       if (next) {
         event.preventDefault();
         listView.focus(next.id);

@@ -68,9 +68,7 @@ export function actionOps(mail: MailContext): ActionOps {
   }
 
   function neighbour(id: Id, step: 1 | -1): Id | undefined {
-    const items = mail.list?.items ?? [];
-    const at = items.findIndex((i) => i.id === id);
-    return at === -1 ? undefined : items[at + step]?.id;
+    return mail.list?.neighbour(id, step)?.id;
   }
 
   async function trustSender(email: Email): Promise<void> {

@@ -150,6 +150,11 @@ describe("MessageList paging", () => {
     expect(list.far?.items.map((e) => e.id)).toEqual(["e3", "e2", "e1"]);
     expect(ids()).toEqual(["e7"]); // the rows above were not loaded
     expect(list.get("e2")?.subject).toBe("subject e2");
+    expect([list.neighbour("e2", 1)?.id, list.neighbour("e2", -1)?.id, list.neighbour("e7", 1)]).toEqual([
+      "e1",
+      "e3",
+      undefined,
+    ]);
     list.patch("e2", { subject: "seen far down" });
     expect(list.far?.items[1]?.subject).toBe("seen far down");
     expect(list.remove("e2")).toBe(true); // the rows below it move up: fetched again

@@ -82,6 +82,13 @@ export class MessageList {
     return this.#emails.get(id) ?? this.#far?.items.find((item) => item.id === id);
   }
 
+  /** The row after (1) or before (-1) row `id`, among the loaded rows or the far window. */
+  neighbour(id: Id, step: 1 | -1): MessageSummary | undefined {
+    const rows = this.#emails.has(id) ? this.items : (this.#far?.items ?? []);
+    const at = rows.findIndex((row) => row.id === id);
+    return at === -1 ? undefined : rows[at + step];
+  }
+
   indexOf(id: Id): number {
     return this.#ids.indexOf(id);
   }
