@@ -115,7 +115,7 @@ export class MessageList {
       const limit = Math.min(maxPage, Math.max(count, 0) + 2 * this.pageSize);
       const page = await this.#fetch(from, limit);
       this.#far = { position: page.position, items: page.summaries };
-      this.#total = Math.max(page.total, this.#ids.length);
+      this.#total = Math.max(page.total ?? this.#total, this.#ids.length);
     });
   }
 
@@ -176,15 +176,18 @@ export class MessageList {
       this.#ids.push(summary.id);
       added.push(summary.id);
     }
-    this.#total = Math.max(page.total, this.#ids.length);
+    this.#total = Math.max(page.total ?? this.#total, this.#ids.length);
     this.#state ??= page.state;
     this.#loaded = true;
     return added;
   }
 
+  /** A page from `position`; the total is counted only with the first page; changes keep
+   * it current after (counting 100,000 rows costs each page a few hundred ms). */
   #fetch(position: number, limit: number): Promise<SummaryPage> {
     const filter = this.search ?? { inMailbox: this.mailboxId };
-    return fetchSummaries(this.client, { filter, sort: SORT, position, limit, collapseThreads: this.threads });
+    const withTotal = this.#ids.length === 0 && this.#far === null;
+    return fetchSummaries(this.client, { filter, sort: SORT, position, limit, collapseThreads: this.threads, withTotal });
   }
 
   async #reload(): Promise<ListChange> {

@@ -53,7 +53,8 @@ export interface SummaryPage {
   summaries: MessageSummary[];
   /** Where the page starts, as the server used it. */
   position: number;
-  total: number;
+  /** How many rows the list has, when asked for (`withTotal`). */
+  total: number | null;
   /** The Email state the summaries reflect. */
   state: string;
 }
@@ -65,11 +66,14 @@ export interface PageQuery {
   limit: number;
   /** One row per thread, each with its size (RFC 8621 4.4.3). */
   collapseThreads: boolean;
+  /** calculateTotal: a count of the whole mailbox, which costs as much as a deep page. */
+  withTotal: boolean;
 }
 
 export async function fetchSummaries(client: JmapClient, q: PageQuery): Promise<SummaryPage> {
   const batch = client.batch();
-  const query = batch.call("Email/query", { ...q, calculateTotal: true });
+  const { withTotal, ...args } = q;
+  const query = batch.call("Email/query", { ...args, calculateTotal: withTotal });
   const get = batch.call("Email/get", { "#ids": query.ref("/ids"), properties: SUMMARY_PROPERTIES });
   const threads = q.collapseThreads ? batch.call("Thread/get", { "#ids": get.ref("/list/*/threadId") }) : undefined;
   await batch.send();
@@ -80,5 +84,5 @@ export async function fetchSummaries(client: JmapClient, q: PageQuery): Promise<
     return size === undefined ? summary : { ...summary, threadSize: size };
   });
   const { total, position } = query.response;
-  return { summaries, position, total: total ?? 0, state: get.response.state };
+  return { summaries, position, total: withTotal ? (total ?? 0) : null, state: get.response.state };
 }
