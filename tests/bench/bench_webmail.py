@@ -24,18 +24,15 @@ import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_browser import signed_in_page
-from support.cli_accounts import CliAccount, add_account, checked_cli
+from bench_browser import seeded_server, signed_in_page
+from support.cli_accounts import CliAccount
 from support.email_corpus import raw_message
-from support.environment import free_port, sealbox_environment
-from support.server import start_server
 
 from api.config import load_settings
 from api.core.ingest import IncomingEmail
@@ -141,20 +138,12 @@ def main() -> None:
     parser.add_argument("--reloads", type=int, default=5)
     parser.add_argument("--opens", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-webmail-") as tmp:
-        data_dir = Path(tmp) / "data"
-        port = free_port()
-        env = sealbox_environment(
-            data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1"
-        )
-        checked_cli(env, "domain", "add", DOMAIN)
-        account = add_account(env, DOMAIN, name="Bench")
+
+    def prepare(env: dict[str, str], account: CliAccount) -> None:
         asyncio.run(_seed(env, account, args.messages))
-        server = start_server(data_dir, env, port)
-        try:
-            _browse(server.base_url, account, args.reloads, args.opens)
-        finally:
-            assert server.stop() == 0, "\n".join(server.output)
+
+    with seeded_server("bench-webmail-", DOMAIN, prepare) as (base_url, account):
+        _browse(base_url, account, args.reloads, args.opens)
 
 
 if __name__ == "__main__":

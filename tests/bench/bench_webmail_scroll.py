@@ -22,7 +22,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,12 +29,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_browser import signed_in_page
+from bench_browser import seeded_server, signed_in_page
 from bench_email import seed
-from support.cli_accounts import CliAccount, add_account, checked_cli
-from support.environment import free_port, sealbox_environment
+from support.cli_accounts import CliAccount
 from support.jmap_client import Client
-from support.server import start_server
 
 from api.config import load_settings
 from api.core.unlocked import UnlockedAccount
@@ -166,25 +163,17 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=600)
     args = parser.parse_args()
     deep = [args.messages // 2, args.messages * 9 // 10]
-    with tempfile.TemporaryDirectory(prefix="bench-scroll-") as tmp:
-        data_dir = Path(tmp) / "data"
-        port = free_port()
-        env = sealbox_environment(
-            data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1"
-        )
-        checked_cli(env, "domain", "add", DOMAIN)
-        account = add_account(env, DOMAIN, name="Bench")
+
+    def prepare(env: dict[str, str], account: CliAccount) -> None:
         seconds = asyncio.run(_seed(env, account, args.messages))
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         print(
             f"seeded {args.messages:,} messages in {seconds:.0f} s; "
             f"load average {load}; {os.cpu_count()} CPUs"
         )
-        server = start_server(data_dir, env, port)
-        try:
-            _browse(server.base_url, account, args.frames, deep)
-        finally:
-            assert server.stop() == 0, "\n".join(server.output)
+
+    with seeded_server("bench-scroll-", DOMAIN, prepare) as (base_url, account):
+        _browse(base_url, account, args.frames, deep)
 
 
 if __name__ == "__main__":
