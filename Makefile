@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_imap.py
 	$(BIN)/python tests/bench/bench_search.py
 	$(BIN)/python tests/bench/bench_webmail.py
+	$(BIN)/python tests/bench/bench_webmail_scroll.py
 
 clean:
 	rm -rf $(VENV) node_modules webmail-ui/dist

@@ -36,7 +36,7 @@ async def _unlock(services: Services, args: argparse.Namespace) -> UnlockedAccou
 
 async def list_deleted(services: Services, args: argparse.Namespace) -> None:
     unlocked = await _unlock(services, args)
-    for item in await services.retention.list_deleted(unlocked):
+    for item in (await services.retention.list_deleted(unlocked)).items:
         record, summary = item.record, item.summary
         deleted_at = record.deleted_at or 0
         sender = ", ".join(a.email for a in summary.from_ or [])
@@ -50,11 +50,15 @@ async def list_deleted(services: Services, args: argparse.Namespace) -> None:
 
 async def restore(services: Services, args: argparse.Namespace) -> None:
     unlocked = await _unlock(services, args)
-    restored, over_quota, _ = await services.retention.restore(unlocked, args.ids)
+    result = await services.retention.restore(unlocked, args.ids)
+    restored = result.restored
     for old_id, record in restored.items():
         say(f"restored {old_id} as {record.id}")
-    if over_quota:
-        raise CommandError(f"not restored, over quota: {', '.join(over_quota)}")
+    if result.refused:
+        raise CommandError(
+            "not restored: "
+            + "; ".join(f"{old_id}: {exc.message}" for old_id, exc in result.refused.items())
+        )
     missing = [i for i in dict.fromkeys(args.ids) if i not in restored]
     if missing:
         raise CommandError(

@@ -22,7 +22,7 @@ from api.core.email_summary import (
     open_summary,
     seal_summary,
 )
-from api.core.errors import AccountNotFoundError, OverQuotaError
+from api.core.errors import AccountNotFoundError, InvalidEmailError, OverQuotaError
 from api.core.mail_search import MailSearch, NoSearch
 from api.core.quota import charge_mail
 from api.core.threading import assign_thread, thread_hashes
@@ -35,7 +35,7 @@ from crypto.keypair import unwrap_private_key
 from crypto.master_key import SUBKEY_SUMMARIES
 from crypto.secret_value import SecretBytes
 
-__all__ = ["RETENTION_DAYS", "DeletedEmail", "RetentionService"]
+__all__ = ["RETENTION_DAYS", "DeletedEmail", "DeletedPage", "RestoreResult", "RetentionService"]
 
 RETENTION_DAYS = 30
 _PURGE_BATCH = 500
@@ -47,6 +47,28 @@ class DeletedEmail:
 
     record: EmailRecord
     summary: EmailSummary
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedPage:
+    """One window of the deleted mail: where it starts, how many there are in all."""
+
+    position: int
+    total: int
+    items: list[DeletedEmail]
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreResult:
+    """Old id -> the new email; old id -> why it stays deleted (over quota, nowhere to
+    go); and the Email state after."""
+
+    restored: dict[str, EmailRecord]
+    refused: dict[str, OverQuotaError | InvalidEmailError]
+    state: int
+
+
+_NOWHERE = "the mailboxes it was in no longer exist and the account has no Inbox"
 
 
 class _Summaries:
@@ -86,18 +108,22 @@ class RetentionService:
         self._default_quota = default_quota
         self._search: MailSearch = search or NoSearch()
 
-    async def list_deleted(self, unlocked: UnlockedAccount) -> list[DeletedEmail]:
-        """The account's destroyed emails not yet purged, newest deletion first."""
+    async def list_deleted(
+        self, unlocked: UnlockedAccount, position: int = 0, limit: int | None = None
+    ) -> DeletedPage:
+        """The account's destroyed emails not yet purged, newest deletion first: `limit`
+        of them (None: all) from `position`, which counts from the end when negative
+        (RFC 8620 5.5). Only the page's summaries are opened."""
         async with self._store.transaction() as tx:
-            records = await tx.emails.deleted(unlocked.account_id)
+            total = await tx.emails.count_deleted(unlocked.account_id)
+            start = max(0, position + total if position < 0 else position)
+            records = await tx.emails.deleted(unlocked.account_id, start, limit)
             summaries = _Summaries(tx, unlocked)
-            return [DeletedEmail(r, await summaries.open(r)) for r in records]
+            items = [DeletedEmail(r, await summaries.open(r)) for r in records]
+        return DeletedPage(position=start, total=total, items=items)
 
-    async def restore(
-        self, unlocked: UnlockedAccount, ids: Sequence[str]
-    ) -> tuple[dict[str, EmailRecord], dict[str, OverQuotaError], int]:
-        """Old id -> the new email, for each id still kept; old id -> OverQuotaError for
-        each that would not fit in the quota; and the Email state after.
+    async def restore(self, unlocked: UnlockedAccount, ids: Sequence[str]) -> RestoreResult:
+        """Restores each id still kept; ids not kept are in neither map of the result.
 
         Each comes back in the mailboxes it was in that still exist, the Trash left
         out, else in the inbox, with new UIDs, threaded again, sharing its old blob. All
@@ -106,7 +132,7 @@ class RetentionService:
         """
         account_id = unlocked.account_id
         restored: dict[str, EmailRecord] = {}
-        over_quota: dict[str, OverQuotaError] = {}
+        refused: dict[str, OverQuotaError | InvalidEmailError] = {}
         changes: dict[str, ChangeList] = {EMAIL_TYPE: [], MAILBOX_TYPE: [], THREAD_TYPE: []}
         async with self._store.transaction() as tx:
             modseq = await tx.changes.next_modseq(account_id)
@@ -125,11 +151,13 @@ class RetentionService:
                 kept = [m for m in (record.deleted_from or "").split() if m in existing]
                 targets = kept or inbox
                 if not targets:
-                    continue  # nowhere to put it (no Inbox): it stays deleted, not restored
+                    # An email must be in a mailbox (RFC 8621 4.1.1): it stays deleted.
+                    refused[old_id] = InvalidEmailError(_NOWHERE, ["mailboxIds"])
+                    continue
                 try:
                     await charge_mail(tx, account_id, record.size, self._default_quota)
                 except OverQuotaError as exc:
-                    over_quota[old_id] = exc
+                    refused[old_id] = exc
                     continue
                 summary = await summaries.open(record)
                 new, thread_change = await self._restore_one(
@@ -144,7 +172,7 @@ class RetentionService:
             state = await tx.changes.state(account_id, EMAIL_TYPE)
         # Restored mail is new mail under new ids: index it, or search would never find it.
         await self._search.settled(unlocked, list(restored.values()))
-        return restored, over_quota, state
+        return RestoreResult(restored=restored, refused=refused, state=state)
 
     async def _restore_one(
         self,

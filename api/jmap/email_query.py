@@ -24,6 +24,7 @@ from api.jmap.errors import (
     TooManyChangesError,
     UnsupportedFilterError,
 )
+from api.jmap.query_paging import clamp_limit
 from api.jmap.registry import MethodArguments, MethodContext
 from api.jmap.states import parse_state, state_string
 
@@ -63,13 +64,7 @@ def _query(arguments: QueryArguments | QueryChangesArguments) -> EmailQuery:
 
 async def email_query(context: MethodContext, arguments: QueryArguments) -> dict[str, Any]:
     query = _query(arguments)
-    limit = arguments.limit
-    if limit is not None and limit < 0:
-        raise InvalidArgumentsError("limit must not be negative")
-    cap = context.limits.max_objects_in_get
-    clamped = cap is not None and (limit is None or limit > cap)
-    if clamped:
-        limit = cap
+    limit, clamped = clamp_limit(arguments.limit, context.limits.max_objects_in_get)
     window = QueryWindow(
         position=arguments.position,
         anchor=arguments.anchor,

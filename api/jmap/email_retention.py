@@ -3,8 +3,8 @@
 Destroyed mail (Email/set destroy, Mailbox/set onDestroyRemoveEmails) is kept 30 days
 before it is crypto-shredded. listDeleted shows what is kept; restore brings emails back
 as new emails (new ids: RFC 8620 1.2 ids are never reused), in the mailboxes they were in
-that still exist other than the Trash, else in the inbox; one that would exceed the quota
-is in notRestored.
+that still exist other than the Trash, else in the inbox; one that would exceed the quota,
+or that has no such mailbox left and no inbox to go to, is in notRestored.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Any
 
 import msgspec
 
+from api.jmap.email_import import import_set_error
 from api.jmap.email_render import utc_date
 from api.jmap.errors import RequestTooLargeError
+from api.jmap.query_paging import clamp_limit
 from api.jmap.registry import MethodArguments, MethodContext
-from api.jmap.set_results import set_error
 from api.jmap.states import state_string
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
 
 class ListDeletedArguments(MethodArguments, frozen=True, kw_only=True):
     account_id: str
+    position: int = 0
+    limit: int | None = None
 
 
 class RestoreArguments(MethodArguments, frozen=True, kw_only=True):
@@ -39,9 +42,17 @@ class RestoreArguments(MethodArguments, frozen=True, kw_only=True):
 async def email_list_deleted(
     context: MethodContext, arguments: ListDeletedArguments
 ) -> dict[str, Any]:
-    deleted = await context.services.retention.list_deleted(context.unlocked)
-    return {
+    """A window of the deleted mail, paged as a /query is (RFC 8620 5.5): `position`
+    (negative counts from the end), `limit` clamped to the server's maximum (the clamped
+    limit is returned), and the `total` kept."""
+    limit, clamped = clamp_limit(arguments.limit, context.limits.max_objects_in_get)
+    page = await context.services.retention.list_deleted(
+        context.unlocked, arguments.position, limit
+    )
+    response: dict[str, Any] = {
         "accountId": context.account_id,
+        "position": page.position,
+        "total": page.total,
         "list": [
             {
                 "id": item.record.id,
@@ -51,35 +62,37 @@ async def email_list_deleted(
                 "subject": item.summary.subject,
                 "from": msgspec.to_builtins(item.summary.from_),
             }
-            for item in deleted
+            for item in page.items
         ],
     }
+    if clamped:
+        response["limit"] = limit
+    return response
 
 
 async def email_restore(context: MethodContext, arguments: RestoreArguments) -> dict[str, Any]:
     limit = context.limits.max_objects_in_set
     if limit is not None and len(arguments.ids) > limit:
         raise RequestTooLargeError(f"at most {limit} ids per Email/restore")
-    restored, over_quota, state = await context.services.retention.restore(
-        context.unlocked, arguments.ids
-    )
+    result = await context.services.retention.restore(context.unlocked, arguments.ids)
     return {
         "accountId": context.account_id,
-        "newState": state_string(state),
+        "newState": state_string(result.state),
         "restored": {
             old_id: {
                 "id": record.id,
                 "threadId": record.thread_id,
                 "mailboxIds": dict.fromkeys(sorted(record.mailboxes), True),
             }
-            for old_id, record in restored.items()
+            for old_id, record in result.restored.items()
         },
-        # SetError-shaped, as Email/set and Email/import answer overQuota (RFC 8621 4.6).
-        "notRestored": {
-            old_id: set_error("overQuota", exc.message) for old_id, exc in over_quota.items()
-        }
+        # SetErrors, as Email/import answers them (RFC 8621 4.8): overQuota, or
+        # invalidProperties on mailboxIds when there is nowhere left to put it.
+        "notRestored": {old_id: import_set_error(exc) for old_id, exc in result.refused.items()}
         or None,
         "notFound": [
-            i for i in dict.fromkeys(arguments.ids) if i not in restored and i not in over_quota
+            i
+            for i in dict.fromkeys(arguments.ids)
+            if i not in result.restored and i not in result.refused
         ],
     }

@@ -6,7 +6,17 @@ from collections.abc import Sequence
 
 from api.jmap.errors import AnchorNotFoundError, InvalidArgumentsError
 
-__all__ = ["page"]
+__all__ = ["clamp_limit", "page"]
+
+
+def clamp_limit(limit: int | None, cap: int | None) -> tuple[int | None, bool]:
+    """(limit to use, whether it was clamped): a server maximum `cap` (None: none) caps a
+    larger or absent limit, and the client is told (RFC 8620 5.5); negative is refused."""
+    if limit is not None and limit < 0:
+        raise InvalidArgumentsError("limit must not be negative")
+    if cap is not None and (limit is None or limit > cap):
+        return cap, True
+    return limit, False
 
 
 def page(

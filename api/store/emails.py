@@ -270,17 +270,27 @@ class EmailRepository:
         )
         return list(rows)
 
-    async def deleted(self, account_id: AccountId) -> list[EmailRecord]:
-        """The account's destroyed emails still kept for restore, newest deletion first."""
-        rows = (
-            await self._session.execute(
-                select(*_COLUMNS)
-                .where(EmailRow.account_id == account_id)
-                .where(EmailRow.deleted_at.is_not(None))
-                .order_by(EmailRow.deleted_at.desc(), EmailRow.id)
-            )
-        ).all()
-        return [_record(row, {}) for row in rows]
+    async def deleted(
+        self, account_id: AccountId, offset: int = 0, limit: int | None = None
+    ) -> list[EmailRecord]:
+        """The account's destroyed emails still kept for restore, newest deletion first,
+        from `offset`, at most `limit` of them (None: all)."""
+        query = (
+            select(*_COLUMNS)
+            .where(EmailRow.account_id == account_id)
+            .where(EmailRow.deleted_at.is_not(None))
+            .order_by(EmailRow.deleted_at.desc(), EmailRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_record(row, {}) for row in (await self._session.execute(query)).all()]
+
+    async def count_deleted(self, account_id: AccountId) -> int:
+        """How many destroyed emails the account still has kept."""
+        query = select(func.count()).where(
+            EmailRow.account_id == account_id, EmailRow.deleted_at.is_not(None)
+        )
+        return int(await self._session.scalar(query) or 0)
 
     async def deleted_before(self, cutoff: int, limit: int) -> list[PurgeCandidate]:
         """Emails of any account destroyed at or before `cutoff`, oldest first."""

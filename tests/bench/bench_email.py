@@ -86,7 +86,9 @@ def _body_size(rng: random.Random) -> int:
     return min(200_000, max(200, int(rng.lognormvariate(8.3, 1.2))))
 
 
-async def seed(client: Client, inbox: str, rng: random.Random) -> None:
+async def seed(client: Client, inbox: str, rng: random.Random, messages: int = MESSAGES) -> None:
+    """TEMPLATES messages through EmailIngest, then copies of them bulk-inserted through
+    the store, BATCH a transaction, up to `messages` in `inbox`."""
     services, unlocked = client.services, client.unlocked
     account_id = unlocked.account_id
     incoming = IncomingEmail(mailbox_ids=[inbox], keywords=[], received_at=BASE)
@@ -99,9 +101,9 @@ async def seed(client: Client, inbox: str, rng: random.Random) -> None:
     async with services.store.transaction() as tx:
         [box] = [m for m in await tx.mailboxes.list(account_id) if m.id == inbox]
     uid, thread = box.uid_next, new_id("t")
-    for start in range(0, MESSAGES - TEMPLATES, BATCH):
+    for start in range(0, messages - TEMPLATES, BATCH):
         records = []
-        for i in range(start, min(start + BATCH, MESSAGES - TEMPLATES)):
+        for i in range(start, min(start + BATCH, messages - TEMPLATES)):
             template = templates[i % TEMPLATES]
             if rng.random() < 0.4:  # threads of ~2.5 messages
                 thread = new_id("t")

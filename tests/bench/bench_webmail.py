@@ -24,19 +24,15 @@ import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from support.cli_accounts import CliAccount, add_account, checked_cli
+from bench_browser import seeded_server, signed_in_page
+from support.cli_accounts import CliAccount
 from support.email_corpus import raw_message
-from support.environment import free_port, sealbox_environment
-from support.server import start_server
-from support.webmail_page import sign_in_page
 
 from api.config import load_settings
 from api.core.ingest import IncomingEmail
@@ -100,21 +96,7 @@ def _measures(page: Any, name: str) -> list[float]:
 
 
 def _browse(base_url: str, account: CliAccount, reloads: int, opens: int) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            ignore_https_errors=True,
-            viewport={"width": 1280, "height": 800},
-        )
-        page = context.pages[0] if context.pages else context.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(f"{base_url}/webmail/")
-        sign_in_page(page, account.address, account.password)
+    with signed_in_page(base_url, account, 60_000) as page:
         rows = page.locator("button.message")
         rows.first.wait_for()
         renders, walls = _measures(page, "sealbox:inbox-rendered"), []
@@ -134,7 +116,6 @@ def _browse(base_url: str, account: CliAccount, reloads: int, opens: int) -> Non
             row.click()
             page.get_by_role("heading", name=subject).wait_for()
         opened = _measures(page, "sealbox:open-message")
-        context.close()
     print(f"mailboxes pane: {' '.join(total.split())}")
     print(
         f"first inbox render: median {statistics.median(renders):.0f} ms "
@@ -157,20 +138,12 @@ def main() -> None:
     parser.add_argument("--reloads", type=int, default=5)
     parser.add_argument("--opens", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-webmail-") as tmp:
-        data_dir = Path(tmp) / "data"
-        port = free_port()
-        env = sealbox_environment(
-            data_dir, SEALBOX_HTTP_PORT=str(port), SEALBOX_HOSTNAME="127.0.0.1"
-        )
-        checked_cli(env, "domain", "add", DOMAIN)
-        account = add_account(env, DOMAIN, name="Bench")
+
+    def prepare(env: dict[str, str], account: CliAccount) -> None:
         asyncio.run(_seed(env, account, args.messages))
-        server = start_server(data_dir, env, port)
-        try:
-            _browse(server.base_url, account, args.reloads, args.opens)
-        finally:
-            assert server.stop() == 0, "\n".join(server.output)
+
+    with seeded_server("bench-webmail-", DOMAIN, prepare) as (base_url, account):
+        _browse(base_url, account, args.reloads, args.opens)
 
 
 if __name__ == "__main__":

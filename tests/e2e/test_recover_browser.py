@@ -116,3 +116,44 @@ def test_from_settings_restoring_what_is_no_longer_kept_says_so_on_its_row(
     dialog.wait_for(state="detached")
     page.get_by_role("button", name="Back to mail").click()
     page.get_by_role("navigation", name="Mailboxes").wait_for()
+
+
+def test_the_dialog_pages_through_the_server(page: Any, alice: HttpsNode) -> None:
+    """55 deleted: the dialog asks for 50 at a time (position, limit), never the whole list."""
+    inbox = alice.mailboxes()["inbox"]
+    create = {
+        f"p{n}": {
+            "mailboxIds": {inbox: True},
+            "subject": f"Paged {n:02}",
+            "from": [{"email": "erin@example.org"}],
+            "textBody": [{"partId": "1", "type": "text/plain"}],
+            "bodyValues": {"1": {"value": "x"}},
+        }
+        for n in range(55)
+    }
+    created = alice.one("Email/set", create=create)["created"]
+    alice.one("Email/set", destroy=[c["id"] for c in created.values()])
+    asked: list[dict[str, Any]] = []
+
+    def listed(request: Any) -> None:
+        if request.method == "POST" and "/jmap/api" in request.url:
+            for name, args, _ in request.post_data_json["methodCalls"]:
+                if name == "Email/listDeleted":
+                    asked.append(args)
+
+    page.on("request", listed)
+    try:
+        page.get_by_role("navigation", name="Mailboxes").get_by_role("button", name="Trash").click()
+        page.get_by_role("button", name="Recover deleted mail").click()
+        dialog = page.get_by_role("dialog", name="Recover deleted mail")
+        dialog.get_by_role("status").filter(has_text="55 deleted messages kept.").wait_for()
+        assert dialog.locator("li").count() == 50
+        pager = dialog.get_by_role("navigation", name="Pages of deleted mail")
+        assert "Page 1 of 2" in pager.inner_text()
+        dialog.get_by_role("button", name="Next page").click()
+        pager.get_by_text("Page 2 of 2").wait_for()
+        assert dialog.locator("li").count() == 5
+        dialog.get_by_role("button", name="Close").click()
+    finally:
+        page.remove_listener("request", listed)
+    assert [(a.get("position"), a.get("limit")) for a in asked] == [(0, 50), (50, 50)]

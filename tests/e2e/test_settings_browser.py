@@ -118,6 +118,18 @@ def _message(page: Any, section_id: str) -> Any:
     return page.locator(f"#{section_id} .settings-message")
 
 
+def _assert_checkbox_rows(page: Any) -> None:
+    """Each on/off switch is a box with its label beside it, on one line, as usual."""
+    for name in ("Search the text of my mail", "Send a vacation response"):
+        box = page.get_by_role("checkbox", name=name).bounding_box()
+        label = page.locator("label", has_text=name).bounding_box()
+        assert box is not None and label is not None, name
+        assert box["width"] < 40, (name, box)  # a box, not stretched across the form
+        assert box["x"] + box["width"] <= label["x"], (name, box, label)  # left of its label
+        middle = box["y"] + box["height"] / 2
+        assert label["y"] <= middle <= label["y"] + label["height"], (name, box, label)
+
+
 def test_settings_opens_from_the_top_bar(page: Any, person: Person, screenshots: Path) -> None:
     _sign_in(page, person)
     _open_settings(page)
@@ -125,10 +137,17 @@ def test_settings_opens_from_the_top_bar(page: Any, person: Person, screenshots:
     for label in ("Current password", "New password", "App password name", "Vacation subject"):
         assert page.get_by_label(label, exact=True).count() == 1, label
     page.get_by_label(f"Name for {person.account.address}").wait_for()
+    _assert_checkbox_rows(page)
     page.screenshot(path=str(screenshots / "desktop-settings.png"), full_page=True)
+    search = page.locator("#search-settings")
+    search.screenshot(path=str(screenshots / "desktop-settings-search.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
+    _assert_checkbox_rows(page)
+    page.emulate_media(color_scheme="dark")
+    search.screenshot(path=str(screenshots / "phone-settings-search-dark.png"))
+    page.emulate_media(color_scheme="light")
     page.screenshot(path=str(screenshots / "phone-settings.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
 

@@ -6,13 +6,14 @@
 import type { Id } from "../../api/jmap";
 import { h, srOnly } from "../../lib/dom";
 import { personName, shortDate } from "./format";
-import type { MessageSummary } from "./message-list";
+import type { FarWindow, MessageSummary } from "./message-list";
 import type { BulkAction, Selection } from "./selection";
 import { scrollToRow, visibleRange } from "./virtual-window";
 
 export interface ListCallbacks {
   onOpen(id: Id): void;
-  onLoadMore(): void;
+  /** Rows not loaded are in view: rows [`from`, `upTo`) are wanted (none given: the next page). */
+  onLoadMore(upTo?: number, from?: number): void;
   /** A checkbox changed; `range` when shift was held. */
   onTick(id: Id, range: boolean): void;
   onBulk(action: BulkAction | "archive" | "delete" | "clear", target?: Id): void;
@@ -27,6 +28,8 @@ export interface ListCallbacks {
 export const DRAG_TYPE = "application/x-sealbox-emails";
 
 const OVERSCAN = 8;
+/** Rows past the window asked for ahead of a scroll (the list's pages come a round trip late). */
+const PREFETCH = 100;
 /** A first guess until a row is measured; mail.css fixes the real height. */
 const GUESSED_ROW_HEIGHT = 92;
 
@@ -42,6 +45,7 @@ export class ListView {
   /** Rows built for the current window only; rows scrolled out of it are dropped. */
   readonly #rows = new Map<Id, HTMLLIElement>();
   #items: readonly MessageSummary[] = [];
+  #far: FarWindow | null = null;
   #index = new Map<Id, number>();
   #total = 0;
   #rowHeight = 0;
@@ -115,6 +119,7 @@ export class ListView {
     this.#rows.clear();
     this.#ul.replaceChildren();
     this.#items = [];
+    this.#far = null;
     this.#index.clear();
     this.#total = 0;
     this.#selected = null;
@@ -123,14 +128,32 @@ export class ListView {
   }
 
   /** The model's rows (in order) and its total; `changed` rows are rebuilt. Draws only the window. */
-  sync(items: readonly MessageSummary[], changed: Iterable<Id> = [], total = items.length): void {
+  sync(
+    items: readonly MessageSummary[],
+    changed: Iterable<Id> = [],
+    total = items.length,
+    far: FarWindow | null = null,
+  ): void {
+    if (far !== this.#far) {
+      // Far rows drawn from an older window may sit at other positions now: rebuild them.
+      for (const item of this.#far?.items ?? []) {
+        this.#rows.get(item.id)?.remove();
+        this.#rows.delete(item.id);
+      }
+      this.#far = far;
+    }
     for (const id of changed) {
       this.#rows.get(id)?.remove();
       this.#rows.delete(id);
     }
+    const before = this.#items;
     this.#items = items;
-    this.#index = new Map(items.map((item, i) => [item.id, i]));
-    this.selection.prune(new Set(this.#index.keys()));
+    // A page appended keeps every row where it was: index only the new rows (a deep
+    // list would otherwise rebuild tens of thousands of entries a page).
+    const appended = before.length > 0 && before.length <= items.length && before.every((item, i) => items[i] === item);
+    if (!appended) this.#index = new Map();
+    for (let i = appended ? before.length : 0; i < items.length; i += 1) this.#index.set(items[i]!.id, i);
+    if (this.selection.size) this.selection.prune(new Set(this.#index.keys()));
     this.#total = Math.max(total, items.length);
     this.#empty.hidden = items.length > 0;
     this.#layout();
@@ -218,8 +241,13 @@ export class ListView {
     });
     const wanted = new Set<Id>();
     let previous: HTMLLIElement | null = null;
-    for (let i = start; i < Math.min(end, this.#items.length); i += 1) {
-      const item = this.#items[i]!;
+    let missing = false;
+    for (let i = start; i < end; i += 1) {
+      const item = this.#item(i);
+      if (!item) {
+        missing = true;
+        continue;
+      }
       wanted.add(item.id);
       let row = this.#rows.get(item.id);
       if (!row) {
@@ -250,8 +278,20 @@ export class ListView {
       this.#rowHeight = first.offsetHeight;
       if (this.#rowHeight !== GUESSED_ROW_HEIGHT) return this.#layout();
     }
-    // Rows in view that are not loaded yet: ask for the next page.
-    if (end > this.#items.length && !this.#more.hidden && !this.#more.disabled) this.callbacks.onLoadMore();
+    // Rows in view not loaded yet, or the loaded end a screenful or two away: ask ahead,
+    // so a steady scroll meets rows already there.
+    const loaded = this.#items.length;
+    const nearEnd = start <= loaded && loaded < Math.min(this.#total, end + PREFETCH);
+    if ((missing || nearEnd) && !this.#more.hidden && !this.#more.disabled) {
+      this.callbacks.onLoadMore(end + PREFETCH, start);
+    }
+  }
+
+  /** Row `i` of the list: loaded in order from the top, or in the far window. */
+  #item(i: number): MessageSummary | undefined {
+    if (i < this.#items.length) return this.#items[i];
+    const far = this.#far;
+    return far && i >= far.position ? far.items[i - far.position] : undefined;
   }
 
   #row(item: MessageSummary): HTMLLIElement {

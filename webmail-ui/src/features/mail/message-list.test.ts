@@ -18,6 +18,7 @@ class FakeServer {
   log: { state: number; created: string[]; updated: string[]; destroyed: string[] }[] = [];
   forgetBefore = 0;
   requests = 0;
+  counted = 0;
 
   add(id: string, receivedAt: string, mailbox = "inbox"): void {
     this.emails.push({ id, mailboxIds: { [mailbox]: true }, keywords: {}, receivedAt, subject: `subject ${id}` });
@@ -65,12 +66,14 @@ class FakeServer {
 
   method(name: string, args: any): [string, any] {
     if (name === "Email/query") {
+      if (args.calculateTotal) this.counted += 1;
       const ids = this.emails
         .filter((e) => e.mailboxIds[args.filter.inMailbox])
         .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
         .filter((e, i, all) => !args.collapseThreads || all.findIndex((o) => (o.threadId ?? o.id) === (e.threadId ?? e.id)) === i)
         .map((e) => e.id);
-      return [name, { ids: ids.slice(args.position, args.position + args.limit), total: ids.length, position: args.position }];
+      const total = args.calculateTotal ? { total: ids.length } : {};
+      return [name, { ids: ids.slice(args.position, args.position + args.limit), ...total, position: args.position }];
     }
     if (name === "Email/get") {
       const list = (args.ids as string[]).map((id) => this.emails.find((e) => e.id === id)).filter(Boolean);
@@ -132,6 +135,51 @@ describe("MessageList paging", () => {
     expect(ids()).toEqual(["e7", "e6", "e5", "e4", "e3", "e2", "e1"]);
     expect(list.hasMore).toBe(false);
     expect(server.requests).toBe(3);
+    expect(server.counted).toBe(1); // the total is counted once, with the first page
+  });
+
+  it("reaches a row far below in bigger pages, at most maxPage a request", async () => {
+    list = new MessageList(new JmapClient(SESSION, server.fetch), "inbox", 1);
+    expect(await list.loadMore()).toEqual(["e7"]);
+    expect(await list.loadMore(7, 2)).toEqual(["e6", "e5"]); // capped at maxPage
+    expect(await list.loadMore(7, 10)).toEqual(["e4", "e3", "e2", "e1"]); // what it needs
+    expect(server.requests).toBe(3);
+  });
+
+  it("fetches a far window by position without the rows above it, dropped at the next change", async () => {
+    list = new MessageList(new JmapClient(SESSION, server.fetch), "inbox", 1);
+    await list.loadMore();
+    await list.loadAt(5, 1, 3); // a page each side of row 5, at most 3 rows
+    expect(list.far?.position).toBe(4);
+    expect(list.far?.items.map((e) => e.id)).toEqual(["e3", "e2", "e1"]);
+    expect(ids()).toEqual(["e7"]); // the rows above were not loaded
+    expect(list.get("e2")?.subject).toBe("subject e2");
+    expect([list.neighbour("e2", 1)?.id, list.neighbour("e2", -1)?.id, list.neighbour("e7", 1)]).toEqual([
+      "e1",
+      "e3",
+      undefined,
+    ]);
+    list.patch("e2", { subject: "seen far down" });
+    expect(list.far?.items[1]?.subject).toBe("seen far down");
+    expect(list.remove("e2")).toBe(true); // the rows below it move up: fetched again
+    expect([list.far, list.total]).toEqual([null, 6]);
+    await list.loadAt(5, 1, 3);
+    expect(list.far).not.toBeNull();
+    await list.refresh();
+    expect(list.far).toBeNull();
+  });
+
+  it("keeps one items array until the list changes", async () => {
+    await list.loadMore();
+    const first = list.items;
+    expect(list.items).toBe(first);
+    await list.loadMore();
+    const second = list.items;
+    expect(second).not.toBe(first);
+    expect(second.slice(0, 3)).toEqual(first); // a page appended: the same rows first
+    list.patch("e7", { subject: "edited" });
+    expect(list.items).not.toBe(second);
+    expect(list.items[0]?.subject).toBe("edited");
   });
 
   it("skips repeats when new mail shifted positions between pages", async () => {

@@ -3,51 +3,11 @@
  * RFC 8620 5.5), newest first, kept current by Email/changes (RFC 8620 5.2)
  * when push reports a new Email state. Holds no DOM.
  */
-import { JmapMethodError, type Email, type EmailAddress, type Id, type JmapClient } from "../../api/jmap";
+import { JmapMethodError, type Id, type JmapClient } from "../../api/jmap";
 import type { QueryFilter } from "./search";
+import { fetchSummaries, SUMMARY_PROPERTIES, toSummary, type MessageSummary, type SummaryPage } from "./summary-page";
 
-export interface MessageSummary {
-  id: Id;
-  threadId: Id;
-  mailboxIds: Record<Id, boolean>;
-  keywords: Record<string, boolean>;
-  receivedAt: string;
-  from: EmailAddress[];
-  to: EmailAddress[];
-  subject: string;
-  preview: string;
-  hasAttachment: boolean;
-  /** Messages in its thread, known when the list collapses threads. */
-  threadSize?: number;
-}
-
-/** Cheap properties: the server answers these from the summary row. */
-export const SUMMARY_PROPERTIES = [
-  "threadId",
-  "mailboxIds",
-  "keywords",
-  "receivedAt",
-  "from",
-  "to",
-  "subject",
-  "preview",
-  "hasAttachment",
-];
-
-export function toSummary(email: Email): MessageSummary {
-  return {
-    id: email.id,
-    threadId: email.threadId ?? email.id,
-    mailboxIds: email.mailboxIds ?? {},
-    keywords: email.keywords ?? {},
-    receivedAt: email.receivedAt ?? "",
-    from: email.from ?? [],
-    to: email.to ?? [],
-    subject: email.subject ?? "",
-    preview: email.preview ?? "",
-    hasAttachment: email.hasAttachment ?? false,
-  };
-}
+export { SUMMARY_PROPERTIES, toSummary, type MessageSummary } from "./summary-page";
 
 /** What one refresh did, so the view can patch rows instead of redrawing. */
 export interface ListChange {
@@ -57,12 +17,22 @@ export interface ListChange {
   reloaded: boolean;
 }
 
+/** Rows fetched by position beyond the loaded ones; dropped at the list's next change. */
+export interface FarWindow {
+  position: number;
+  items: readonly MessageSummary[];
+}
+
 const SORT = [{ property: "receivedAt", isAscending: false }];
 const MAX_CHANGES = 500;
 
 export class MessageList {
   #ids: Id[] = [];
   #emails = new Map<Id, MessageSummary>();
+  /** `items`, built once per change: a deep list has tens of thousands. */
+  #items: MessageSummary[] | null = null;
+  /** Rows far below the loaded ones, fetched by position for a jump down the list. */
+  #far: FarWindow | null = null;
   #total = 0;
   #loaded = false;
   /** The Email state the loaded summaries reflect; null before the first page. */
@@ -80,8 +50,11 @@ export class MessageList {
     readonly threads = false,
   ) {}
 
-  get items(): MessageSummary[] {
-    return this.#ids.map((id) => this.#emails.get(id)).filter((e): e is MessageSummary => !!e);
+  /** The loaded summaries in list order; the same array until the list changes, so a
+   * view can tell a page appended from a list rebuilt without comparing every row. */
+  get items(): readonly MessageSummary[] {
+    this.#items ??= this.#ids.map((id) => this.#emails.get(id)).filter((e): e is MessageSummary => !!e);
+    return this.#items;
   }
 
   get total(): number {
@@ -100,36 +73,88 @@ export class MessageList {
     return this.#state;
   }
 
+  /** The far window, if a jump fetched one. */
+  get far(): FarWindow | null {
+    return this.#far;
+  }
+
   get(id: Id): MessageSummary | undefined {
-    return this.#emails.get(id);
+    return this.#emails.get(id) ?? this.#far?.items.find((item) => item.id === id);
+  }
+
+  /** The row after (1) or before (-1) row `id`, among the loaded rows or the far window. */
+  neighbour(id: Id, step: 1 | -1): MessageSummary | undefined {
+    const rows = this.#emails.has(id) ? this.items : (this.#far?.items ?? []);
+    const at = rows.findIndex((row) => row.id === id);
+    return at === -1 ? undefined : rows[at + step];
   }
 
   indexOf(id: Id): number {
     return this.#ids.indexOf(id);
   }
 
-  /** Fetches the next page (query + get by reference, one request); returns the new ids. */
-  loadMore(): Promise<Id[]> {
-    return this.#enqueue(() => this.#loadPage());
+  /**
+   * Fetches the next page (query + get by reference, one request); returns the new ids.
+   * With `upTo`, a row far below the loaded ones is wanted (a jump down the scrollbar):
+   * the page grows to reach it, up to `maxPage` rows a request.
+   */
+  loadMore(upTo = 0, maxPage = this.pageSize): Promise<Id[]> {
+    return this.#enqueue(() => {
+      const wanted = upTo - this.#ids.length;
+      return this.#loadPage(Math.max(this.pageSize, Math.min(wanted, maxPage)));
+    });
+  }
+
+  /**
+   * Fetches rows from `position` on, far below the loaded ones, as the far window (up to
+   * `maxPage` of them, a page each side to spare), without loading every row above.
+   */
+  loadAt(position: number, count: number, maxPage = this.pageSize): Promise<void> {
+    return this.#enqueue(async () => {
+      const from = Math.max(0, position - this.pageSize);
+      const limit = Math.min(maxPage, Math.max(count, 0) + 2 * this.pageSize);
+      const page = await this.#fetch(from, limit);
+      this.#far = { position: page.position, items: page.summaries };
+      this.#total = Math.max(page.total ?? this.#total, this.#ids.length);
+    });
   }
 
   /** Brings the list up to date with the server's Email state. */
   refresh(): Promise<ListChange> {
-    return this.#enqueue(() => this.#applyChanges());
+    return this.#enqueue(() => {
+      // Positions may have moved: the far window is fetched again when still in view.
+      this.#far = null;
+      return this.#applyChanges();
+    });
   }
 
   /** A local edit (e.g. a keyword set by this client) shown before the server confirms it. */
   patch(id: Id, change: Partial<Omit<MessageSummary, "id">>): void {
     const email = this.#emails.get(id);
-    if (email) this.#emails.set(id, { ...email, ...change });
+    if (email) {
+      this.#emails.set(id, { ...email, ...change });
+      this.#items = null;
+    }
+    const far = this.#far;
+    if (far?.items.some((item) => item.id === id)) {
+      this.#far = { ...far, items: far.items.map((item) => (item.id === id ? { ...item, ...change } : item)) };
+    }
   }
 
   /** Takes a message out of the list (moved or deleted here). */
   remove(id: Id): boolean {
     const index = this.#ids.indexOf(id);
+    if (this.#far?.items.some((item) => item.id === id)) {
+      this.#far = null; // the rows below it moved up one
+      if (index === -1) {
+        this.#total = Math.max(0, this.#total - 1);
+        return true;
+      }
+    }
     if (index === -1) return false;
     this.#ids.splice(index, 1);
     this.#emails.delete(id);
+    this.#items = null;
     this.#total = Math.max(0, this.#total - 1);
     return true;
   }
@@ -140,45 +165,36 @@ export class MessageList {
     return run;
   }
 
-  async #loadPage(): Promise<Id[]> {
-    const batch = this.client.batch();
-    const query = batch.call("Email/query", {
-      filter: this.search ?? { inMailbox: this.mailboxId },
-      sort: SORT,
-      position: this.#ids.length,
-      limit: this.pageSize,
-      calculateTotal: true,
-      collapseThreads: this.threads,
-    });
-    const get = batch.call("Email/get", {
-      "#ids": query.ref("/ids"),
-      properties: SUMMARY_PROPERTIES,
-    });
-    const threads = this.threads ? batch.call("Thread/get", { "#ids": get.ref("/list/*/threadId") }) : undefined;
-    await batch.send();
-    const sizes = new Map((threads?.response.list ?? []).map((t) => [t.id, t.emailIds.length]));
-    const { total } = query.response;
-    const { list, state } = get.response;
+  async #loadPage(limit = this.pageSize): Promise<Id[]> {
+    const page = await this.#fetch(this.#ids.length, limit);
     // Mail that arrived since the previous page shifts positions: skip repeats.
     const added: Id[] = [];
-    for (const email of list) {
-      if (this.#emails.has(email.id)) continue;
-      const summary = toSummary(email);
-      const size = sizes.get(summary.threadId);
-      this.#emails.set(email.id, size === undefined ? summary : { ...summary, threadSize: size });
-      this.#ids.push(email.id);
-      added.push(email.id);
+    this.#items = null;
+    for (const summary of page.summaries) {
+      if (this.#emails.has(summary.id)) continue;
+      this.#emails.set(summary.id, summary);
+      this.#ids.push(summary.id);
+      added.push(summary.id);
     }
-    this.#total = Math.max(total ?? 0, this.#ids.length);
-    this.#state ??= state;
+    this.#total = Math.max(page.total ?? this.#total, this.#ids.length);
+    this.#state ??= page.state;
     this.#loaded = true;
     return added;
+  }
+
+  /** A page from `position`; the total is counted only with the first page; changes keep
+   * it current after (counting 100,000 rows costs each page a few hundred ms). */
+  #fetch(position: number, limit: number): Promise<SummaryPage> {
+    const filter = this.search ?? { inMailbox: this.mailboxId };
+    const withTotal = this.#ids.length === 0 && this.#far === null;
+    return fetchSummaries(this.client, { filter, sort: SORT, position, limit, collapseThreads: this.threads, withTotal });
   }
 
   async #reload(): Promise<ListChange> {
     const removed = [...this.#ids];
     this.#ids = [];
     this.#emails.clear();
+    this.#items = null;
     this.#state = null;
     const inserted = await this.#loadPage();
     return { inserted, removed, updated: [], reloaded: true };
@@ -218,6 +234,7 @@ export class MessageList {
     if (this.#emails.has(email.id)) {
       if (here) {
         this.#emails.set(email.id, email);
+        this.#items = null;
         result.updated.push(email.id);
       } else if (this.remove(email.id)) {
         result.removed.push(email.id);
@@ -232,6 +249,7 @@ export class MessageList {
     const at = this.#ids.findIndex((id) => (this.#emails.get(id)?.receivedAt ?? "") < email.receivedAt);
     this.#ids.splice(at === -1 ? this.#ids.length : at, 0, email.id);
     this.#emails.set(email.id, email);
+    this.#items = null;
     result.inserted.push(email.id);
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { JmapClient, type Session } from "../../api/jmap";
-import { canRecover, daysLeft, listDeleted, pageOf, restore, retentionDays } from "./recover-model";
+import { canRecover, daysLeft, listDeleted, restore, restoreError, retentionDays } from "./recover-model";
 
 function session(maxObjectsInSet: number, retention: Record<string, unknown> | null = { retentionDays: 30 }): Session {
   return {
@@ -53,33 +53,37 @@ describe("retention capability", () => {
 });
 
 describe("listDeleted", () => {
-  it("asks under urn:sealbox:retention and sorts newest deletion first with days left", async () => {
+  it("asks the server for one page under urn:sealbox:retention, with days left", async () => {
     const server = fake(() => ({
       accountId: "A1",
+      position: 20,
+      total: 45,
       list: [
-        { id: "old", deletedAt: new Date(NOW - 10 * DAY).toISOString(), subject: "Old", from: null },
         { id: "new", deletedAt: new Date(NOW - DAY).toISOString(), subject: "New", from: null },
+        { id: "old", deletedAt: new Date(NOW - 10 * DAY).toISOString(), subject: "Old", from: null },
       ],
     }));
-    const items = await listDeleted(new JmapClient(session(10), server.fetchMock), NOW);
-    expect(items.map((i) => [i.id, i.daysLeft])).toEqual([
+    const shown = await listDeleted(new JmapClient(session(10), server.fetchMock), 2, 10, NOW);
+    expect(shown.rows.map((i) => [i.id, i.daysLeft])).toEqual([
       ["new", 29],
       ["old", 20],
     ]);
+    expect([shown.page, shown.pages, shown.total]).toEqual([2, 5, 45]);
     const [request] = server.requests;
     expect(request?.using).toContain("urn:sealbox:retention");
     expect(request?.methodCalls[0]?.[0]).toBe("Email/listDeleted");
-    expect(request?.methodCalls[0]?.[1]).toEqual({ accountId: "A1" });
+    expect(request?.methodCalls[0]?.[1]).toEqual({ accountId: "A1", position: 20, limit: 10 });
   });
-});
 
-describe("pageOf", () => {
-  it("slices pages and clamps the page number", () => {
-    const items = Array.from({ length: 7 }, (_, i) => i);
-    expect(pageOf(items, 0, 3)).toEqual({ rows: [0, 1, 2], page: 0, pages: 3 });
-    expect(pageOf(items, 2, 3)).toEqual({ rows: [6], page: 2, pages: 3 });
-    expect(pageOf(items, 9, 3).page).toBe(2);
-    expect(pageOf([], 0, 3)).toEqual({ rows: [], page: 0, pages: 1 });
+  it("shows the last page when the one asked for is past the end, and one empty page when none is kept", async () => {
+    const server = fake((_name, args) => ({ accountId: "A1", position: args["position"], total: 12, list: [] }));
+    const shown = await listDeleted(new JmapClient(session(10), server.fetchMock), 4, 5, NOW);
+    expect(server.requests.map((r) => r.methodCalls[0]?.[1]["position"])).toEqual([20, 10]);
+    expect([shown.page, shown.pages]).toEqual([2, 3]);
+    const empty = fake(() => ({ accountId: "A1", position: 0, total: 0, list: [] }));
+    const none = await listDeleted(new JmapClient(session(10), empty.fetchMock), 0, 5, NOW);
+    expect([none.page, none.pages, none.rows]).toEqual([0, 1, []]);
+    expect(empty.requests).toHaveLength(1);
   });
 });
 
@@ -120,5 +124,11 @@ describe("restore", () => {
     }));
     const outcome = await restore(new JmapClient(session(10), server.fetchMock), ["x"]);
     expect(outcome.failed.get("x")).toBe("Not restored: not allowed here");
+  });
+
+  it("says when there is nowhere to put it rather than that it is gone", () => {
+    const nowhere = restoreError({ type: "invalidProperties", properties: ["mailboxIds"], description: "no Inbox" });
+    expect(nowhere).toMatch(/no Inbox to put it in/);
+    expect(nowhere).not.toMatch(/no longer kept/);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Recovering deleted mail through the urn:sealbox:retention vendor capability: the
  * server keeps destroyed mail `retentionDays` (30) before it is crypto-shredded.
- * Email/listDeleted answers the whole list at once (no position or limit), so the view
- * pages it here; Email/restore takes at most maxObjectsInSet ids, so restores are sent
- * in chunks of that size. A restored email is a new email (new id, RFC 8620 1.2) in the
- * mailboxes it was in that still exist, else the Inbox; one that does not fit the quota
- * comes back in notRestored and stays deleted.
+ * Email/listDeleted pages as a /query does (position, limit, total; RFC 8620 5.5), so
+ * the view asks the server for one page at a time; Email/restore takes at most
+ * maxObjectsInSet ids, so restores are sent in chunks of that size. A restored email is
+ * a new email (new id, RFC 8620 1.2) in the mailboxes it was in that still exist, else
+ * the Inbox; one that does not fit the quota, or has nowhere to go, comes back in
+ * notRestored and stays deleted.
  */
 import { CAPABILITIES, type DeletedEmail, type Id, type JmapClient, type SetError } from "../../api/jmap";
 import { pageSize } from "./empty-trash";
@@ -38,20 +39,27 @@ export function daysLeft(deletedAt: string, days: number, now: number = Date.now
   return Math.max(0, Math.ceil((deleted + days * DAY_MS - now) / DAY_MS));
 }
 
-/** The deleted mail still kept, newest deletion first, each with its days left. */
-export async function listDeleted(client: JmapClient, now: number = Date.now()): Promise<DeletedItem[]> {
-  const days = retentionDays(client);
-  const { list } = await client.call("Email/listDeleted", {});
-  return list
-    .map((item) => ({ ...item, daysLeft: daysLeft(item.deletedAt, days, now) }))
-    .sort((a, b) => Date.parse(b.deletedAt) - Date.parse(a.deletedAt));
+export interface DeletedPage {
+  /** This page's rows, newest deletion first, each with its days left. */
+  rows: DeletedItem[];
+  /** The page shown (from 0): the one asked for, or the last when that is past the end. */
+  page: number;
+  pages: number;
+  /** How many deleted emails are kept in all. */
+  total: number;
 }
 
-/** Page `page` (from 0) of `items`, `size` per page, and how many pages there are. */
-export function pageOf<T>(items: readonly T[], page: number, size: number): { rows: T[]; page: number; pages: number } {
-  const pages = Math.max(1, Math.ceil(items.length / size));
-  const at = Math.min(Math.max(0, page), pages - 1);
-  return { rows: items.slice(at * size, at * size + size), page: at, pages };
+/** Page `page` (from 0) of the deleted mail, `size` per page, read from the server. */
+export async function listDeleted(client: JmapClient, page: number, size: number, now: number = Date.now()): Promise<DeletedPage> {
+  const days = retentionDays(client);
+  const want = Math.max(0, page);
+  let answer = await client.call("Email/listDeleted", { position: want * size, limit: size });
+  const pages = (total: number): number => Math.max(1, Math.ceil(total / size));
+  // Restores (here or elsewhere) shrank the list under this page: show the last one.
+  const last = pages(answer.total) - 1;
+  if (want > last) answer = await client.call("Email/listDeleted", { position: last * size, limit: size });
+  const rows = answer.list.map((item) => ({ ...item, daysLeft: daysLeft(item.deletedAt, days, now) }));
+  return { rows, page: Math.floor(answer.position / size), pages: pages(answer.total), total: answer.total };
 }
 
 export interface RestoreOutcome {
@@ -61,14 +69,17 @@ export interface RestoreOutcome {
   failed: Map<Id, string>;
 }
 
+const GONE = "Not restored: it is no longer kept (already restored or purged).";
+const NOWHERE = "Not restored: the folders it was in are gone and your account has no Inbox to put it in.";
+
 /** What a notRestored SetError means for the user. */
 export function restoreError(error: SetError | undefined): string {
   if (error?.type === "overQuota") return "Not restored: your mailbox is full. Delete some mail and try again.";
+  if (error?.type === "invalidProperties" && error.properties?.includes("mailboxIds")) return NOWHERE;
   if (error?.description) return `Not restored: ${error.description}`;
   return `Not restored (${error?.type ?? "unknown error"}).`;
 }
 
-const GONE = "Not restored: it is no longer kept (already restored or purged).";
 
 /** Restores `ids`, as many per request as the server allows. */
 export async function restore(client: JmapClient, ids: readonly Id[]): Promise<RestoreOutcome> {

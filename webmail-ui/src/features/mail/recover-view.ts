@@ -1,19 +1,21 @@
 /**
  * "Recover deleted mail": a modal dialog listing the mail the server still keeps after
- * deletion (urn:sealbox:retention), a page at a time, with Restore per message and for a
- * ticked selection. Per-message errors (over quota, already purged) show on their row.
+ * deletion (urn:sealbox:retention), a page at a time from the server, with Restore per
+ * message and for a ticked selection (ticks kept across pages). Per-message errors (over quota, already purged) show on their row.
  */
 import type { Id, JmapClient } from "../../api/jmap";
 import { h, srOnly } from "../../lib/dom";
 import { longDate, personName } from "./format";
-import { listDeleted, pageOf, restore, retentionDays, type DeletedItem } from "./recover-model";
+import { listDeleted, restore, retentionDays, type DeletedItem } from "./recover-model";
 
 const PAGE = 50;
 
 /** Opens the dialog over `host`; `onRestored` hears how many came back, after each restore. */
 export function openRecover(host: HTMLElement, client: JmapClient, onRestored: (count: number) => void): HTMLDialogElement {
-  let items: DeletedItem[] = [];
+  let rows: DeletedItem[] = [];
   let page = 0;
+  let pages = 1;
+  let total = 0;
   const ticked = new Set<Id>();
   const errors = new Map<Id, string>();
 
@@ -41,13 +43,11 @@ export function openRecover(host: HTMLElement, client: JmapClient, onRestored: (
   );
 
   function draw(): void {
-    const shown = pageOf(items, page, PAGE);
-    page = shown.page;
-    list.replaceChildren(...shown.rows.map(row));
-    pageLabel.textContent = `Page ${shown.page + 1} of ${shown.pages}`;
-    prev.disabled = shown.page === 0;
-    next.disabled = shown.page >= shown.pages - 1;
-    pager.hidden = shown.pages < 2;
+    list.replaceChildren(...rows.map(row));
+    pageLabel.textContent = `Page ${page + 1} of ${pages}`;
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
+    pager.hidden = pages < 2;
     restoreSelected.disabled = ticked.size === 0;
     restoreSelected.textContent = ticked.size ? `Restore selected (${ticked.size})` : "Restore selected";
   }
@@ -81,10 +81,13 @@ export function openRecover(host: HTMLElement, client: JmapClient, onRestored: (
     );
   }
 
-  async function load(): Promise<void> {
-    items = await listDeleted(client);
-    for (const id of [...ticked]) if (!items.some((i) => i.id === id)) ticked.delete(id);
-    status.textContent = items.length ? `${items.length} deleted message${items.length === 1 ? "" : "s"} kept.` : "No deleted mail is kept.";
+  /** Page `wanted` from the server; `said` replaces the count line (a restore's outcome). */
+  async function load(wanted: number, said?: string): Promise<void> {
+    for (const control of [prev, next]) control.disabled = true;
+    const shown = await listDeleted(client, wanted, PAGE);
+    ({ rows, page, pages, total } = shown);
+    status.textContent =
+      said ?? (total ? `${total} deleted message${total === 1 ? "" : "s"} kept.` : "No deleted mail is kept.");
     draw();
   }
 
@@ -99,34 +102,41 @@ export function openRecover(host: HTMLElement, client: JmapClient, onRestored: (
       for (const id of ids) errors.delete(id);
       for (const [id, why] of outcome.failed) errors.set(id, why);
       for (const id of outcome.restored.keys()) ticked.delete(id);
-      items = items.filter((i) => !outcome.restored.has(i.id));
+      // What came back leaves the page; what failed stays, its error on its row.
+      rows = rows.filter((r) => !outcome.restored.has(r.id));
       const n = outcome.restored.size;
       const failed = outcome.failed.size;
-      status.textContent =
+      total = Math.max(0, total - n);
+      pages = Math.max(1, Math.ceil(total / PAGE));
+      const said =
         `Restored ${n} message${n === 1 ? "" : "s"}.` + (failed ? ` ${failed} could not be restored; see below.` : "");
       if (n) onRestored(n);
+      // A page restored to the last row fills up again from the server.
+      if (!rows.length && total) await load(Math.min(page, pages - 1), said);
+      else {
+        status.textContent = said;
+        draw();
+      }
     } catch (error) {
       status.textContent = error instanceof Error ? error.message : String(error);
+      draw();
     }
-    draw();
   }
 
   restoreSelected.addEventListener("click", () => void run([...ticked]));
-  prev.addEventListener("click", () => {
-    page -= 1;
-    draw();
-  });
-  next.addEventListener("click", () => {
-    page += 1;
-    draw();
-  });
+  const turn = (to: number): void => {
+    load(to).catch((error: unknown) => {
+      status.textContent = error instanceof Error ? error.message : String(error);
+      draw();
+    });
+  };
+  prev.addEventListener("click", () => turn(page - 1));
+  next.addEventListener("click", () => turn(page + 1));
   close.addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => dialog.remove());
   host.append(dialog);
   dialog.showModal();
   draw();
-  load().catch((error: unknown) => {
-    status.textContent = error instanceof Error ? error.message : String(error);
-  });
+  turn(0);
   return dialog;
 }

@@ -1,22 +1,7 @@
-import { describe, expect, it, vi } from "vitest";
-import { expandTemplate, JmapClient, JmapMethodError, JmapRequestError, parseStateChange, sameOrigin, type Session } from "./jmap";
-
-const SESSION: Session = {
-  capabilities: {},
-  primaryAccounts: { "urn:ietf:params:jmap:mail": "A1", "urn:ietf:params:jmap:submission": "A1" },
-  username: "alice@example.org",
-  apiUrl: "https://mail.example.org/jmap/api/",
-  downloadUrl: "https://mail.example.org/jmap/download/{accountId}/{blobId}/{name}?type={type}",
-  uploadUrl: "https://mail.example.org/jmap/upload/{accountId}/",
-  eventSourceUrl: "https://mail.example.org/jmap/eventsource/?types={types}&closeafter={closeafter}&ping={ping}",
-  state: "s1",
-};
-
-function answering(methodResponses: unknown[]) {
-  return vi.fn(async (_url: string, _init: RequestInit) =>
-    new Response(JSON.stringify({ methodResponses, sessionState: "s1" }), { status: 200 }),
-  );
-}
+import { describe, expect, it } from "vitest";
+import { JmapClient } from "./client";
+import { JmapMethodError, JmapRequestError } from "./errors";
+import { answering, SESSION } from "./test-session";
 
 describe("Batch", () => {
   it("sends calls with result references in one request and types each response", async () => {
@@ -100,39 +85,20 @@ describe("Batch", () => {
   });
 });
 
-describe("URLs", () => {
-  it("keeps only the path of Session URLs so the cookie's origin is used", () => {
-    expect(sameOrigin("https://mail.example.org:8443/jmap/api/")).toBe("/jmap/api/");
-    expect(sameOrigin("/already/relative")).toBe("/already/relative");
-  });
-
-  it("fills download and event source templates, escaping values", () => {
-    const client = new JmapClient(SESSION);
-    expect(client.downloadUrl("B 1", "a/b.txt", "text/plain")).toBe(
-      "/jmap/download/A1/B%201/a%2Fb.txt?type=text%2Fplain",
-    );
-    expect(client.eventSourceUrl()).toBe("/jmap/eventsource/?types=*&closeafter=no&ping=30");
-    expect(expandTemplate("{a}-{missing}", { a: "x" })).toBe("x-{missing}");
-  });
-
-  it("parses StateChange push events and rejects anything else", () => {
-    expect(parseStateChange('{"@type":"StateChange","changed":{"A1":{"Email":"5"}}}')?.changed).toEqual({
-      A1: { Email: "5" },
-    });
-    expect(parseStateChange('{"@type":"Other"}')).toBeNull();
-    expect(parseStateChange("not json")).toBeNull();
-  });
-
-  it("sends keepalive (to outlive a closing tab) only for bodies under the browsers' 64 KiB quota", async () => {
-    const fetchMock = answering([["Email/set", { accountId: "A1", created: {} }, "c0"]]);
-    const client = new JmapClient(SESSION, fetchMock);
-    for (const [size, keepalive] of [[10, true], [70_000, undefined]] as const) {
-      const batch = client.batch();
-      batch.call("Email/set", { update: { e1: { "keywords/x": "x".repeat(size) } } });
-      await batch.send(undefined, true);
-      expect(fetchMock.mock.calls.at(-1)![1].keepalive).toBe(keepalive);
-    }
-    await client.call("Email/set", {});
-    expect(fetchMock.mock.calls.at(-1)![1].keepalive).toBeUndefined();
+describe("capabilities", () => {
+  it("declares the vendor capability of each vendor method it sends", async () => {
+    const fetchMock = answering([
+      ["Email/listDeleted", { accountId: "A1", list: [], total: 0, position: 0 }, "c0"],
+      ["SearchSettings/get", { accountId: "A1", state: "s", list: [], notFound: [] }, "c1"],
+    ]);
+    const batch = new JmapClient(SESSION, fetchMock).batch();
+    batch.call("Email/listDeleted", {});
+    batch.call("SearchSettings/get", { ids: null });
+    await batch.send();
+    expect(JSON.parse(fetchMock.mock.calls[0]![1].body as string).using).toEqual([
+      "urn:ietf:params:jmap:core",
+      "urn:sealbox:retention",
+      "urn:sealbox:search",
+    ]);
   });
 });
