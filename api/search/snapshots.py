@@ -91,6 +91,7 @@ class Snapshots:
                     log.warning("search lease lost", extra={"account_id": account_id})
                     return False
                 await tx.search_files.replace(account_id, sealed, removed)
+            opened.renewed_at = time.monotonic()  # the seal renewed the lease
         return True
 
     async def apply_removals(self, account_id: AccountId, opened: OpenIndex) -> None:

@@ -48,8 +48,7 @@ class WriterLease:
 
     async def seal(self, tx: Transaction, account_id: AccountId) -> bool:
         """In the caller's transaction: a new generation if the lease is still ours."""
-        now = self._now()
-        return await tx.search_leases.seal(account_id, self.node, now, now + self._millis)
+        return await tx.search_leases.seal(account_id, self.node, self._now() + self._millis)
 
     async def release(self, account_id: AccountId) -> None:
         async with self._store.transaction() as tx:

@@ -53,16 +53,13 @@ class SearchLeaseRepository:
         ).returning(SearchLeaseRow.holder)
         return (await self._session.execute(statement)).scalar_one_or_none() == holder
 
-    async def seal(self, account_id: AccountId, holder: str, now: int, until: int) -> bool:
+    async def seal(self, account_id: AccountId, holder: str, until: int) -> bool:
         """Mark a new sealed generation and renew, only while the lease is ours: the
-        caller writes the sealed files in this transaction only when this is True."""
+        caller writes the sealed files in this transaction only when this is True. A
+        lease run out but not taken is still ours: a taker changes the holder."""
         result = await self._session.execute(
             update(SearchLeaseRow)
-            .where(
-                SearchLeaseRow.account_id == account_id,
-                SearchLeaseRow.holder == holder,
-                SearchLeaseRow.expires_at > now,
-            )
+            .where(SearchLeaseRow.account_id == account_id, SearchLeaseRow.holder == holder)
             .values(expires_at=until, generation=_token())
         )
         return int(getattr(result, "rowcount", 0) or 0) == 1

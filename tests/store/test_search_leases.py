@@ -20,7 +20,7 @@ async def _acquire(store: Store, account_id: AccountId, holder: str, now: int) -
 
 async def _seal(store: Store, account_id: AccountId, holder: str, now: int) -> bool:
     async with store.transaction() as tx:
-        return await tx.search_leases.seal(account_id, holder, now, now + 1000)
+        return await tx.search_leases.seal(account_id, holder, now + 1000)
 
 
 async def test_one_holder_until_the_lease_runs_out(make_services: ServicesFactory) -> None:
@@ -33,7 +33,7 @@ async def test_one_holder_until_the_lease_runs_out(make_services: ServicesFactor
     assert not await _acquire(store, account_id, "node-b", NOW + 1400)
     async with store.transaction() as tx:
         before = await tx.search_leases.get(account_id)
-    assert await _seal(store, account_id, "node-a", NOW + 1400)
+    assert await _seal(store, account_id, "node-a", NOW + 1400)  # renewed to +2400
     assert not await _seal(store, account_id, "node-b", NOW + 1400)
     async with store.transaction() as tx:
         after = await tx.search_leases.get(account_id)
@@ -41,6 +41,7 @@ async def test_one_holder_until_the_lease_runs_out(make_services: ServicesFactor
     assert after.holder == "node-a" and after.generation != before.generation
 
     # Run out (a crashed holder): another node takes it, and the old one can't seal.
+    assert not await _acquire(store, account_id, "node-b", NOW + 2399)
     assert await _acquire(store, account_id, "node-b", NOW + 2400)
     assert not await _seal(store, account_id, "node-a", NOW + 2500)
     assert not await _acquire(store, account_id, "node-a", NOW + 2500)
