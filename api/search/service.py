@@ -1,26 +1,18 @@
 """The search index of every unlocked account on this node: open, feed, query, seal, drop.
 
-An account's index opens at its first unlocked use after start (restore: decrypt the
-sealed files into a private RAM directory, ~ file size / 8 GB/s plus tantivy's open) and
-is brought up to the mailbox (api.search.feeding), at open and before every query. After
-that, ingest and catch_up feed it as mail arrives, and emails dropped for good (the
-purge, on any node) come through the removal queue (api.store.search_models), applied at
-every query, every open and every close. Commits are batched (one per catch_up batch,
-one per query that finds new documents, else half a second after the last import).
+An account's index opens at its first unlocked use after start (restored from its sealed
+snapshot, api.search.snapshots) and is brought up to the mailbox at open and before every
+query (api.search.feeding); ingest and catch_up feed it as mail arrives; purged mail
+comes through the removal queue. Commits are batched (one per catch_up batch, one per
+query that finds new documents, else half a second after the last import).
 
-Several nodes: only the holder of the account's writer lease (api.search.writer_lease)
-seals, each commit's new files into `search_files` in one transaction that also checks
-the lease and moves the sealed generation; only it forgets applied removals. Another
-node opening the account is a reader: it restores the latest sealed generation into its
-own RAM directory and indexes there, never sealing, whatever the snapshot lacks (the
-same reconcile and catch-up as the writer), so its searches miss nothing in the
-mailbox. It reloads when the sealed generation moves (so removals the writer applied
-and forgot reach it too), and becomes the writer, from the latest snapshot, once the
-lease is free or has run out. This reuses the one indexing path instead of a second
-decrypt-and-scan matcher, at the cost of a reader indexing its tail twice (here and, later,
-on the writer); the snapshot is never written by two nodes. An index idle longer than
-`idle_seconds` is sealed (by a writer) and closed, its RAM directory deleted, its lease
-released.
+Several nodes: only the holder of the account's lease (api.search.writer_lease) seals
+and forgets applied removals. Any other node is a reader: its RAM copy of the latest
+sealed generation, plus whatever that lacks indexed there and never sealed, so its
+searches miss nothing in the mailbox with the one indexing path (no second,
+decrypt-and-scan matcher to keep in step with tantivy's). A reader reloads when the
+generation moves and turns writer once the lease is free or run out. An index idle
+longer than `idle_seconds` is sealed (by its writer) and closed, its lease released.
 """
 
 from __future__ import annotations
