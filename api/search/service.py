@@ -284,13 +284,14 @@ class SearchService:
         await asyncio.to_thread(opened.index.close)
 
     async def _drop(self, account_id: AccountId) -> None:
-        """Every trace of the index: the RAM directory, the sealed rows, the lease."""
+        """Every trace of the index: the RAM directory and the sealed rows; the lease is
+        taken from any other writer, so none seals over the emptied snapshot."""
         opened = self._open.pop(account_id, None)
         if opened is not None:
             await self._discard(opened)
         async with self._store.transaction() as tx:
             await tx.search_files.remove_all(account_id)
-            await tx.search_leases.remove(account_id)
+            await self.lease.seize(tx, account_id)
 
     async def reindex(self, unlocked: UnlockedAccount, progress: Progress | None = None) -> int:
         """Rebuild the account's index from its mail; returns how many emails it holds."""

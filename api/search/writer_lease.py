@@ -50,6 +50,10 @@ class WriterLease:
         """In the caller's transaction: a new generation if the lease is still ours."""
         return await tx.search_leases.seal(account_id, self.node, self._now() + self._millis)
 
+    async def seize(self, tx: Transaction, account_id: AccountId) -> None:
+        """In the caller's transaction: the lease is ours, whoever held it."""
+        await tx.search_leases.seize(account_id, self.node, self._now() + self._millis)
+
     async def release(self, account_id: AccountId) -> None:
         async with self._store.transaction() as tx:
             await tx.search_leases.release(account_id, self.node)

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,9 +82,16 @@ class SearchLeaseRepository:
         ).one_or_none()
         return None if row is None else LeaseView(row[0], int(row[1]), row[2])
 
-    async def remove(self, account_id: AccountId) -> None:
-        """Forget the lease with the index (search off, reindex): a writer elsewhere
-        then fails its next seal and reloads."""
+    async def seize(self, account_id: AccountId, holder: str, until: int) -> None:
+        """Take the lease whoever holds it, with a new generation: with the sealed rows
+        deleted (search off, reindex), a writer elsewhere must fail its next seal, which
+        would otherwise store only its newest files over the empty snapshot."""
+        statement = self._insert().values(
+            account_id=account_id, holder=holder, expires_at=until, generation=_token()
+        )
         await self._session.execute(
-            delete(SearchLeaseRow).where(SearchLeaseRow.account_id == account_id)
+            statement.on_conflict_do_update(
+                index_elements=[SearchLeaseRow.account_id],
+                set_={"holder": holder, "expires_at": until, "generation": _token()},
+            )
         )

@@ -55,6 +55,14 @@ async def test_one_holder_until_the_lease_runs_out(make_services: ServicesFactor
     assert released is not None and released.generation == after.generation
     assert await _acquire(store, account_id, "node-a", NOW + 2500)
 
+    # Seized (the index deleted on node-b): node-a's seals fail at once.
+    async with store.transaction() as tx:
+        await tx.search_leases.seize(account_id, "node-b", NOW + 3500)
+        seized = await tx.search_leases.get(account_id)
+    assert seized is not None and seized.holder == "node-b"
+    assert seized.generation != released.generation
+    assert not await _seal(store, account_id, "node-a", NOW + 2600)
+
 
 async def test_nodes_asking_at_once_get_one_holder(make_services: ServicesFactory) -> None:
     nodes = [await make_services() for _ in range(4)]
