@@ -164,3 +164,23 @@ async def test_the_snapshot_stays_whole_when_nodes_take_turns(
     for word, email_id in ids.items():
         assert await _found(c, word) == {email_id}
     assert sum(indexed) == 0
+
+
+async def test_a_reindex_on_the_other_node_fences_the_writer(
+    make_services: ServicesFactory,
+) -> None:
+    a = await make_client(await make_services(search_lease_seconds=LEASE * 30))
+    first = await _import(a, "aardvark")
+    assert await _found(a, "aardvark") == {first}
+    b = _on(await make_services(search_lease_seconds=LEASE * 30), a)
+    assert await b.services.search.reindex(b.unlocked) == 1
+    assert await _holder(a) == b.services.search.lease.node
+    # A still thinks it writes: its import's delayed seal must not land.
+    second = await _import(a, "bison")
+    await asyncio.sleep(0.7)
+    assert await _sealed_ids(a) == {first}
+    assert await _found(a, "bison") == {second}  # A reloads as a reader
+    assert await _found(b, "bison") == {second}
+    await a.services.search.close()
+    await b.services.search.close()
+    assert await _sealed_ids(a) == {first, second}
