@@ -71,12 +71,18 @@ async def _import(client: Client, word: str) -> str:
     return str(created["id"])
 
 
+async def _writer(make_services: ServicesFactory, lease: float) -> tuple[Client, str]:
+    """Node A with one email indexed and sealed: it holds the lease."""
+    a = await make_client(await make_services(search_lease_seconds=lease))
+    first = await _import(a, "aardvark")
+    assert await _found(a, "aardvark") == {first}
+    return a, first
+
+
 async def test_only_the_holder_seals_and_the_other_node_finds_everything(
     make_services: ServicesFactory,
 ) -> None:
-    a = await make_client(await make_services(search_lease_seconds=LEASE * 30))
-    first = await _import(a, "aardvark")
-    assert await _found(a, "aardvark") == {first}
+    a, first = await _writer(make_services, LEASE * 30)
 
     b = _on(await make_services(search_lease_seconds=LEASE * 30), a)
     assert await _found(b, "aardvark") == {first}  # restored from A's snapshot
@@ -100,9 +106,7 @@ async def test_only_the_holder_seals_and_the_other_node_finds_everything(
 async def test_a_holder_that_stops_renewing_is_taken_over(
     make_services: ServicesFactory,
 ) -> None:
-    a = await make_client(await make_services(search_lease_seconds=LEASE))
-    first = await _import(a, "aardvark")
-    assert await _found(a, "aardvark") == {first}
+    a, first = await _writer(make_services, LEASE)
     b = _on(await make_services(search_lease_seconds=LEASE), a)
     second = await _import(b, "bison")
     assert await _found(b, "bison") == {second}
@@ -169,9 +173,7 @@ async def test_the_snapshot_stays_whole_when_nodes_take_turns(
 async def test_a_reindex_on_the_other_node_fences_the_writer(
     make_services: ServicesFactory,
 ) -> None:
-    a = await make_client(await make_services(search_lease_seconds=LEASE * 30))
-    first = await _import(a, "aardvark")
-    assert await _found(a, "aardvark") == {first}
+    a, first = await _writer(make_services, LEASE * 30)
     b = _on(await make_services(search_lease_seconds=LEASE * 30), a)
     assert await b.services.search.reindex(b.unlocked) == 1
     assert await _holder(a) == b.services.search.lease.node
