@@ -83,6 +83,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     search_ram_dir_allow_disk: bool = False
     # An unlocked account's index is sealed and dropped from RAM after this idle time.
     search_idle_seconds: int = 300
+    # The writer lease of an account's index (one sealing node per account): renewed
+    # while in use, released at close; a crashed node's is taken over once it runs out.
+    search_lease_seconds: int = 30
     # Failed sign-ins allowed per window before 429, per account and per client address.
     login_max_failures_per_account: int = 10
     login_max_failures_per_client: int = 30

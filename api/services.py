@@ -180,7 +180,11 @@ def build_services(settings: Settings) -> Services:
     ingest = EmailIngest(store, blobs, settings.mail_quota_octets)
     emails = EmailService(store, blobs, ingest)
     search = SearchService(
-        store, blobs, Path(settings.search_ram_dir), settings.search_idle_seconds
+        store,
+        blobs,
+        Path(settings.search_ram_dir),
+        settings.search_idle_seconds,
+        settings.search_lease_seconds,
     )
     ingest.search = search
     replier = VacationReplier(store)

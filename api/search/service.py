@@ -1,64 +1,50 @@
 """The search index of every unlocked account on this node: open, feed, query, seal, drop.
 
-An account's index opens at its first unlocked use after start (restore: decrypt the
-sealed files into a private RAM directory, ~ file size / 8 GB/s plus tantivy's open) and
-is reconciled with the mailbox: every threaded email missing from the index is indexed
-(mail delivered while locked, a tail lost to a crash between commit and seal, mail another
-node stored) and every email gone from the mailbox is dropped. After that, ingest and
-catch_up feed it as mail arrives, and emails dropped for good (the purge, on any node)
-come through the removal queue (api.store.search_models), applied at every query, every
-open and every close, so the sealed snapshot stops holding their words. Commits are
-batched (one per catch_up batch, one per query that finds new documents, else half a
-second after the last import) and each is followed by sealing the new files into
-`search_files` in one transaction. An index idle longer than `idle_seconds` is sealed
-and closed, its RAM directory deleted.
+An account's index opens at its first unlocked use after start (restored from its sealed
+snapshot, api.search.snapshots) and is brought up to the mailbox at open and before every
+query (api.search.feeding); ingest and catch_up feed it as mail arrives; purged mail
+comes through the removal queue. Commits are batched (one per catch_up batch, one per
+query that finds new documents, else half a second after the last import).
 
-One writer per account: this process keeps one index per account. Several nodes would
-each need the same account's writer; see README (Search) for the lease this calls for.
+Several nodes: only the holder of the account's lease (api.search.writer_lease) seals
+and forgets applied removals. Any other node is a reader: its RAM copy of the latest
+sealed generation, plus whatever that lacks indexed there and never sealed, so its
+searches miss nothing in the mailbox with the one indexing path (no second,
+decrypt-and-scan matcher to keep in step with tantivy's). A reader reloads when the
+generation moves and turns writer once the lease is free or run out. An index idle
+longer than `idle_seconds` is sealed (by its writer) and closed, its lease released.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
 
 from api.core.account_settings import AccountSettings, open_settings, seal_settings
 from api.core.blobs import BlobService
+from api.core.change_types import EMAIL_TYPE
 from api.core.errors import AccountNotFoundError, SearchOffError
 from api.core.mail_search import Ranked, TextCondition, TextTree
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import ParsedEmail
-from api.search.account_index import AccountIndex, NewEmail, remove_stale
-from api.search.sealed_files import open_file, seal_file
+from api.search.account_index import NewEmail
+from api.search.feeding import Feeder, OpenIndex, Progress
+from api.search.snapshots import Snapshots
+from api.search.writer_lease import WriterLease
 from api.store.ids import AccountId
 from api.store.records import EmailRecord
+from api.store.search_leases import LeaseView
 from api.store.unit_of_work import Store
-from crypto.master_key import SUBKEY_SEARCH
-from crypto.secret_value import SecretBytes
 
 __all__ = ["Progress", "SearchService"]
 
-log = logging.getLogger("sealbox.search")
-
-# Emails decrypted, parsed and added per worker-thread hop (and per commit) when indexing.
-_BATCH = 200
 # Seconds after an import before its commit, so a burst of APPENDs shares one.
 _COMMIT_DELAY = 0.5
-Progress = Callable[[int, int], None]
-
-
-@dataclass(slots=True)
-class _Open:
-    index: AccountIndex
-    key: SecretBytes = field(repr=False)
-    last_used: float
-    flush_task: asyncio.Task[None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +55,21 @@ class _Choice:
 
 class SearchService:
     def __init__(
-        self, store: Store, blobs: BlobService, ram_dir: Path, idle_seconds: float = 300.0
+        self,
+        store: Store,
+        blobs: BlobService,
+        ram_dir: Path,
+        idle_seconds: float = 300.0,
+        lease_seconds: float = 30.0,
     ) -> None:
         self._store = store
-        self._blobs = blobs
-        self._ram_dir = ram_dir
         self._idle = idle_seconds
-        self._open: dict[AccountId, _Open] = {}
+        self.lease = WriterLease(store, lease_seconds)
+        self._snapshots = Snapshots(store, ram_dir, self.lease)
+        self._feeder = Feeder(store, blobs, self._snapshots.flush)
+        self._open: dict[AccountId, OpenIndex] = {}
         self._locks: dict[AccountId, asyncio.Lock] = {}
         self._choices: dict[AccountId, _Choice] = {}
-        self._stale_checked = False
 
     def _lock(self, account_id: AccountId) -> asyncio.Lock:
         return self._locks.setdefault(account_id, asyncio.Lock())
@@ -143,8 +134,9 @@ class SearchService:
     ) -> None:
         if not await self.enabled(unlocked):
             return
-        opened = await self.open(unlocked)
+        await self._close_idle(keep=unlocked.account_id)
         async with self._lock(unlocked.account_id):
+            opened = await self._opened(unlocked)
             email = NewEmail(record.id, record.received_at, parsed=parsed)
             await asyncio.to_thread(opened.index.add, [email])
             if opened.flush_task is None:
@@ -153,19 +145,20 @@ class SearchService:
     async def settled(self, unlocked: UnlockedAccount, records: Sequence[EmailRecord]) -> None:
         if not await self.enabled(unlocked):
             return
-        opened = await self.open(unlocked)
+        await self._close_idle(keep=unlocked.account_id)
         async with self._lock(unlocked.account_id):
-            await self._index_records(unlocked, opened, list(records))
-            await self._flush(unlocked.account_id, opened)
+            opened = await self._opened(unlocked)
+            await self._feeder.index_records(unlocked, opened.index, list(records))
+            await self._snapshots.flush(unlocked.account_id, opened)
 
     async def matching(
         self, unlocked: UnlockedAccount, conditions: Sequence[TextCondition]
     ) -> Mapping[TextCondition, frozenset[str]]:
         if not await self.enabled(unlocked):
             raise SearchOffError()
-        opened = await self.open(unlocked)
+        await self._close_idle(keep=unlocked.account_id)
         async with self._lock(unlocked.account_id):
-            await self._fresh(unlocked.account_id, opened)
+            opened = await self._ready(unlocked, removals=True)
             return await asyncio.to_thread(opened.index.search, conditions)
 
     async def ranked(
@@ -179,11 +172,10 @@ class SearchService:
     ) -> Ranked:
         if not await self.enabled(unlocked):
             raise SearchOffError()
-        opened = await self.open(unlocked)
+        await self._close_idle(keep=unlocked.account_id)
         async with self._lock(unlocked.account_id):
             # Queued removals come in `hidden` (api.core.ranked_query): no read here.
-            if opened.index.dirty:
-                await self._flush(unlocked.account_id, opened)
+            opened = await self._ready(unlocked, removals=False)
             ids, total = await asyncio.to_thread(
                 opened.index.ranked, tree, ascending, count, hidden
             )
@@ -193,131 +185,69 @@ class SearchService:
         opened = self._open.get(unlocked.account_id)
         if opened is not None:  # a closed index applies them when it opens
             async with self._lock(unlocked.account_id):
-                await self._apply_removals(unlocked.account_id, opened)
+                await self._snapshots.apply_removals(unlocked.account_id, opened)
 
-    # --- opening, feeding, sealing -----------------------------------------------------
+    # --- opening, roles, sealing -------------------------------------------------------
 
-    async def open(self, unlocked: UnlockedAccount, progress: Progress | None = None) -> _Open:
+    async def open(self, unlocked: UnlockedAccount, progress: Progress | None = None) -> OpenIndex:
         """The account's open index: restored and reconciled on first use."""
-        account_id = unlocked.account_id
-        await self._close_idle(keep=account_id)
-        async with self._lock(account_id):
-            opened = self._open.get(account_id)
-            if opened is None:
-                opened = await self._restore(unlocked)
-                self._open[account_id] = opened
-                await self._reconcile(unlocked, opened, progress)
-            opened.last_used = time.monotonic()
-            return opened
+        await self._close_idle(keep=unlocked.account_id)
+        async with self._lock(unlocked.account_id):
+            return await self._opened(unlocked, progress)
 
-    async def _restore(self, unlocked: UnlockedAccount) -> _Open:
+    async def _opened(
+        self, unlocked: UnlockedAccount, progress: Progress | None = None
+    ) -> OpenIndex:
+        """open() for a caller that holds the account's lock."""
         account_id = unlocked.account_id
-        started = time.perf_counter()
-        if not self._stale_checked:
-            await asyncio.to_thread(remove_stale, self._ram_dir)
-            self._stale_checked = True
-        key = unlocked.master_key.subkey(SUBKEY_SEARCH)
-        language = (await self._choice(unlocked)).language
+        opened = self._open.get(account_id)
+        if opened is None:
+            writer = await self.lease.acquire(account_id)
+            language = (await self._choice(unlocked)).language
+            opened = await self._snapshots.restore(unlocked, language, writer)
+            opened.renewed_at = time.monotonic()
+            self._open[account_id] = opened
+            await self._snapshots.apply_removals(account_id, opened)
+            await self._feeder.reconcile(unlocked, opened, progress)
+        opened.last_used = time.monotonic()
+        return opened
+
+    async def _ready(self, unlocked: UnlockedAccount, *, removals: bool) -> OpenIndex:
+        """Before a query: the right role, every email of the mailbox in the index,
+        queued removals applied (unless the caller hides them), additions committed."""
+        account_id = unlocked.account_id
+        opened = await self._opened(unlocked)
         async with self._store.transaction() as tx:
-            sealed = await tx.search_files.all(account_id)
-
-        def restore() -> AccountIndex:
-            files = {n: open_file(key, account_id, n, s) for n, s in sealed.items()}
-            return AccountIndex.restore(self._ram_dir, language, files)
-
-        index = await asyncio.to_thread(restore)
-        log.info(
-            "search index restored",
-            extra={
-                "account_id": account_id,
-                "files": len(sealed),
-                "documents": len(index.keys),
-                "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-        )
-        return _Open(index, key, time.monotonic())
-
-    async def _reconcile(
-        self, unlocked: UnlockedAccount, opened: _Open, progress: Progress | None
-    ) -> None:
-        """Index what the mailbox has and the index lacks; drop what the mailbox lost."""
-        account_id = unlocked.account_id
-        await self._apply_removals(account_id, opened)
-        async with self._store.transaction() as tx:
-            live = await tx.search_files.live_email_ids(account_id)
-        gone = [e for e in opened.index.ids if e not in live]
-        missing = sorted(e for e in live if e not in opened.index.ids)
-        if gone:
-            await asyncio.to_thread(opened.index.remove, gone)
-        done = 0
-        for at in range(0, len(missing), _BATCH):
-            async with self._store.transaction() as tx:
-                records = await tx.emails.get_many(
-                    account_id, missing[at : at + _BATCH], summaries=False
-                )
-            await self._index_records(unlocked, opened, records)
-            await self._flush(account_id, opened)
-            done += len(records)
-            if progress is not None:
-                progress(done, len(missing))
-        if gone and not missing:
-            await self._flush(account_id, opened)
-
-    async def _index_records(
-        self, unlocked: UnlockedAccount, opened: _Open, records: list[EmailRecord]
-    ) -> None:
-        account_id = unlocked.account_id
-        wanted = [r for r in records if r.id not in opened.index.ids]
-        if not wanted:
-            return
-        async with self._store.transaction() as tx:
-            blob_rows = {
-                b.id: b for b in await tx.blobs.get_many(account_id, [r.blob_id for r in wanted])
-            }
-            if not unlocked.has_private_key:
-                account = await tx.accounts.get(account_id)
-                if account is not None:
-                    unlocked.private_key(account.wrapped_private_key)
-        emails = []
-        for record in wanted:
-            blob = blob_rows.get(record.blob_id)
-            if blob is not None:
-                raw = await self._blobs.read_record(unlocked, blob)
-                emails.append(NewEmail(record.id, record.received_at, raw=raw))
-        await asyncio.to_thread(opened.index.add, emails)
-
-    async def _flush(self, account_id: AccountId, opened: _Open) -> None:
-        """Commit and seal what changed; the caller holds the account's lock."""
-        index = opened.index
-
-        def commit_and_seal() -> tuple[dict[str, bytes], list[str]]:
-            index.commit()
-            written, removed = index.snapshot()
-            sealed = {n: seal_file(opened.key, account_id, n, c) for n, c in written.items()}
-            return sealed, removed
-
-        sealed, removed = await asyncio.to_thread(commit_and_seal)
-        if sealed or removed:
-            async with self._store.transaction() as tx:
-                await tx.search_files.replace(account_id, sealed, removed)
-
-    async def _fresh(self, account_id: AccountId, opened: _Open) -> None:
-        """Before a query: queued removals applied, pending additions committed."""
-        await self._apply_removals(account_id, opened)
+            view = await tx.search_leases.get(account_id)
+            state = await tx.changes.state(account_id, EMAIL_TYPE)
+        if await self._keeps_role(account_id, opened, view):
+            await self._feeder.catch_up(unlocked, opened, state)
+        else:
+            self._open.pop(account_id, None)
+            await self._discard(opened)
+            opened = await self._opened(unlocked)
+        if removals:
+            await self._snapshots.apply_removals(account_id, opened)
         if opened.index.dirty:
-            await self._flush(account_id, opened)
+            await self._snapshots.flush(account_id, opened)
+        return opened
 
-    async def _apply_removals(self, account_id: AccountId, opened: _Open) -> None:
-        """Delete queued ids from the index, seal that, then forget them (a crash in
-        between applies them again, harmlessly); the caller holds the account's lock."""
-        async with self._store.transaction() as tx:
-            queued = await tx.search_files.removals(account_id)
-        if not queued:
-            return
-        await asyncio.to_thread(opened.index.remove, queued)
-        await self._flush(account_id, opened)
-        async with self._store.transaction() as tx:
-            await tx.search_files.forget_removals(account_id, queued)
+    async def _keeps_role(
+        self, account_id: AccountId, opened: OpenIndex, view: LeaseView | None
+    ) -> bool:
+        """False when the index must be reopened: a writer that lost its lease, a
+        reader that can take it, or whose sealed generation moved."""
+        if opened.writer:
+            if not self.lease.held(view):
+                return False
+            if time.monotonic() - opened.renewed_at > self.lease.renew_after:
+                if not await self.lease.acquire(account_id):
+                    return False
+                opened.renewed_at = time.monotonic()
+            return True
+        if self.lease.takeable(view):
+            return False
+        return view is not None and view.generation == opened.generation
 
     async def _flush_later(self, account_id: AccountId) -> None:
         await asyncio.sleep(_COMMIT_DELAY)
@@ -326,7 +256,7 @@ class SearchService:
             if opened is None:
                 return
             opened.flush_task = None
-            await self._flush(account_id, opened)
+            await self._snapshots.flush(account_id, opened)
 
     # --- closing and deleting ----------------------------------------------------------
 
@@ -337,26 +267,31 @@ class SearchService:
                 await self.close_account(account_id)
 
     async def close_account(self, account_id: AccountId) -> None:
-        """Seal what is left and delete the RAM directory (the account locks)."""
+        """A writer seals what is left and releases the lease; the RAM directory goes."""
         async with self._lock(account_id):
             opened = self._open.pop(account_id, None)
             if opened is None:
                 return
-            if opened.flush_task is not None:
-                opened.flush_task.cancel()
-            await self._apply_removals(account_id, opened)
-            await self._flush(account_id, opened)
-            await asyncio.to_thread(opened.index.close)
+            if opened.writer:
+                await self._snapshots.apply_removals(account_id, opened)
+                if await self._snapshots.flush(account_id, opened):
+                    await self.lease.release(account_id)
+            await self._discard(opened)
+
+    async def _discard(self, opened: OpenIndex) -> None:
+        if opened.flush_task is not None:
+            opened.flush_task.cancel()
+        await asyncio.to_thread(opened.index.close)
 
     async def _drop(self, account_id: AccountId) -> None:
-        """Every trace of the index: the RAM directory and the sealed rows."""
+        """Every trace of the index: the RAM directory and the sealed rows; the lease is
+        taken from any other writer, so none seals over the emptied snapshot."""
         opened = self._open.pop(account_id, None)
         if opened is not None:
-            if opened.flush_task is not None:
-                opened.flush_task.cancel()
-            await asyncio.to_thread(opened.index.close)
+            await self._discard(opened)
         async with self._store.transaction() as tx:
             await tx.search_files.remove_all(account_id)
+            await self.lease.seize(tx, account_id)
 
     async def reindex(self, unlocked: UnlockedAccount, progress: Progress | None = None) -> int:
         """Rebuild the account's index from its mail; returns how many emails it holds."""

@@ -10,16 +10,20 @@ times rows change, no more (DESIGN.md, Keys: Search).
 restore under a new id) while their account has an index: its next unlocked use deletes
 them from the index and seals the change. A row names an email that no longer exists,
 nothing more.
+
+``search_leases`` names the one node allowed to seal an account's index (the writer)
+until its lease runs out, and the generation (a random token) of the sealed snapshot,
+changed by every seal, so a node reading the snapshot knows when to reload it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store.models import Base
 
-__all__ = ["SearchFileRow", "SearchRemovalRow"]
+__all__ = ["SearchFileRow", "SearchLeaseRow", "SearchRemovalRow"]
 
 
 class SearchFileRow(Base):
@@ -42,3 +46,17 @@ class SearchRemovalRow(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     email_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class SearchLeaseRow(Base):
+    __tablename__ = "search_leases"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Plaintext: a random per-process node id; who may seal, nothing about the mail.
+    holder: Mapped[str] = mapped_column(String(32))
+    # Plaintext: when the lease runs out, in milliseconds since the epoch (0: released).
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    # Plaintext: a random token changed by every seal of the snapshot.
+    generation: Mapped[str] = mapped_column(String(32))

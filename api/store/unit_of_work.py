@@ -21,6 +21,7 @@ from api.store.mailboxes import MailboxRepository
 from api.store.outbound import OutboundRepository
 from api.store.passkeys import PasskeyRepository
 from api.store.search_files import SearchFileRepository
+from api.store.search_leases import SearchLeaseRepository
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.submissions import SubmissionRepository
 from api.store.thread_keys import ThreadKeyRepository
@@ -51,6 +52,7 @@ class Transaction:
         dkim: DkimKeyRepository,
         imports: ImportProgressRepository,
         search_files: SearchFileRepository,
+        search_leases: SearchLeaseRepository,
         passkeys: PasskeyRepository,
         imap_listing: ImapListingRepository,
     ) -> None:
@@ -70,6 +72,7 @@ class Transaction:
         self.dkim = dkim
         self.imports = imports
         self.search_files = search_files
+        self.search_leases = search_leases
         self.passkeys = passkeys
         self.imap_listing = imap_listing
 
@@ -153,6 +156,7 @@ class Store:
                 DkimKeyRepository(session),
                 ImportProgressRepository(session),
                 SearchFileRepository(session),
+                SearchLeaseRepository(session),
                 PasskeyRepository(session),
                 ImapListingRepository(session),
             )

@@ -95,13 +95,13 @@ async def test_restart_restores_the_sealed_index_without_reindexing(
         client.account_id, client.unlocked.address, client.unlocked.master_key
     )
     indexed: list[int] = []
-    original = second.search._index_records
+    original = second.search._feeder.index_records
 
     async def counting(*args: object) -> None:
         indexed.append(len(args[2]))  # type: ignore[arg-type]
         await original(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(second.search, "_index_records", counting)
+    monkeypatch.setattr(second.search._feeder, "index_records", counting)
     again = Client(second, unlocked)
     assert await _ids(again, {"text": "narwhal"}) == [email["id"]]
     assert indexed == []  # restored from the sealed files, nothing parsed again
