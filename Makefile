@@ -48,6 +48,7 @@ openapi: $(PY_STAMP)
 bench: setup
 	$(BIN)/python tests/bench/bench_login.py
 	$(BIN)/python tests/bench/bench_blobs.py
+	$(BIN)/python tests/bench/bench_mime_hostile.py
 	$(BIN)/python tests/bench/bench_smtp_inbound.py
 	$(BIN)/python tests/bench/bench_outbound_fanout.py
 	$(BIN)/python tests/bench/bench_imap.py
