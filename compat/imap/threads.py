@@ -36,7 +36,7 @@ async def handle_thread(context: Context, request: Thread) -> Reply:
     if request.algorithm == "REFERENCES":
         properties += THREAD_PROPERTIES
     found = await matching(context, request.key, properties, current=request.uid)
-    messages = [Sortable(uid if request.uid else seq, seq, email) for seq, uid, email in found]
+    messages = [Sortable(uid if request.uid else seq, seq, facts) for seq, uid, facts in found]
     if request.algorithm == "REFERENCES":
         roots = references_threads(messages)
     else:

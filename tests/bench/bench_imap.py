@@ -112,12 +112,13 @@ async def seed(client: Client, inbox: str, rng: random.Random) -> list[tuple[byt
 
 
 def report(ours: Timings, dovecot: Timings | None, why_not: str | None) -> None:
-    print(f"{'measure':40} {'Sealbox median / best':>24} {'Dovecot median / best':>24}")
-    for label, (median, best) in ours.items():
+    heading = f"{'Sealbox median / best (CPU)':>34} {'Dovecot median / best':>24}"
+    print(f"{'measure':40} {heading}")
+    for label, (median, best, cpu) in ours.items():
         theirs = f"{why_not or 'n/a'}"
         if dovecot is not None and label in dovecot:
             theirs = f"{dovecot[label][0]:8.2f} / {dovecot[label][1]:7.2f} ms"
-        print(f"{label:40} {median:8.2f} / {best:7.2f} ms    {theirs:>24}")
+        print(f"{label:40} {median:8.2f} / {best:7.2f} ms ({cpu:6.1f})    {theirs:>24}")
 
 
 async def time_dovecot(messages: list[tuple[bytes, bool, int]], rng: random.Random) -> Timings:
