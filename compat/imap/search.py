@@ -10,27 +10,23 @@ search off, TEXT, BODY and HEADER get NO [CANNOT].
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
 from compat.imap.context import Context, Reply
-from compat.imap.flags import keyword_of
 from compat.imap.proto.commands import Search
 from compat.imap.proto.search_keys import (
     All,
     And,
     DateKey,
-    Flag,
     HeaderKey,
     Not,
     Or,
     SearchKey,
-    SeqKey,
     SizeKey,
     TextKey,
 )
 from compat.imap.proto.sequence import compress
+from compat.imap.search_judge import compile_key
 from compat.imap.session import Selected
 from compat.imap.sortable import Facts
 
@@ -51,50 +47,6 @@ def _walk(key: SearchKey) -> list[SearchKey]:
     return [key]
 
 
-def _day(stamp: str | None) -> date | None:
-    if stamp is None:
-        return None
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC).date()
-
-
-class _Judge:
-    def __init__(
-        self, headers: dict[HeaderKey | TextKey, set[str]], count: int, largest_uid: int
-    ) -> None:
-        self.headers = headers
-        self.count = count
-        self.largest_uid = largest_uid
-
-    def __call__(self, key: SearchKey, message: _Message) -> bool:
-        if isinstance(key, All):
-            return True
-        if isinstance(key, And):
-            return all(self(k, message) for k in key.keys)
-        if isinstance(key, Or):
-            return self(key.left, message) or self(key.right, message)
-        if isinstance(key, Not):
-            return not self(key.key, message)
-        if isinstance(key, Flag):
-            return (keyword_of(key.flag) in message.keywords) == key.present
-        if isinstance(key, SeqKey):
-            if key.uid:
-                return key.sequence.contains(message.uid, self.largest_uid)
-            return key.sequence.contains(message.seq, self.count)
-        if isinstance(key, HeaderKey | TextKey):
-            return message.email_id in self.headers[key]
-        assert message.facts is not None  # read when _needs() asked for them
-        email = message.facts.email
-        if isinstance(key, SizeKey):
-            size = int(email["size"])
-            return size > key.size if key.larger else size < key.size
-        if isinstance(key, DateKey):
-            day = _day(email["sentAt"] if key.sent else email["receivedAt"])
-            if day is None:
-                return False
-            return {"before": day < key.day, "on": day == key.day, "since": day >= key.day}[key.op]
-        raise AssertionError(f"unknown search key {key!r}")
-
-
 def _condition(key: HeaderKey | TextKey) -> dict[str, Any]:
     if isinstance(key, TextKey):
         return {"body" if key.where == "body" else "text": key.value}
@@ -112,15 +64,6 @@ def _needs(keys: list[SearchKey]) -> set[str]:
         elif isinstance(key, DateKey):
             needs.add("sentAt" if key.sent else "receivedAt")
     return needs
-
-
-@dataclass(frozen=True, slots=True)
-class _Message:
-    seq: int
-    uid: int
-    email_id: str
-    keywords: frozenset[str]
-    facts: Facts | None
 
 
 async def _changes(state: Selected) -> tuple[dict[str, frozenset[str]], set[str]]:
@@ -161,18 +104,19 @@ async def matching(
     wanted = _needs(keys) | set(properties)
     facts = await context.facts.facts(state.jmap, live, wanted) if wanted else {}
     largest = mailbox.uids[-1] if mailbox.uids else 0
-    judge = _Judge(headers, len(mailbox.uids), largest)
+    test = None if isinstance(key, All) else compile_key(key, headers, len(mailbox.uids), largest)
     found = []
     keywords = mailbox.keywords
     for index, (uid, email_id) in enumerate(zip(mailbox.uids, mailbox.ids, strict=True)):
         if email_id in gone:
             continue
-        fact = facts.get(email_id)
-        if wanted and fact is None:
+        fact = facts.get(email_id, _NO_FACTS)
+        if wanted and fact is _NO_FACTS:
             continue  # destroyed since the session last looked
-        held = changed.get(email_id) or keywords.get(email_id, frozenset())
-        if judge(key, _Message(index + 1, uid, email_id, held, fact)):
-            found.append((index + 1, uid, fact or _NO_FACTS))
+        if test is None or test(
+            index + 1, uid, email_id, changed.get(email_id, keywords[email_id]), fact
+        ):
+            found.append((index + 1, uid, fact))
     return found
 
 

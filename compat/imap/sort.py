@@ -21,7 +21,7 @@ def sort_messages(messages: list[Sortable], criteria: list[tuple[str, bool]]) ->
     REVERSE never turns (3): stable sorts from the last criterion to the first."""
     ordered = sorted(messages, key=lambda m: m.seq)
     for criterion, reverse in reversed(criteria):
-        ordered.sort(key=lambda m: m.key(criterion), reverse=reverse)
+        ordered.sort(key=lambda m: m.facts.key(criterion), reverse=reverse)
     return ordered
 
 

@@ -6,16 +6,13 @@ them can be kept between commands (compat/imap/sort_facts.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from compat.imap.base_subject import base_subject
 
 __all__ = ["Facts", "Sortable", "casemap", "sort_properties"]
-
-_Key = TypeVar("_Key")
 
 _NEEDS = {
     "ARRIVAL": ("receivedAt",),
@@ -55,41 +52,44 @@ def _first(addresses: list[dict[str, Any]] | None) -> dict[str, Any]:
 
 class Facts:
     """One message's Email/get properties and the sort keys made from them, each made
-    once on first use."""
+    on first use and kept (plain slots: a sort of 16,000 reads each key many times)."""
 
-    __slots__ = ("_keys", "email")
+    __slots__ = ("_addresses", "_arrival", "_sent", "_subject", "_subject_key", "email")
 
     def __init__(self, email: dict[str, Any]) -> None:
         self.email = email
-        self._keys: dict[str, Any] = {}
-
-    def _made(self, name: str, make: Callable[[], _Key]) -> _Key:
-        if name not in self._keys:
-            self._keys[name] = make()
-        return cast(_Key, self._keys[name])
+        self._arrival: float | None = None
+        self._sent: float | None = None
+        self._subject: tuple[str, bool] | None = None
+        self._subject_key: bytes | None = None
+        self._addresses: dict[str, bytes] = {}
 
     @property
     def arrival(self) -> float:
-        return self._made("arrival", lambda: _seconds(self.email.get("receivedAt")) or 0.0)
+        if self._arrival is None:
+            self._arrival = _seconds(self.email.get("receivedAt")) or 0.0
+        return self._arrival
 
     @property
     def sent(self) -> float:
         """2.2: the Date header in UTC, or the internal date when it is missing or bad."""
-
-        def make() -> float:
+        if self._sent is None:
             sent = _seconds(self.email.get("sentAt"))
-            return self.arrival if sent is None else sent
-
-        return self._made("sent", make)
+            self._sent = self.arrival if sent is None else sent
+        return self._sent
 
     @property
     def subject(self) -> tuple[str, bool]:
         """(base subject, reply or forward)."""
-        return self._made("subject", lambda: base_subject(self.email.get("subject")))
+        if self._subject is None:
+            self._subject = base_subject(self.email.get("subject"))
+        return self._subject
 
     @property
     def subject_key(self) -> bytes:
-        return self._made("subject_key", lambda: casemap(self.subject[0]))
+        if self._subject_key is None:
+            self._subject_key = casemap(self.subject[0])
+        return self._subject_key
 
     def _mailbox_key(self, field: str) -> bytes:
         """CC, FROM, TO: the addr-mailbox (local part) of the first address."""
@@ -111,13 +111,19 @@ class Facts:
                 return int(self.email.get("size") or 0)
             case "SUBJECT":
                 return self.subject_key
-            case "CC" | "FROM" | "TO":
-                field = criterion.lower()
-                return self._made(criterion, lambda: self._mailbox_key(field))
-            case "DISPLAYFROM" | "DISPLAYTO":
-                field = criterion[len("DISPLAY") :].lower()
-                return self._made(criterion, lambda: self._display_key(field))
+            case "CC" | "FROM" | "TO" | "DISPLAYFROM" | "DISPLAYTO":
+                return self._address_key(criterion)
         raise AssertionError(f"unknown sort criterion {criterion}")
+
+    def _address_key(self, criterion: str) -> bytes:
+        key = self._addresses.get(criterion)
+        if key is None:
+            if criterion.startswith("DISPLAY"):
+                key = self._display_key(criterion[len("DISPLAY") :].lower())
+            else:
+                key = self._mailbox_key(criterion.lower())
+            self._addresses[criterion] = key
+        return key
 
 
 @dataclass(frozen=True)

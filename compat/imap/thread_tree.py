@@ -10,7 +10,7 @@ from compat.imap.sortable import Sortable
 __all__ = ["Node", "render", "sort_siblings"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """A message, or a dummy (message None) standing for one only referenced."""
 
@@ -44,7 +44,8 @@ def sort_siblings(nodes: list[Node]) -> None:
     """Every set of siblings by sent date, ties by sequence number; children first, so a
     dummy is dated by its earliest child."""
     for node in nodes:
-        sort_siblings(node.children)
+        if node.children:
+            sort_siblings(node.children)
     nodes.sort(key=_order)
 
 
