@@ -7,7 +7,8 @@ summaries, UIDs and keywords), starts the IMAP listeners in process and prints m
 (b) UID FETCH 1:* (UID FLAGS)
 (c) UID FETCH of the newest 100 messages, BODY.PEEK[] (decryption included)
 (d) IDLE: time from a delivery (the SMTP path: EmailIngest.deliver) to `* n EXISTS`
-(e)-(g) UID SORT by date and by subject, UID THREAD REFERENCES, over all 16,000
+(e0) the first UID SORT (REVERSE DATE) of the connection, (e)-(g) UID SORT by date and by
+subject, UID THREAD REFERENCES, over all 16,000
 (h)-(i) UID SEARCH UNSEEN and SEARCH UNSEEN
 (j) a resync after 10 flag changes and 10 expunges by JMAP: SELECT (QRESYNC ...), and
 (j') the CONDSTORE-only way to the same facts (Sealbox only)
