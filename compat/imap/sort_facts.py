@@ -21,17 +21,18 @@ from compat.imap.sortable import Facts
 
 __all__ = ["DEFAULT_FACTS", "FACT_PROPERTIES", "FactCache"]
 
-# Read from the row: no decryption.
-_ROW = ("receivedAt", "size")
-# Read from the sealed summary: what SORT, THREAD and SEARCH's date keys compare.
-_SUMMARY = ("sentAt", "subject", "from", "to", "cc", "messageId", "inReplyTo", "references")
-FACT_PROPERTIES = frozenset((*_ROW, *_SUMMARY))
+# Arrival and size from the row (no decryption); the rest from the sealed summary.
+FACT_PROPERTIES = frozenset(
+    {"receivedAt", "size", "sentAt", "subject", "from", "to", "cc"}
+    | {"messageId", "inReplyTo", "references"}
+)
 # Some 400 bytes a message: a connection holds at most ~40 MB of facts.
 DEFAULT_FACTS = 100_000
 
 
 class FactCache:
-    """Facts by email id, of the properties in `held` (row facts, or row and summary)."""
+    """Facts by email id, each holding the properties in `held`: only what was asked
+    for is read (a DATE sort opens no address lists), more when a later command asks."""
 
     def __init__(self, limit: int = DEFAULT_FACTS) -> None:
         self._limit = limit
@@ -42,20 +43,26 @@ class FactCache:
         self, jmap: JmapGateway, ids: Sequence[str], properties: set[str]
     ) -> dict[str, Facts]:
         """Facts with at least `properties` (of FACT_PROPERTIES) of the live emails among
-        `ids`; only ids not kept already are read, unless more properties are wanted."""
+        `ids`, reading only what is not kept already."""
         assert properties <= FACT_PROPERTIES, properties
-        wanted = frozenset(_ROW) | (frozenset(_SUMMARY) if properties - set(_ROW) else set())
-        if not wanted <= self._held:
-            self._facts, self._held = {}, self._held | wanted
+        members = set(ids)
+        if len(self._facts) + len(ids) > self._limit:
+            # Keep this command's members only.
+            self._facts = {i: f for i, f in self._facts.items() if i in members}
+        added = frozenset(properties) - self._held
+        if added:
+            # Those kept and not asked for now would lack the added properties.
+            kept = [i for i in ids if i in self._facts]
+            got = {e["id"]: e for e in await _get(jmap, kept, added)}
+            self._facts = {i: self._facts[i] for i in kept if i in got}  # not destroyed
+            for email_id, email in got.items():
+                self._facts[email_id].email.update(email)
+            self._held |= added
         missing = [i for i in ids if i not in self._facts]
         read = {e["id"]: Facts(e) for e in await _get(jmap, missing, self._held)}
         if len(self._facts) + len(read) > self._limit:
-            # Keep this command's members only; a mailbox larger than the limit is read
-            # whole each time, as if nothing were kept.
-            members = set(ids)
-            self._facts = {i: f for i, f in self._facts.items() if i in members}
-            if len(self._facts) + len(read) > self._limit:
-                return {**self._facts, **read}
+            # A mailbox larger than the limit is read each time, as if nothing were kept.
+            return {**self._facts, **read}
         self._facts.update(read)
         return self._facts
 

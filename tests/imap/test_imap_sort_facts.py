@@ -12,7 +12,7 @@ from typing import Any
 from support.jmap_client import Client
 
 from compat.imap.gateway import JmapGateway
-from compat.imap.sort_facts import FactCache
+from compat.imap.sort_facts import FACT_PROPERTIES, FactCache
 
 from .conftest import ImapServer
 from .test_imap_sort import COMMANDS, CORPUS, _answer, _fill, _raw
@@ -131,11 +131,11 @@ async def test_plain_search_judges_flags_jmap_changed_without_announcing_them(
     await asyncio.to_thread(client.logout)
 
 
-async def test_a_cache_smaller_than_the_mailbox_answers_the_same(
+async def test_kept_facts_answer_as_a_whole_read_does_under_any_bound(
     imap_server: ImapServer,
 ) -> None:
-    """Above its bound the cache keeps only the asked-for members, or none, and still
-    answers every member's facts."""
+    """Above its bound the cache keeps only the asked-for members, or none; properties
+    asked for later are read then; every answer holds what was asked."""
     client = await asyncio.to_thread(imap_server.signed_in)
     await asyncio.to_thread(_fill, client, "FactsBound")
     await asyncio.to_thread(client.logout)
@@ -143,8 +143,17 @@ async def test_a_cache_smaller_than_the_mailbox_answers_the_same(
     mailbox = next(m["id"] for m in boxes["list"] if m["name"] == "FactsBound")
     ids = (await imap_server.jmap.one("Email/query", filter={"inMailbox": mailbox}))["ids"]
     gateway = JmapGateway(imap_server.jmap.caller, imap_server.jmap.unlocked.account_id)
-    whole = await FactCache().facts(gateway, ids, {"subject"})
-    small = FactCache(limit=4)
-    for chosen in (ids[:3], ids, ids[3:6], ids):
-        got = await small.facts(gateway, chosen, {"subject", "size"})
-        assert {i: got[i].email for i in chosen} == {i: whole[i].email for i in chosen}
+    whole = await FactCache().facts(gateway, ids, set(FACT_PROPERTIES))
+    for limit in (4, 1000):
+        cache = FactCache(limit=limit)
+        for chosen, wanted in (
+            (ids[:3], {"size"}),
+            (ids, {"subject"}),
+            (ids[3:6], {"size", "subject"}),
+            (ids, {"sentAt", "size"}),
+            (ids[:2], {"from", "references"}),
+        ):
+            got = await cache.facts(gateway, chosen, wanted)
+            for email_id in chosen:
+                shown = {p: got[email_id].email[p] for p in wanted}
+                assert shown == {p: whole[email_id].email[p] for p in wanted}, limit
