@@ -6,6 +6,7 @@ them can be kept between commands (compat/imap/sort_facts.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,7 +55,15 @@ class Facts:
     """One message's Email/get properties and the sort keys made from them, each made
     on first use and kept (plain slots: a sort of 16,000 reads each key many times)."""
 
-    __slots__ = ("_addresses", "_arrival", "_sent", "_subject", "_subject_key", "email")
+    __slots__ = (
+        "_addresses",
+        "_arrival",
+        "_sent",
+        "_subject",
+        "_subject_key",
+        "_thread_ids",
+        "email",
+    )
 
     def __init__(self, email: dict[str, Any]) -> None:
         self.email = email
@@ -63,6 +72,7 @@ class Facts:
         self._subject: tuple[str, bool] | None = None
         self._subject_key: bytes | None = None
         self._addresses: dict[str, bytes] = {}
+        self._thread_ids: tuple[str | None, tuple[str, ...]] | None = None
 
     @property
     def arrival(self) -> float:
@@ -90,6 +100,14 @@ class Facts:
         if self._subject_key is None:
             self._subject_key = casemap(self.subject[0])
         return self._subject_key
+
+    def thread_ids(
+        self, make: Callable[[dict[str, Any]], tuple[str | None, tuple[str, ...]]]
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """THREAD=REFERENCES's own id and references, made by `make` once."""
+        if self._thread_ids is None:
+            self._thread_ids = make(self.email)
+        return self._thread_ids
 
     def _mailbox_key(self, field: str) -> bytes:
         """CC, FROM, TO: the addr-mailbox (local part) of the first address."""

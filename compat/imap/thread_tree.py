@@ -37,7 +37,7 @@ class Node:
 
 def _order(node: Node) -> tuple[float, int]:
     first = node.first
-    return (first.sent, first.seq)
+    return (first.facts.sent, first.seq)
 
 
 def sort_siblings(nodes: list[Node]) -> None:
