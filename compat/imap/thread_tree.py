@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from compat.imap.sortable import Sortable
 
-__all__ = ["Node", "render", "sort_siblings"]
+__all__ = ["Node", "dismantle", "render", "sort_siblings"]
 
 
 @dataclass(eq=False, slots=True)
@@ -63,3 +63,14 @@ def _members(node: Node) -> str:
 def render(roots: list[Node]) -> str:
     """`(1)(2 3 (4)(5))`: a chain continues with spaces, a fork nests one list a branch."""
     return "".join(f"({_members(root)})" for root in roots)
+
+
+def dismantle(roots: list[Node]) -> None:
+    """Unlink every node, so each is freed by its reference count at once and none waits
+    for (and wakes) the cyclic garbage collector: parent and child point at each other."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        node.children = []
+        node.parent = None
