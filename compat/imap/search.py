@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from compat.imap.context import Context, Reply
+from compat.imap.errors import ImapError
 from compat.imap.proto.commands import Search
 from compat.imap.proto.search_keys import (
     All,
@@ -70,7 +71,10 @@ async def _changes(state: Selected) -> tuple[dict[str, frozenset[str]], set[str]
     """The session's members' keywords changed since its last listing, and the members
     gone since: what a command that may not announce them (5.5) judges by."""
     mailbox = state.mailbox
-    changes = await state.jmap.listing(mailbox.id, since=mailbox.highest_modseq)
+    try:
+        changes = await state.jmap.listing(mailbox.id, since=mailbox.highest_modseq)
+    except ImapError:
+        return {}, set(mailbox.ids)  # the mailbox itself is gone, and every message in it
     keywords, gone = {}, set(changes.removed)
     for uid, email_id, now, _ in changes.rows:
         known = mailbox.uid_of.get(email_id)

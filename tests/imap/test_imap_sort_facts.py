@@ -157,3 +157,19 @@ async def test_kept_facts_answer_as_a_whole_read_does_under_any_bound(
             for email_id in chosen:
                 shown = {p: got[email_id].email[p] for p in wanted}
                 assert shown == {p: whole[email_id].email[p] for p in wanted}, limit
+
+
+async def test_plain_search_of_a_mailbox_destroyed_elsewhere_finds_nothing(
+    imap_server: ImapServer,
+) -> None:
+    client = await asyncio.to_thread(imap_server.signed_in)
+    assert (await asyncio.to_thread(client.create, "GoneBox"))[0] == "OK"
+    for raw in CORPUS[:2]:
+        await asyncio.to_thread(client.append, "GoneBox", None, None, raw)
+    assert (await asyncio.to_thread(client.select, "GoneBox"))[0] == "OK"
+    boxes = await imap_server.jmap.one("Mailbox/get", ids=None, properties=["name"])
+    mailbox = next(m["id"] for m in boxes["list"] if m["name"] == "GoneBox")
+    got = await imap_server.jmap.one("Mailbox/set", destroy=[mailbox], onDestroyRemoveEmails=True)
+    assert got["destroyed"] == [mailbox], got
+    assert await asyncio.to_thread(client.search, None, "UNSEEN") == ("OK", [b""])
+    await asyncio.to_thread(client.logout)
