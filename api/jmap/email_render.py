@@ -8,7 +8,7 @@ Email/get reads the blob only when a requested property is in the last group. Em
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 import msgspec
@@ -91,9 +91,13 @@ class BodyOptions(msgspec.Struct, frozen=True, kw_only=True):
     max_bytes: int = 0
 
 
+_UTC_DATE = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format
+
+
 def utc_date(seconds: int) -> str:
-    """RFC 8620 1.4 UTCDate."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 8620 1.4 UTCDate. From time.gmtime, a third of datetime's cost: an Email/get
+    of 16,000 receivedAt paid ~100 ms for the datetime objects alone."""
+    return _UTC_DATE(*time.gmtime(seconds)[:6])
 
 
 def check_properties(
@@ -154,23 +158,26 @@ def _metadata(record: EmailRecord | None, blob_id: str, size: int, prop: str) ->
     return record.modseq
 
 
+# Each summary property's EmailSummary field.
+_SUMMARY_FIELDS = {
+    "messageId": "message_id",
+    "inReplyTo": "in_reply_to",
+    "references": "references",
+    "sender": "sender",
+    "from": "from_",
+    "to": "to",
+    "cc": "cc",
+    "bcc": "bcc",
+    "replyTo": "reply_to",
+    "subject": "subject",
+    "sentAt": "sent_at",
+    "hasAttachment": "has_attachment",
+    "preview": "preview",
+}
+
+
 def _summary(summary: EmailSummary, prop: str) -> Any:
-    value = {
-        "messageId": summary.message_id,
-        "inReplyTo": summary.in_reply_to,
-        "references": summary.references,
-        "sender": summary.sender,
-        "from": summary.from_,
-        "to": summary.to,
-        "cc": summary.cc,
-        "bcc": summary.bcc,
-        "replyTo": summary.reply_to,
-        "subject": summary.subject,
-        "sentAt": summary.sent_at,
-        "hasAttachment": summary.has_attachment,
-        "preview": summary.preview,
-    }[prop]
-    return msgspec.to_builtins(value)
+    return msgspec.to_builtins(getattr(summary, _SUMMARY_FIELDS[prop]))
 
 
 def _part(part: EmailBodyPart, blob_id: str, options: BodyOptions) -> dict[str, Any]:

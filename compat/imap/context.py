@@ -11,6 +11,7 @@ from api.services import Services
 from compat.imap.errors import ImapError
 from compat.imap.listing_cache import ListingCache
 from compat.imap.session import Authenticated, NotAuthenticated, Selected, SessionState
+from compat.imap.sort_facts import FactCache
 
 __all__ = ["Context", "Reply", "Wire"]
 
@@ -83,6 +84,8 @@ class Context:
     enabled: set[str] = field(default_factory=set)
     # Mailbox listings between SELECTs; the listener shares one among its connections.
     listings: ListingCache = field(default_factory=ListingCache)
+    # Immutable facts of messages this connection sorted or searched (sort_facts.py).
+    facts: FactCache = field(default_factory=FactCache)
 
     @property
     def utf8(self) -> bool:

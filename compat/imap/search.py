@@ -2,36 +2,39 @@
 
 Header keys (FROM ... SUBJECT, HEADER name value) and TEXT/BODY become Email/query
 filters, answered by the account's encrypted index (text, body, header) or the sealed
-summaries: only the server can match them. Everything else is judged here against one
-Email/get of the mailbox. With search off, TEXT, BODY and HEADER get NO [CANNOT].
+summaries: only the server can match them. Everything else is judged here: flags by the
+session's keywords, sizes and dates by the connection's kept facts (sort_facts.py). With
+search off, TEXT, BODY and HEADER get NO [CANNOT].
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 from typing import Any
 
 from compat.imap.context import Context, Reply
-from compat.imap.flags import keyword_of
+from compat.imap.errors import ImapError
 from compat.imap.proto.commands import Search
 from compat.imap.proto.search_keys import (
     All,
     And,
     DateKey,
-    Flag,
     HeaderKey,
     Not,
     Or,
     SearchKey,
-    SeqKey,
     SizeKey,
     TextKey,
 )
 from compat.imap.proto.sequence import compress
+from compat.imap.search_judge import compile_key
+from compat.imap.session import Selected
+from compat.imap.sortable import Facts
 
 __all__ = ["handle_search", "matching"]
 
+# What a match carries when nothing but flags and numbers was judged.
+_NO_FACTS = Facts({})
 _FILTERABLE = frozenset({"from", "to", "cc", "bcc", "subject"})
 
 
@@ -45,48 +48,6 @@ def _walk(key: SearchKey) -> list[SearchKey]:
     return [key]
 
 
-def _day(stamp: str | None) -> date | None:
-    if stamp is None:
-        return None
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC).date()
-
-
-class _Judge:
-    def __init__(
-        self, headers: dict[HeaderKey | TextKey, set[str]], count: int, largest_uid: int
-    ) -> None:
-        self.headers = headers
-        self.count = count
-        self.largest_uid = largest_uid
-
-    def __call__(self, key: SearchKey, email: dict[str, Any], seq: int, uid: int) -> bool:
-        if isinstance(key, All):
-            return True
-        if isinstance(key, And):
-            return all(self(k, email, seq, uid) for k in key.keys)
-        if isinstance(key, Or):
-            return self(key.left, email, seq, uid) or self(key.right, email, seq, uid)
-        if isinstance(key, Not):
-            return not self(key.key, email, seq, uid)
-        if isinstance(key, Flag):
-            return (keyword_of(key.flag) in email["keywords"]) == key.present
-        if isinstance(key, SeqKey):
-            if key.uid:
-                return key.sequence.contains(uid, self.largest_uid)
-            return key.sequence.contains(seq, self.count)
-        if isinstance(key, SizeKey):
-            size = int(email["size"])
-            return size > key.size if key.larger else size < key.size
-        if isinstance(key, DateKey):
-            day = _day(email["sentAt"] if key.sent else email["receivedAt"])
-            if day is None:
-                return False
-            return {"before": day < key.day, "on": day == key.day, "since": day >= key.day}[key.op]
-        if isinstance(key, HeaderKey | TextKey):
-            return email["id"] in self.headers[key]
-        raise AssertionError(f"unknown search key {key!r}")
-
-
 def _condition(key: HeaderKey | TextKey) -> dict[str, Any]:
     if isinstance(key, TextKey):
         return {"body" if key.where == "body" else "text": key.value}
@@ -96,28 +57,44 @@ def _condition(key: HeaderKey | TextKey) -> dict[str, Any]:
 
 
 def _needs(keys: list[SearchKey]) -> set[str]:
-    """The Email/get properties judging these keys takes (none for ALL, UID, sequences)."""
+    """The facts judging these keys takes (none for ALL, UID, sequences, flags)."""
     needs: set[str] = set()
     for key in keys:
-        if isinstance(key, Flag):
-            needs.add("keywords")
-        elif isinstance(key, SizeKey):
+        if isinstance(key, SizeKey):
             needs.add("size")
         elif isinstance(key, DateKey):
             needs.add("sentAt" if key.sent else "receivedAt")
     return needs
 
 
+async def _changes(state: Selected) -> tuple[dict[str, frozenset[str]], set[str]]:
+    """The session's members' keywords changed since its last listing, and the members
+    gone since: what a command that may not announce them (5.5) judges by."""
+    mailbox = state.mailbox
+    try:
+        changes = await state.jmap.listing(mailbox.id, since=mailbox.highest_modseq)
+    except ImapError:
+        return {}, set(mailbox.ids)  # the mailbox itself is gone, and every message in it
+    keywords, gone = {}, set(changes.removed)
+    for uid, email_id, now, _ in changes.rows:
+        known = mailbox.uid_of.get(email_id)
+        if known is not None and known != uid:
+            gone.add(email_id)  # left and came back under a new UID: this message is gone
+        elif known is not None:
+            keywords[email_id] = now
+    return keywords, gone
+
+
 async def matching(
     context: Context, key: SearchKey, properties: Sequence[str] = (), *, current: bool = False
-) -> list[tuple[int, int, dict[str, Any]]]:
-    """(sequence number, UID, the Email/get `properties`) of each selected message `key`
+) -> list[tuple[int, int, Facts]]:
+    """(sequence number, UID, facts with `properties`) of each selected message `key`
     holds for, in mailbox order; SEARCH, SORT and THREAD all choose their messages here.
 
-    Only what the keys and `properties` need is read: a 16,000-message Email/get costs
-    hundreds of milliseconds, and `SORT (ARRIVAL) UTF-8 ALL` needs no summary opened.
-    When the session was just brought `current` (the UID forms), flags are judged from
-    its own keywords, so `UID SEARCH UNSEEN` reads nothing."""
+    Flags are judged from the session's keywords: as they are when it was just brought
+    `current` (the UID forms), else with the changes since its last listing (one
+    Mailbox/imapListing). Other facts never change and come from the connection's
+    FactCache, which reads only members it has not seen."""
     state = context.selected()
     mailbox = state.mailbox
     keys = _walk(key)
@@ -126,22 +103,24 @@ async def matching(
         if isinstance(each, HeaderKey | TextKey) and each not in headers:
             condition = {"inMailbox": mailbox.id, **_condition(each)}
             headers[each] = await state.jmap.query_ids(condition)
-    needs = _needs(keys) - ({"keywords"} if current else set())
-    wanted = sorted(needs | set(properties))
-    if wanted:
-        emails = {e["id"]: e for e in await state.jmap.get(mailbox.ids, wanted)}
-    else:  # nothing to read: every member the session knows is a candidate
-        emails = {email_id: {"id": email_id} for email_id in mailbox.ids}
-    if current:
-        for email_id, fetched in emails.items():
-            fetched["keywords"] = mailbox.keywords.get(email_id, frozenset())
+    changed, gone = ({}, set()) if current else await _changes(state)
+    live = [i for i in mailbox.ids if i not in gone] if gone else mailbox.ids
+    wanted = _needs(keys) | set(properties)
+    facts = await context.facts.facts(state.jmap, live, wanted) if wanted else {}
     largest = mailbox.uids[-1] if mailbox.uids else 0
-    judge = _Judge(headers, len(mailbox.uids), largest)
+    test = None if isinstance(key, All) else compile_key(key, headers, len(mailbox.uids), largest)
     found = []
+    keywords = mailbox.keywords
     for index, (uid, email_id) in enumerate(zip(mailbox.uids, mailbox.ids, strict=True)):
-        email = emails.get(email_id)
-        if email is not None and judge(key, email, index + 1, uid):
-            found.append((index + 1, uid, email))
+        if email_id in gone:
+            continue
+        fact = facts.get(email_id, _NO_FACTS)
+        if wanted and fact is _NO_FACTS:
+            continue  # destroyed since the session last looked
+        if test is None or test(
+            index + 1, uid, email_id, changed.get(email_id, keywords[email_id]), fact
+        ):
+            found.append((index + 1, uid, fact))
     return found
 
 

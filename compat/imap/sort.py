@@ -21,7 +21,7 @@ def sort_messages(messages: list[Sortable], criteria: list[tuple[str, bool]]) ->
     REVERSE never turns (3): stable sorts from the last criterion to the first."""
     ordered = sorted(messages, key=lambda m: m.seq)
     for criterion, reverse in reversed(criteria):
-        ordered.sort(key=lambda m: m.key(criterion), reverse=reverse)
+        ordered.sort(key=lambda m: m.facts.key(criterion), reverse=reverse)
     return ordered
 
 
@@ -29,7 +29,7 @@ async def handle_sort(context: Context, request: Sort) -> Reply:
     criteria = [(c.key, c.reverse) for c in request.criteria]
     properties = sort_properties([criterion for criterion, _ in criteria])
     found = await matching(context, request.key, properties, current=request.uid)
-    messages = [Sortable(uid if request.uid else seq, seq, email) for seq, uid, email in found]
+    messages = [Sortable(uid if request.uid else seq, seq, facts) for seq, uid, facts in found]
     numbers = " ".join(str(m.number) for m in sort_messages(messages, criteria))
     await context.wire.untagged(f"SORT {numbers}".rstrip().encode())
     return Reply("sorted")

@@ -23,9 +23,11 @@ def _ids(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _references(email: dict[str, Any]) -> list[str]:
-    """(1): References, or else the first message id of In-Reply-To."""
-    return _ids(email.get("references")) or _ids(email.get("inReplyTo"))[:1]
+def _thread_ids(email: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """The first Message-ID, and (1): References, or else In-Reply-To's first id."""
+    own = _ids(email.get("messageId"))[:1]
+    references = _ids(email.get("references")) or _ids(email.get("inReplyTo"))[:1]
+    return (own[0] if own else None), tuple(references)
 
 
 def _descends(node: Node | None, ancestor: Node) -> bool:
@@ -47,14 +49,18 @@ def _build(messages: list[Sortable]) -> list[Node]:
     table: dict[str, Node] = {}
 
     def node_for(message_id: str) -> Node:
-        return table.setdefault(message_id, Node())
+        node = table.get(message_id)
+        if node is None:
+            node = table[message_id] = Node()
+        return node
 
     for message in sorted(messages, key=lambda m: m.seq):
-        own = _ids(message.email.get("messageId"))[:1]
-        key = own[0] if own and table.get(own[0], Node()).message is None else f"\0{message.seq}"
+        own, references = message.facts.thread_ids(_thread_ids)
+        held = table.get(own) if own else None
+        key = own if own and (held is None or held.message is None) else f"\0{message.seq}"
         node = node_for(key)  # a missing or duplicate Message-ID gets a unique one
         node.message = message
-        chain = [node_for(reference) for reference in _references(message.email)]
+        chain = [node_for(reference) for reference in references]
         for parent, child in pairwise(chain):  # (1)(A)
             if child.parent is None and parent is not child:
                 _link(parent, child)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from compat.imap.sortable import Sortable
 
-__all__ = ["Node", "render", "sort_siblings"]
+__all__ = ["Node", "dismantle", "render", "sort_siblings"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """A message, or a dummy (message None) standing for one only referenced."""
 
@@ -37,14 +37,15 @@ class Node:
 
 def _order(node: Node) -> tuple[float, int]:
     first = node.first
-    return (first.sent, first.seq)
+    return (first.facts.sent, first.seq)
 
 
 def sort_siblings(nodes: list[Node]) -> None:
     """Every set of siblings by sent date, ties by sequence number; children first, so a
     dummy is dated by its earliest child."""
     for node in nodes:
-        sort_siblings(node.children)
+        if node.children:
+            sort_siblings(node.children)
     nodes.sort(key=_order)
 
 
@@ -62,3 +63,14 @@ def _members(node: Node) -> str:
 def render(roots: list[Node]) -> str:
     """`(1)(2 3 (4)(5))`: a chain continues with spaces, a fork nests one list a branch."""
     return "".join(f"({_members(root)})" for root in roots)
+
+
+def dismantle(roots: list[Node]) -> None:
+    """Unlink every node, so each is freed by its reference count at once and none waits
+    for (and wakes) the cyclic garbage collector: parent and child point at each other."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        node.children = []
+        node.parent = None

@@ -7,7 +7,8 @@ summaries, UIDs and keywords), starts the IMAP listeners in process and prints m
 (b) UID FETCH 1:* (UID FLAGS)
 (c) UID FETCH of the newest 100 messages, BODY.PEEK[] (decryption included)
 (d) IDLE: time from a delivery (the SMTP path: EmailIngest.deliver) to `* n EXISTS`
-(e)-(g) UID SORT by date and by subject, UID THREAD REFERENCES, over all 16,000
+(e0) the first UID SORT (REVERSE DATE) of the connection, (e)-(g) UID SORT by date and by
+subject, UID THREAD REFERENCES, over all 16,000
 (h)-(i) UID SEARCH UNSEEN and SEARCH UNSEEN
 (j) a resync after 10 flag changes and 10 expunges by JMAP: SELECT (QRESYNC ...), and
 (j') the CONDSTORE-only way to the same facts (Sealbox only)
@@ -112,12 +113,13 @@ async def seed(client: Client, inbox: str, rng: random.Random) -> list[tuple[byt
 
 
 def report(ours: Timings, dovecot: Timings | None, why_not: str | None) -> None:
-    print(f"{'measure':40} {'Sealbox median / best':>24} {'Dovecot median / best':>24}")
-    for label, (median, best) in ours.items():
+    heading = f"{'Sealbox median / best (CPU)':>34} {'Dovecot median / best':>24}"
+    print(f"{'measure':40} {heading}")
+    for label, (median, best, cpu) in ours.items():
         theirs = f"{why_not or 'n/a'}"
         if dovecot is not None and label in dovecot:
             theirs = f"{dovecot[label][0]:8.2f} / {dovecot[label][1]:7.2f} ms"
-        print(f"{label:40} {median:8.2f} / {best:7.2f} ms    {theirs:>24}")
+        print(f"{label:40} {median:8.2f} / {best:7.2f} ms ({cpu:6.1f})    {theirs:>24}")
 
 
 async def time_dovecot(messages: list[tuple[bytes, bool, int]], rng: random.Random) -> Timings:

@@ -9,7 +9,7 @@ import pytest
 
 from compat.imap.base_subject import base_subject
 from compat.imap.sort import sort_messages
-from compat.imap.sortable import Sortable
+from compat.imap.sortable import Facts, Sortable
 from compat.imap.thread_references import references_threads
 from compat.imap.thread_tree import render
 from compat.imap.threads import ordered_subject_threads
@@ -53,7 +53,7 @@ def _message(seq: int, **fields: Any) -> Sortable:
         if field in fields:
             email[field] = [fields.pop(field)]
     assert not fields
-    return Sortable(seq, seq, email)
+    return Sortable(seq, seq, Facts(email))
 
 
 def test_sort_reverse_turns_one_criterion_and_ties_stay_in_sequence_order() -> None:
