@@ -60,12 +60,15 @@ LISTED_FETCH = (FetchItem("UID"), FetchItem("FLAGS"), FetchItem("MODSEQ"))
 _BATCH = 512
 
 
-async def _refresh(state: Selected) -> set[str]:
-    """Bring the session's keywords and modseqs up to date with one listing of what
-    changed since its last; returns the ids of messages gone since (not to be fetched)."""
+async def _refresh(state: Selected) -> tuple[set[str], dict[str, tuple[frozenset[str], int]]]:
+    """One listing of what changed since the session's last: the ids of messages gone
+    since (not to be fetched) and the members' current keywords and modseqs. The session
+    itself is left as it was, so its next update still announces the change (7.5.2) to a
+    client whose FETCH did not ask for FLAGS."""
     mailbox = state.mailbox
     changes = await state.jmap.listing(mailbox.id, since=mailbox.highest_modseq)
     gone = set(changes.removed)
+    current: dict[str, tuple[frozenset[str], int]] = {}
     for uid, email_id, keywords, modseq in changes.rows:
         known = mailbox.uid_of.get(email_id)
         if known is None:
@@ -73,9 +76,8 @@ async def _refresh(state: Selected) -> set[str]:
         if known != uid:
             gone.add(email_id)  # left and came back under a new UID: this message is gone
             continue
-        mailbox.keywords[email_id] = keywords
-        mailbox.modseqs[email_id] = modseq
-    return gone
+        current[email_id] = (keywords, modseq)
+    return gone, current
 
 
 async def fetch_listed(
@@ -87,7 +89,7 @@ async def fetch_listed(
 ) -> None:
     state = context.selected()
     # A UID FETCH runs after the session's updates (dispatch.run_request): nothing to read.
-    gone = set() if fresh else await _refresh(state)
+    gone, current = (set(), {}) if fresh else await _refresh(state)
     mailbox = state.mailbox
     pieces = [_LISTED_ITEMS[i.name] for i in items]
     template = b"* %d FETCH (" + b" ".join(piece for piece, _ in pieces) + b")\r\n"
@@ -100,10 +102,9 @@ async def fetch_listed(
         email_id = ids[position]
         if email_id in gone:
             continue  # destroyed since the session last looked: 6.4.5 allows leaving it out
-        modseq = modseqs[email_id]
+        keyword_set, modseq = current.get(email_id) or (keywords[email_id], modseqs[email_id])
         if changed_since is not None and modseq <= changed_since:
             continue
-        keyword_set = keywords[email_id]
         flags = rendered.get(keyword_set)
         if flags is None:
             flags = rendered[keyword_set] = flag_list(flags_of(keyword_set))

@@ -226,3 +226,27 @@ async def test_a_selected_session_follows_jmap_changes(imap_server: ImapServer) 
     imported = await imap_server.jmap.one("Email/get", ids=[third["id"]], properties=["imapUids"])
     assert f"UID {imported['list'][0]['imapUids'][inbox]} ".encode() in got
     await asyncio.to_thread(client.logout)
+
+
+async def test_a_flag_change_read_by_a_plain_fetch_is_still_announced(
+    imap_server: ImapServer,
+) -> None:
+    """A plain FETCH that does not ask for FLAGS still learns of a flag set elsewhere (to
+    leave out messages gone since); the session must announce the change at its next
+    update point, not take it as already told (RFC 9051 7.5.2)."""
+    raw = MESSAGE.replace(b"hello imap", b"flag told later")
+    created = await imap_server.jmap.import_email(raw)
+    client = await asyncio.to_thread(imap_server.signed_in)
+    _ok(await asyncio.to_thread(client.select, "INBOX"))
+    inbox = await imap_server.jmap.mailbox("inbox")
+    got = await imap_server.jmap.one("Email/get", ids=[created["id"]], properties=["imapUids"])
+    uid = got["list"][0]["imapUids"][inbox]
+    seq = (await asyncio.to_thread(client.search, None, "UID", str(uid)))[1][0].decode()
+    assert seq
+
+    await imap_server.jmap.one("Email/set", update={created["id"]: {"keywords/$flagged": True}})
+    _ok(await asyncio.to_thread(client.fetch, seq, "(UID)"))
+    _ok(await asyncio.to_thread(client.noop))
+    told = flat(client.response("FETCH")[1])
+    assert f"UID {uid} FLAGS (\\Flagged)".encode() in told, told
+    await asyncio.to_thread(client.logout)
