@@ -32,6 +32,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from api.core.delivery_sealing import SealedCopy, seal_copies
+from api.delivery.dmarc_check import load_public_suffixes
 from api.delivery.dns_lookup import build_resolver
 from api.delivery.sender_checks import SenderChecks, SenderVerdict
 from api.store.ids import AccountId
@@ -48,6 +49,8 @@ _FRAME = struct.Struct("!Q")
 _THREADS = 4
 _STOP_SECONDS = 10.0
 _RESTART_SECONDS = 0.5
+# A worker's first frame: set up, it takes requests.
+_READY = (-1, True, None)
 
 
 class WorkerLostError(Exception):
@@ -89,7 +92,9 @@ def _serve(sock: socket.socket, settings: CheckSettings) -> None:
     checks = SenderChecks(
         build_resolver(settings.dns_zone_file), settings.authserv_id, settings.enforce_by_default
     )
+    load_public_suffixes()
     lock = threading.Lock()
+    _send(sock, lock, _READY)
     with ThreadPoolExecutor(_THREADS) as threads, sock.makefile("rb") as reader:
         while len(header := reader.read(_FRAME.size)) == _FRAME.size:
             (size,) = _FRAME.unpack(header)
@@ -160,6 +165,15 @@ class MxWorkers:
         finally:
             theirs.close()
         reader, writer = await asyncio.open_connection(sock=ours)
+        try:
+            (size,) = _FRAME.unpack(await reader.readexactly(_FRAME.size))
+            ready = pickle.loads(await reader.readexactly(size))  # noqa: S301 (our own worker)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            ready = None
+        if ready != _READY:
+            writer.close()
+            await asyncio.to_thread(process.join, _STOP_SECONDS)
+            raise WorkerLostError("an MX worker did not start")
         worker = _Worker(process, reader, writer)
         listening = asyncio.create_task(self._listen(worker))
         self._listeners.add(listening)
@@ -204,13 +218,16 @@ class MxWorkers:
         self._workers.remove(worker)
         log.error("mx worker lost", extra={"event": "smtp.worker_lost"})
         await asyncio.to_thread(worker.process.join)
-        # A worker that cannot live must not be restarted in a tight loop.
-        await asyncio.sleep(_RESTART_SECONDS)
-        if self._closed:
+        while not self._closed:
+            # A worker that cannot live must not be restarted in a tight loop.
+            await asyncio.sleep(_RESTART_SECONDS)
+            try:
+                replacement = await self._start_one()
+            except WorkerLostError:
+                continue
+            if self._closed:
+                replacement.writer.close()
+                await asyncio.to_thread(replacement.process.join, _STOP_SECONDS)
+            else:
+                self._workers.append(replacement)
             return
-        replacement = await self._start_one()
-        if self._closed:
-            replacement.writer.close()
-            await asyncio.to_thread(replacement.process.join, _STOP_SECONDS)
-        else:
-            self._workers.append(replacement)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.core.recipient_check import RecipientCheck
+from api.delivery.dmarc_check import load_public_suffixes
 from api.delivery.dns_lookup import build_resolver
 from api.delivery.inbound_bounce import InboundBounces
 from api.delivery.mx_workers import CheckSettings, MxWorkers
@@ -74,6 +75,7 @@ async def _listen(
 
 async def _start_workers(processes: int, settings: CheckSettings) -> MxWorkers | None:
     if not processes:
+        await asyncio.to_thread(load_public_suffixes)  # the checks run in this process
         return None
     workers = MxWorkers(processes, settings)
     await workers.start()

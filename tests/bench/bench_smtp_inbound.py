@@ -47,6 +47,8 @@ def main() -> None:
             SEALBOX_SMTP_MAX_CONNECTIONS_PER_IP="100",
             SEALBOX_SMTP_MAX_MESSAGES_PER_IP_PER_MINUTE="1000000",
         )
+        if "SEALBOX_SMTP_WORKER_PROCESSES" in os.environ:  # the default: one per core
+            env["SEALBOX_SMTP_WORKER_PROCESSES"] = os.environ["SEALBOX_SMTP_WORKER_PROCESSES"]
         checked_cli(env, "domain", "add", "example.org")
         account = add_account(env, "example.org")
         server = start_server(data_dir, env, 0)
