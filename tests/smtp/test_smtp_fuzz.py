@@ -26,6 +26,7 @@ REPLY_LINE = re.compile(rb"^[2345]\d\d[ -][\x20-\x7e]*$")
 # EHLO/HELO 250 lines).
 ENHANCED = re.compile(rb"^([45])\d\d [45]\.\d{1,3}\.\d{1,3} ")
 GOODBYE = (b"221", b"421")
+STORED = b"250 2.0.0 message stored"
 
 
 def _one_line(octets: bytes) -> bytes:
@@ -84,10 +85,29 @@ def _talk(port: int, lines: list[bytes]) -> list[bytes]:
         return _replies(sock)
 
 
+def _fuzz(examples: int) -> settings:
+    """Hypothesis settings of these tests: the node fixture serves every example."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+
+
+def _well_formed(replies: list[bytes], example: object) -> None:
+    for line in replies:
+        assert REPLY_LINE.match(line), (example, line)
+        assert not line.startswith(b"451"), (example, line)
+        if line[:1] in b"45":
+            assert ENHANCED.match(line) and line[0] == line[4], (example, line)
+
+
+def _no_errors_logged(caplog: pytest.LogCaptureFixture, example: object) -> None:
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], example
+
+
 # Each example stores one message; the MX allows 300 a minute from one address.
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@_fuzz(60)
 @given(lines=garbage)
 async def test_random_command_lines_get_protocol_replies(
     node: SmtpNode, lines: list[bytes], caplog: pytest.LogCaptureFixture
@@ -95,18 +115,13 @@ async def test_random_command_lines_get_protocol_replies(
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="sealbox.smtp"):
         replies = await asyncio.to_thread(_talk, node.mx_port, [*lines, *VALID])
-    for line in replies:
-        assert REPLY_LINE.match(line), (lines, line)
-        assert not line.startswith(b"451"), (lines, line)
-        if line[:1] in b"45":
-            assert ENHANCED.match(line) and line[0] == line[4], (lines, line)
-    assert b"250 2.0.0 message stored" in replies, (lines, replies)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], lines
+    _well_formed(replies, lines)
+    assert STORED in replies, (lines, replies)
+    _no_errors_logged(caplog, lines)
 
 
 ENVELOPE = [b"EHLO client.good.test\r\n", b"MAIL FROM:<a@good.test>\r\n"]
 ENVELOPE += [b"RCPT TO:<alice@example.org>\r\n"]
-STORED = b"250 2.0.0 message stored"
 
 
 def _dot_stuffed(content: bytes) -> bytes:
@@ -138,14 +153,6 @@ async def _inbox_size(node: SmtpNode) -> int:
     return len((await node.alice.one("Email/query", filter={"inMailbox": inbox}))["ids"])
 
 
-def _well_formed(replies: list[bytes], example: object) -> None:
-    for line in replies:
-        assert REPLY_LINE.match(line), (example, line)
-        assert not line.startswith(b"451"), (example, line)
-        if line[:1] in b"45":
-            assert ENHANCED.match(line) and line[0] == line[4], (example, line)
-
-
 async def _each_250_stored_once(node: SmtpNode, session: list[bytes], example: object) -> None:
     """Talk, then: well-formed replies, the valid message after the fuzz stored, and
     as many new emails as 250 replies (nothing lost, nothing stored twice)."""
@@ -156,9 +163,7 @@ async def _each_250_stored_once(node: SmtpNode, session: list[bytes], example: o
     assert await _inbox_size(node) - before == replies.count(STORED), (example, replies)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@_fuzz(40)
 @given(body=content)
 async def test_random_data_content_gets_protocol_replies(
     node: SmtpNode, body: bytes, caplog: pytest.LogCaptureFixture
@@ -168,12 +173,10 @@ async def test_random_data_content_gets_protocol_replies(
     session = [*ENVELOPE, b"DATA\r\n", _dot_stuffed(message) + b".\r\n"]
     with caplog.at_level(logging.ERROR, logger="sealbox.smtp"):
         await _each_250_stored_once(node, session, body)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], body
+    _no_errors_logged(caplog, body)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@_fuzz(40)
 @given(chunks=bdat_lines)
 async def test_random_bdat_chunks_get_protocol_replies(
     node: SmtpNode, chunks: list[bytes], caplog: pytest.LogCaptureFixture
@@ -181,7 +184,7 @@ async def test_random_bdat_chunks_get_protocol_replies(
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="sealbox.smtp"):
         await _each_250_stored_once(node, [*ENVELOPE, *chunks], chunks)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], chunks
+    _no_errors_logged(caplog, chunks)
 
 
 def _talk_tls(node: SmtpNode, lines: list[bytes]) -> list[bytes]:
@@ -211,9 +214,7 @@ continuation = auth_word.map(lambda word: _one_line(word) + b"\r\n")
 auth_session = st.lists(auth_line | continuation, min_size=1, max_size=4)
 
 
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@_fuzz(30)
 @given(lines=auth_session)
 async def test_random_auth_lines_on_submission_get_protocol_replies(
     node: SmtpNode, lines: list[bytes], caplog: pytest.LogCaptureFixture
@@ -221,9 +222,7 @@ async def test_random_auth_lines_on_submission_get_protocol_replies(
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="sealbox.smtp"):
         replies = await asyncio.to_thread(_talk_tls, node, lines)
-    for line in replies:
-        assert REPLY_LINE.match(line), (lines, line)
-        assert not line.startswith(b"451"), (lines, line)
+    _well_formed(replies, lines)
     # It ends with QUIT's 221, or the server hanging up on too many unknown commands.
     assert replies and replies[-1][:3] in (*GOODBYE, b"502"), (lines, replies)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], lines
+    _no_errors_logged(caplog, lines)
