@@ -104,6 +104,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # Inbound MX abuse limits, per client IP address.
     smtp_max_connections_per_ip: AtLeastOne = 20
     smtp_max_messages_per_ip_per_minute: AtLeastOne = 300
+    # Worker processes for the MX's sender checks and sealing, beside the event loop: one
+    # per CPU core by default; 0 does that work in the server process itself.
+    smtp_worker_processes: NonNegative = msgspec.field(default_factory=lambda: os.cpu_count() or 1)
     # RFC 8601 authserv-id of our Authentication-Results headers; empty means hostname.
     authserv_id: str = ""
     # Refuse (550 5.7.1) mail failing DMARC whose sender domain publishes p=reject.

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 
 from api.core.blob_reader import OpenBlob, blob_aad
+from api.core.blob_sealing import SealedBlob, seal_blocks, seal_whole
 from api.core.clock import DAY, now
 from api.core.errors import AccountNotFoundError, BlobNotFoundError
 from api.core.readable_blobs import INLINE_DECRYPT_BYTES, ReadableBlobs
@@ -35,17 +36,6 @@ _BATCH_CHUNKS = 16
 _PURGE_BATCH = 500
 
 
-def _seal_blocks(sealer: StreamSealer, data: bytes, *, final: bool) -> bytes:
-    """Seal ``data`` cut into chunk_size blocks; with ``final`` the last block ends the stream."""
-    size = sealer.chunk_size
-    if not final:
-        return b"".join(
-            sealer.seal(data[at : at + size], last=False) for at in range(0, len(data), size)
-        )
-    starts = range(0, max(len(data), 1), size)
-    return b"".join(sealer.seal(data[at : at + size], last=at == starts[-1]) for at in starts)
-
-
 class _Counter:
     size = 0
 
@@ -65,8 +55,8 @@ async def _sealed(
             cut = (len(pending) - 1) // sealer.chunk_size * sealer.chunk_size
             data = bytes(pending[:cut])
             del pending[:cut]
-            yield await asyncio.to_thread(_seal_blocks, sealer, data, final=False)
-    yield await asyncio.to_thread(_seal_blocks, sealer, bytes(pending), final=True)
+            yield await asyncio.to_thread(seal_blocks, sealer, data, final=False)
+    yield await asyncio.to_thread(seal_blocks, sealer, bytes(pending), final=True)
 
 
 class BlobService:
@@ -132,22 +122,23 @@ class BlobService:
     async def write_bytes(
         self, account_id: AccountId, public_key: bytes, data: bytes, *, expires: int | None
     ) -> BlobRecord:
-        """`write` of content already in memory (a delivered message): the same ciphertext,
-        sealed and stored in one step each instead of batch by batch."""
-        blob_id = new_id("b")
-        data_key = new_data_key()
-        sealer = StreamSealer(data_key, blob_aad(account_id, blob_id))
-        sealed_key = seal_data_key(public_key, data_key, account_id=account_id, object_id=blob_id)
+        """`write` of content already in memory: the same ciphertext, sealed and stored in
+        one step each instead of batch by batch."""
         if len(data) > INLINE_DECRYPT_BYTES:
-            body = await asyncio.to_thread(_seal_blocks, sealer, data, final=True)
+            sealed = await asyncio.to_thread(seal_whole, account_id, public_key, data)
         else:
-            body = _seal_blocks(sealer, data, final=True)
-        stored_size = await self.backend.put_bytes(blob_id, sealer.header + body)
+            sealed = seal_whole(account_id, public_key, data)
+        return await self.write_sealed(sealed, expires=expires)
+
+    async def write_sealed(self, sealed: SealedBlob, *, expires: int | None) -> BlobRecord:
+        """Durably store content sealed already (api.core.blob_sealing, perhaps in another
+        process); the caller adds the row, or calls `discard`, as after `write`."""
+        stored_size = await self.backend.put_bytes(sealed.id, sealed.content)
         return BlobRecord(
-            id=blob_id,
-            account_id=account_id,
-            size=len(data),
-            sealed_data_key=sealed_key,
+            id=sealed.id,
+            account_id=sealed.account_id,
+            size=sealed.size,
+            sealed_data_key=sealed.sealed_data_key,
             stored_size=stored_size,
             created_at=now(),
             expires_at=expires,

@@ -11,6 +11,7 @@ unlocked caller, at catch_up for locked deliveries, which are its queue, by id.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Collection
@@ -19,10 +20,10 @@ from dataclasses import dataclass
 from api.core.blobs import BlobService
 from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE, ChangeList
 from api.core.delivery_rows import NewEmail, add_deliveries
+from api.core.delivery_sealing import SealedCopy, seal_copies
 from api.core.email_summary import (
     EmailSummary,
     open_pending_summary,
-    seal_pending_summary,
     seal_summary,
     sent_at_seconds,
     summarize,
@@ -41,7 +42,7 @@ from api.core.pending_mail import PendingMail
 from api.core.quota import charge_mail
 from api.core.threading import assign_thread, thread_hashes
 from api.core.unlocked import UnlockedAccount
-from api.mime.email_view import parse_off_loop
+from api.mime.email_view import INLINE_PARSE_BYTES, parse_off_loop
 from api.store.blobs.repository import BlobRecord
 from api.store.changes import CREATED, UPDATED
 from api.store.ids import AccountId, new_id
@@ -122,32 +123,39 @@ class EmailIngest:
         raw: bytes,
         incoming: IncomingEmail,
         public_key: bytes | None = None,
+        sealed: SealedCopy | None = None,
     ) -> EmailRecord:
         """Store a message for a locked account (SMTP, local submission): no key needed.
 
-        `public_key` is the account's, when the caller read it already (SMTP at RCPT).
+        `public_key` is the account's, when the caller read it already (SMTP at RCPT);
+        `sealed` is the copy already sealed to it (the MX seals in worker processes).
         Deliveries arriving together commit in one transaction (api.core.group_commit).
         Returns once blob and rows are durable, which is when SMTP may say 250.
         """
-        if public_key is None:
-            public_key = await self._blobs.public_key(account_id)
-        blob = await self._blobs.write_bytes(account_id, public_key, raw, expires=None)
-        if incoming.expect_state is not None:
-            # A state check belongs to one write: it cannot share a group's position.
-            try:
-                record, _ = await self._commit(
-                    raw, blob, incoming, new_blob=True, public_key=public_key
-                )
-                return record
-            except BaseException:
-                await self._blobs.discard(blob.id)
-                raise
+        if sealed is None:
+            if public_key is None:
+                public_key = await self._blobs.public_key(account_id)
+            sealed = await _seal_copy(account_id, public_key, raw)
+        blob = await self._blobs.write_sealed(sealed.blob, expires=None)
+        new = NewEmail(
+            id=sealed.email_id,
+            size=len(raw),
+            blob=blob,
+            new_blob=True,
+            incoming=incoming,
+            summary=sealed.summary,
+            sealed=sealed.summary_sealed,
+            unlocked=None,
+        )
+        if incoming.expect_state is None:
+            return await self._group.run(new, functools.partial(self._blobs.discard, blob.id))
+        # A state check belongs to one write: it cannot share a group's position.
         try:
-            new = await self._prepare(raw, blob, incoming, public_key=public_key)
+            async with self._store.transaction() as tx:
+                return await self._write(new, tx)
         except BaseException:
             await self._blobs.discard(blob.id)
             raise
-        return await self._group.run(new, functools.partial(self._blobs.discard, blob.id))
 
     async def _commit(
         self,
@@ -156,13 +164,10 @@ class EmailIngest:
         incoming: IncomingEmail,
         *,
         new_blob: bool,
-        unlocked: UnlockedAccount | None = None,
-        public_key: bytes | None = None,
+        unlocked: UnlockedAccount,
     ) -> tuple[EmailRecord, NewEmail]:
-        """Add the email; unlocked it is threaded now, else sealed to `public_key`, pending."""
-        new = await self._prepare(
-            raw, blob, incoming, new_blob=new_blob, unlocked=unlocked, public_key=public_key
-        )
+        """Add the email of an unlocked account, threaded now."""
+        new = await self._prepare(raw, blob, incoming, new_blob=new_blob, unlocked=unlocked)
         async with self._store.transaction() as tx:
             record = await self._write(new, tx)
         return record, new
@@ -190,9 +195,8 @@ class EmailIngest:
         blob: BlobRecord,
         incoming: IncomingEmail,
         *,
-        new_blob: bool = True,
-        unlocked: UnlockedAccount | None = None,
-        public_key: bytes | None = None,
+        new_blob: bool,
+        unlocked: UnlockedAccount,
     ) -> NewEmail:
         """What needs no transaction: the parse, the summary sealed, a fresh id."""
         account_id = blob.account_id
@@ -201,11 +205,7 @@ class EmailIngest:
         parsed = await parse_off_loop(raw)
         summary = summarize(parsed)
         email_id = new_id("e")
-        if unlocked is not None:
-            sealed = seal_summary(unlocked.master_key, account_id, email_id, summary)
-        else:
-            assert public_key is not None
-            sealed = seal_pending_summary(public_key, account_id, email_id, summary)
+        sealed = seal_summary(unlocked.master_key, account_id, email_id, summary)
         return NewEmail(
             id=email_id,
             size=len(raw),
@@ -215,7 +215,7 @@ class EmailIngest:
             summary=summary,
             sealed=sealed,
             unlocked=unlocked,
-            parsed=parsed if unlocked is not None else None,
+            parsed=parsed,
         )
 
     async def _write(self, new: NewEmail, tx: Transaction) -> EmailRecord:
@@ -340,6 +340,15 @@ class EmailIngest:
             modseq,
             {EMAIL_TYPE: [(r.id, UPDATED) for r in batch], THREAD_TYPE: threads},
         )
+
+
+async def _seal_copy(account_id: AccountId, public_key: bytes, raw: bytes) -> SealedCopy:
+    """One copy sealed in this process: in a thread unless `raw` is small."""
+    if len(raw) <= INLINE_PARSE_BYTES:
+        [sealed] = seal_copies(raw, [(account_id, public_key)])
+    else:
+        [sealed] = await asyncio.to_thread(seal_copies, raw, [(account_id, public_key)])
+    return sealed
 
 
 async def _thread(

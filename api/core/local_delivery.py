@@ -16,6 +16,7 @@ from email.utils import formatdate
 
 from api.core.addresses import normalize_address
 from api.core.clock import now
+from api.core.delivery_sealing import SealedCopy
 from api.core.errors import InvalidAddressError, OverQuotaError
 from api.core.ingest import EmailIngest, IncomingEmail
 from api.core.outbound_queue import OutboundEnvelope, OutboundQueue
@@ -68,6 +69,7 @@ class LocalDelivery:
         target: DeliveryTarget | None = None,
         *,
         junk: bool = False,
+        sealed: SealedCopy | None = None,
     ) -> RecipientOutcome:
         """Store `raw` in the recipient's Inbox; an unknown address is a permanent failure.
 
@@ -75,7 +77,8 @@ class LocalDelivery:
         looked up again, and the vacation transaction runs only when RCPT saw it on.
         `junk` (the sender's DMARC policy quarantines it) files the message in the
         target's Junk mailbox when it has one, and sends no auto-reply to a sender
-        that failed authentication.
+        that failed authentication. `sealed` is the copy sealed already to the target's
+        public key (the MX seals in worker processes; api.core.sealing_pool).
         """
         if target is None:
             try:
@@ -98,7 +101,7 @@ class LocalDelivery:
                 inbox = target.junk_id
         incoming = IncomingEmail(mailbox_ids=[inbox], keywords=[], received_at=now())
         try:
-            await self._ingest.deliver(account_id, raw, incoming, public_key)
+            await self._ingest.deliver(account_id, raw, incoming, public_key, sealed)
         except OverQuotaError:
             return RecipientOutcome("no", "552 5.2.2 the recipient's mailbox is full")
         if not junk and (target is None or target.vacation_enabled):

@@ -18,7 +18,7 @@ from api.delivery.dns_lookup import txt_records
 from api.delivery.spf_check import SpfVerdict
 from api.mime.fields import RawHeader
 
-__all__ = ["DmarcVerdict", "evaluate_dmarc", "from_domain"]
+__all__ = ["DmarcVerdict", "evaluate_dmarc", "from_domain", "load_public_suffixes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,12 @@ class _OrganizationalDomains:
 def _org_domains() -> _OrganizationalDomains:
     # Loading the bundled list takes a moment; once per process is enough.
     return _OrganizationalDomains()
+
+
+def load_public_suffixes() -> None:
+    """Load the public suffix list now (~0.1 s), not in the first messages' checks,
+    where several threads at once would each load it (functools.cache does not wait)."""
+    _org_domains()
 
 
 def from_domain(headers: tuple[RawHeader, ...]) -> str:

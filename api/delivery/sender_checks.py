@@ -42,9 +42,10 @@ class SenderChecks:
 
     async def check(self, raw: bytes, ip: str, mail_from: str, helo: str) -> SenderVerdict:
         # DNS lookups and RSA verification block; the event loop serves other clients.
-        return await asyncio.to_thread(self._check, raw, ip, mail_from, helo)
+        return await asyncio.to_thread(self.check_blocking, raw, ip, mail_from, helo)
 
-    def _check(self, raw: bytes, ip: str, mail_from: str, helo: str) -> SenderVerdict:
+    def check_blocking(self, raw: bytes, ip: str, mail_from: str, helo: str) -> SenderVerdict:
+        """`check` in the calling thread (an MX worker process's, api.delivery.mx_workers)."""
         spf = check_spf(self._resolver, ip, mail_from, helo)
         dkims = verify_dkim(self._resolver, raw)
         dmarc = evaluate_dmarc(self._resolver, from_domain(top_headers(raw)), spf, dkims)

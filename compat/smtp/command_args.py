@@ -14,6 +14,7 @@ __all__ = [
     "MAX_OCTET_DIGITS",
     "ascii_hostname",
     "octet_count",
+    "plain_path",
     "reply_text",
     "size_parameter_problem",
 ]
@@ -28,6 +29,10 @@ _NOT_TEXT = re.compile(r"[^\t\x20-\x7e]")
 # RFC 5321 4.1.1.1: EHLO names a domain or an address literal, in ASCII; RFC 6531 3.7.1
 # keeps it so under SMTPUTF8 (A-labels), since EHLO comes before any negotiation.
 _HOSTNAME = re.compile(r"[\x21-\x7e]+")
+# RFC 5321 4.1.2: <Dot-string@Domain> in ASCII, the form nearly every path takes. Quoted
+# local parts, address literals, comments and source routes go to the library's parser.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_PATH = re.compile(rf"<({_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>")
 
 
 def octet_count(word: str) -> int | None:
@@ -52,3 +57,17 @@ def size_parameter_problem(parameters: str) -> bool:
 def reply_text(line: str) -> str:
     """`line` with every character a reply may not carry replaced by "?"."""
     return _NOT_TEXT.sub("?", line)
+
+
+def plain_path(argument: str) -> tuple[str, str] | None:
+    """(address, what follows) of a MAIL/RCPT path in the plain form, else None.
+
+    What aiosmtpd's header parser answers for such a path, at a tenth of its cost: it
+    ran three times per message on the MX's one event loop.
+    """
+    found = _PLAIN_PATH.match(argument)
+    if found is None:
+        return None
+    # The parser also takes the folding white space after the path, and comments there.
+    rest = argument[found.end() :].lstrip(" \t")
+    return None if rest.startswith("(") else (found.group(1), rest)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.core.recipient_check import RecipientCheck
+from api.delivery.dmarc_check import load_public_suffixes
 from api.delivery.dns_lookup import build_resolver
 from api.delivery.inbound_bounce import InboundBounces
+from api.delivery.mx_workers import CheckSettings, MxWorkers
 from api.delivery.sender_checks import SenderChecks
 from api.services import Services
 from compat.smtp.limits import ClientLimits
@@ -32,6 +34,8 @@ class SmtpListener:
     server: asyncio.Server
     # Weak: a finished session leaves by itself.
     sessions: weakref.WeakSet[SealboxSMTP]
+    # The MX's worker processes, stopped with it.
+    workers: MxWorkers | None = None
 
     @property
     def port(self) -> int:
@@ -44,6 +48,8 @@ class SmtpListener:
             if session.transport is not None:
                 session.transport.close()
         await self.server.wait_closed()
+        if self.workers is not None:
+            await self.workers.close()
 
 
 def _factory(
@@ -67,6 +73,15 @@ async def _listen(
     return SmtpListener(name, server, sessions)
 
 
+async def _start_workers(processes: int, settings: CheckSettings) -> MxWorkers | None:
+    if not processes:
+        await asyncio.to_thread(load_public_suffixes)  # the checks run in this process
+        return None
+    workers = MxWorkers(processes, settings)
+    await workers.start()
+    return workers
+
+
 async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[SmtpListener]:
     """Every SMTP listener whose port is not 0, already accepting connections."""
     settings = services.settings
@@ -83,16 +98,29 @@ async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[
     }
     listeners: list[SmtpListener] = []
     if settings.smtp_port:
-        checks = SenderChecks(
-            build_resolver(settings.dns_zone_file),
+        check_settings = CheckSettings(
+            settings.dns_zone_file,
             settings.authserv_id or settings.hostname,
             settings.dmarc_enforce_reject,
         )
+        checks = SenderChecks(
+            build_resolver(check_settings.dns_zone_file),
+            check_settings.authserv_id,
+            check_settings.enforce_by_default,
+        )
         bounces = InboundBounces(services.delivery, services.outbound, settings.hostname)
         recipients = RecipientCheck(services.store, services.quota)
-        mx = MxHandler(services.delivery, recipients, checks, limits, bounces)
+        workers = await _start_workers(settings.smtp_worker_processes, check_settings)
+        mx = MxHandler(services.delivery, recipients, checks, limits, bounces, workers)
         make_mx = lambda: SealboxSMTP(mx, tls_context=tls, **common)  # noqa: E731
-        listeners.append(await _listen(services, "smtp", settings.smtp_port, make_mx, None))
+        try:
+            listener = await _listen(services, "smtp", settings.smtp_port, make_mx, None)
+        except BaseException:
+            if workers is not None:
+                await workers.close()
+            raise
+        listener.workers = workers
+        listeners.append(listener)
     submission = SubmissionHandler(services)
     # Submission: AUTH only over TLS (aiosmtpd's default), and MAIL only after AUTH.
     auth = {"auth_required": True, "auth_require_tls": True, **common}

@@ -14,11 +14,13 @@ import time
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from api.core.delivery_sealing import SealedCopy
 from api.core.local_delivery import LocalDelivery
 from api.core.recipient_check import DeliveryTarget, RecipientCheck
 from api.delivery.dmarc_policy import DmarcAction
 from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
-from api.delivery.sender_checks import SenderChecks
+from api.delivery.mx_workers import MxWorkers, WorkerLostError
+from api.delivery.sender_checks import SenderChecks, SenderVerdict
 from compat.smtp.limits import ClientLimits
 from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
 from compat.smtp.protocol import SESSION_EXTENSIONS, count_rcpt, peer_ip, targets_of
@@ -51,8 +53,11 @@ class MxHandler:
         checks: SenderChecks,
         limits: ClientLimits,
         bounces: InboundBounces,
+        workers: MxWorkers | None = None,
     ) -> None:
         self._delivery = delivery
+        # Worker processes for the checks and sealing; None does both in this process.
+        self._workers = workers
         self._bounces = bounces
         self._recipients = recipients
         self._checks = checks
@@ -109,10 +114,14 @@ class MxHandler:
             return reply(problem)
         started = time.monotonic()
         mail_from = "" if envelope.mail_from in (None, NULL_PATH) else envelope.mail_from
-        verdict = await self._checks.check(
-            raw, peer_ip(session.peer), mail_from, session.host_name or ""
-        )
         targets = targets_of(envelope)
+        try:
+            verdict, copies = await self._checked(
+                raw, session, mail_from, [targets.get(r.lower()) for r in envelope.rcpt_tos]
+            )
+        except WorkerLostError:
+            # Nothing is stored yet: the client's retry stores the message once.
+            return reply(Reply.TRY_LATER)
         actions = [
             self._checks.action(verdict, _dmarc_policy(targets.get(r.lower())))
             for r in envelope.rcpt_tos
@@ -125,8 +134,8 @@ class MxHandler:
         # would refuse gets the copy in Junk, since a bounce would go to a forged sender.
         outcomes = await asyncio.gather(
             *(
-                self._deliver(r, verdict.stamped, mail_from, targets.get(r.lower()), action)
-                for r, action in zip(envelope.rcpt_tos, actions, strict=True)
+                self._deliver(r, verdict.stamped, mail_from, targets.get(r.lower()), action, copy)
+                for r, action, copy in zip(envelope.rcpt_tos, actions, copies, strict=True)
             )
         )
         failed: list[tuple[str, str]] = [
@@ -146,6 +155,24 @@ class MxHandler:
             await self._bounce(mail_from, failed, targets, verdict.stamped)
             return reply(Reply.STORED_PARTLY)
         return reply(Reply.STORED)
+
+    async def _checked(
+        self, raw: bytes, session: Session, mail_from: str, targets: list[DeliveryTarget | None]
+    ) -> tuple[SenderVerdict, list[SealedCopy | None]]:
+        """The sender checks' verdict, and each recipient's copy sealed already.
+
+        With workers both happen in one worker request, before anything is stored, so a
+        lost worker fails the whole message and never leaves some copies stored (mail
+        DMARC rejects was sealed for nothing: rare). Without workers the checks run in a
+        thread and each copy is sealed as it is stored (api.core.ingest).
+        """
+        ip, helo = peer_ip(session.peer), session.host_name or ""
+        known = [target for target in targets if target is not None]
+        if self._workers is None or len(known) != len(targets):
+            return await self._checks.check(raw, ip, mail_from, helo), [None] * len(targets)
+        recipients = [(target.account_id, target.public_key) for target in known]
+        verdict, copies = await self._workers.check_and_seal(raw, ip, mail_from, helo, recipients)
+        return verdict, list(copies)
 
     async def _bounce(
         self,
@@ -173,10 +200,13 @@ class MxHandler:
         mail_from: str,
         target: DeliveryTarget | None,
         action: DmarcAction,
+        sealed: SealedCopy | None,
     ) -> str | None:
         junk = action is not DmarcAction.DELIVER
         try:
-            outcome = await self._delivery.deliver(recipient, raw, mail_from, target, junk=junk)
+            outcome = await self._delivery.deliver(
+                recipient, raw, mail_from, target, junk=junk, sealed=sealed
+            )
             return outcome.smtp_reply
         except Exception:
             # One recipient's failure must not undo the others' stored copies (see above).

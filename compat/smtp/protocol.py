@@ -18,6 +18,7 @@ from api.core.recipient_check import DeliveryTarget
 from compat.smtp.command_args import (
     ascii_hostname,
     octet_count,
+    plain_path,
     reply_text,
     size_parameter_problem,
 )
@@ -173,6 +174,18 @@ class SealboxSMTP(SMTP):
             await super().smtp_HELO(hostname)
         finally:
             self._in_greeting = False
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        plain = plain_path(arg)
+        if plain is None:
+            try:
+                return super()._getaddr(arg)
+            except IndexError:  # the email package's parser on "a@" (VRFY a@, MAIL FROM:a@)
+                return None, None
+        # aiosmtpd's own local-part check, kept for the plain form too.
+        if self.local_part_limit and len(plain[0].rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return plain
 
     async def smtp_MAIL(self, arg: str | None) -> None:
         # aiosmtpd tests SIZE= with str.isdigit(), then int("²") raised.

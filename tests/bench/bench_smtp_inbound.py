@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import smtplib
 import statistics
 import sys
@@ -14,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from support.cli_accounts import add_account, checked_cli
 from support.environment import free_port, sealbox_environment
+from support.processes import cpu_seconds, descendants
 from support.server import start_server
 from support.smtp_dkim import zone_text
 
@@ -45,6 +47,8 @@ def main() -> None:
             SEALBOX_SMTP_MAX_CONNECTIONS_PER_IP="100",
             SEALBOX_SMTP_MAX_MESSAGES_PER_IP_PER_MINUTE="1000000",
         )
+        if "SEALBOX_SMTP_WORKER_PROCESSES" in os.environ:  # the default: one per core
+            env["SEALBOX_SMTP_WORKER_PROCESSES"] = os.environ["SEALBOX_SMTP_WORKER_PROCESSES"]
         checked_cli(env, "domain", "add", "example.org")
         account = add_account(env, "example.org")
         server = start_server(data_dir, env, 0)
@@ -54,17 +58,27 @@ def main() -> None:
             threading.Thread(target=_client, args=(port, account.address, until, latencies))
             for _ in range(CONNECTIONS)
         ]
+        pids = [server.process.pid, *descendants(server.process.pid)]
+        cpu_before = [cpu_seconds(pid) for pid in pids]
+        client_before = time.process_time()
         started = time.monotonic()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        client_cpu = time.process_time() - client_before
+        cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
         server.stop()
     p99 = statistics.quantiles(latencies, n=100)[98] * 1000
     print(f"smtp inbound: {len(latencies)} messages of ~10 KB from {CONNECTIONS} connections")
     print(f"  {len(latencies) / elapsed:.0f} messages/s durably stored (target >= 350)")
     print(f"  p50 {statistics.median(latencies) * 1000:.1f} ms, p99 {p99:.1f} ms (target < 100)")
+    per_message = [seconds / len(latencies) * 1000 for seconds in cpu]
+    parts = " + ".join(f"{ms:.2f}" for ms in per_message)
+    print(f"  server CPU {sum(per_message):.2f} ms per message (server + its children: {parts})")
+    print(f"  client CPU {client_cpu / len(latencies) * 1000:.2f} ms per message (this process)")
+    print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

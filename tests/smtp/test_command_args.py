@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from compat.smtp.command_args import (
     ascii_hostname,
     octet_count,
+    plain_path,
     reply_text,
     size_parameter_problem,
 )
+from compat.smtp.limits import ClientLimits
+from compat.smtp.protocol import SealboxSMTP
 
 
 @pytest.mark.parametrize(
@@ -65,3 +69,49 @@ def test_ascii_hostname(hostname: str, expected: bool) -> None:
 
 def test_reply_text_keeps_only_printable_ascii() -> None:
     assert reply_text("502 Could not VRFY <\udc80\x00é>\tok") == "502 Could not VRFY <???>\tok"
+
+
+_PATHS = [
+    "<a@good.test>",
+    "<a@good.test> SIZE=100 BODY=8BITMIME",
+    "<first.last+tag@sub.good-domain.test>",
+    "<A!#$%&'*+/=?^_`{|}~-@X.TEST>  SMTPUTF8",
+    "<a..b@good.test>",
+    "<.a@good.test>",
+    "<a.@good.test>",
+    "<a@good..test>",
+    "<a@-good.test>",
+    "<a@[127.0.0.1]>",
+    '<"quoted local"@good.test>',
+    "<a@good.test",
+    "a@good.test",
+    " <a@good.test>",
+    "<a(comment)@good.test>",
+    "<@relay.test:a@good.test>",
+    "<\u00e4@good.test>",
+    "<a@good.test>>",
+    "<a@good.test>\x00",
+    "<a@good.test> (comment) SIZE=1",
+    "<a@good.test>\tSIZE=1",
+    "<>",
+]
+
+
+@pytest.mark.parametrize("path", _PATHS)
+def test_plain_path_agrees_with_aiosmtpd(path: str) -> None:
+    """Where the fast path answers, it answers what aiosmtpd's own parser does."""
+    plain = plain_path(path)
+    assert plain is None or plain == SMTP(None)._getaddr(path)  # type: ignore[arg-type]
+
+
+def test_plain_path_takes_the_common_forms() -> None:
+    assert plain_path("<a@good.test> SIZE=100") == ("a@good.test", "SIZE=100")
+    assert plain_path('<"x y"@good.test>') is None
+    assert plain_path("<a@[127.0.0.1]>") is None
+
+
+async def test_a_path_that_breaks_the_header_parser_is_a_syntax_error() -> None:
+    """The email package's parser raises IndexError on "a@"; that is a 501, not a 451."""
+    session = SealboxSMTP(None, limits=ClientLimits(1, 1))
+    assert session._getaddr("a@") == (None, None)
+    assert session._getaddr("\x00@") == (None, None)

@@ -1,0 +1,46 @@
+"""A delivered message made ready for storage without any secret: parsed once, then per
+recipient its blob and header summary sealed to the recipient's public key (RFC 9180 6.1).
+
+Pure and picklable both ways, so the MX runs it in worker processes (api.core.sealing_pool)
+and a local delivery in a thread; both store what the same function made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from api.core.blob_sealing import SealedBlob, seal_whole
+from api.core.email_summary import EmailSummary, seal_pending_summary, summarize
+from api.mime.email_view import parse_email
+from api.store.ids import AccountId, new_id
+
+__all__ = ["SealedCopy", "seal_copies"]
+
+
+@dataclass(frozen=True, slots=True)
+class SealedCopy:
+    """One recipient's copy: its new email id, sealed blob and sealed summary."""
+
+    email_id: str
+    blob: SealedBlob
+    # In clear only for the plaintext sentAt column; it is stored sealed.
+    summary: EmailSummary
+    summary_sealed: bytes
+
+
+def seal_copies(raw: bytes, recipients: Sequence[tuple[AccountId, bytes]]) -> list[SealedCopy]:
+    """A copy of `raw` for each (account id, public key), in order."""
+    summary = summarize(parse_email(raw))
+    copies = []
+    for account_id, public_key in recipients:
+        email_id = new_id("e")
+        copies.append(
+            SealedCopy(
+                email_id=email_id,
+                blob=seal_whole(account_id, public_key, raw),
+                summary=summary,
+                summary_sealed=seal_pending_summary(public_key, account_id, email_id, summary),
+            )
+        )
+    return copies
