@@ -225,4 +225,5 @@ async def test_random_auth_lines_on_submission_get_protocol_replies(
     _well_formed(replies, lines)
     # It ends with QUIT's 221, or the server hanging up on too many unknown commands.
     assert replies and replies[-1][:3] in (*GOODBYE, b"502"), (lines, replies)
+    assert not any(r.startswith(b"235") for r in replies), (lines, replies)  # nobody got in
     _no_errors_logged(caplog, lines)
