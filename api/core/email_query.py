@@ -4,7 +4,9 @@ Four costs, cheapest first:
 - text conditions only, sorted by receivedAt: the index ranks the page and counts the
   total (api.core.ranked_query), one small SQL transaction checks the page;
 - plaintext filter and sort, no collapseThreads: one SQL page (LIMIT/OFFSET), plus a
-  COUNT only when a total is needed (calculateTotal, a negative position);
+  COUNT only when a total is needed (calculateTotal, a negative position); from position
+  500 on, or with an anchor, a slice of the whole id list, kept per Email state
+  (api.core.query_results);
 - collapseThreads, or a sealed filter condition, with a plaintext sort: a streamed scan
   in sort order that decrypts each candidate's summary (~5 us: AES-GCM and msgpack) when
   a sealed condition needs it, and stops once the window is full;
@@ -45,6 +47,7 @@ from api.core.errors import (
 )
 from api.core.ingest import EMAIL_TYPE, EmailIngest
 from api.core.mail_search import TextCondition
+from api.core.query_results import DEEP_POSITION, QueryResults
 from api.core.ranked_query import RankedQueries
 from api.core.unlocked import UnlockedAccount
 from api.store.changes import StateTooOldError
@@ -145,6 +148,7 @@ class EmailQueryService:
         self._store = store
         self._ingest = ingest
         self._ranked = RankedQueries(store)
+        self._results = QueryResults()
 
     @staticmethod
     def can_calculate_changes(query: EmailQuery) -> bool:
@@ -221,8 +225,12 @@ class EmailQueryService:
     ) -> QueryResult:
         account_id = unlocked.account_id
         sort = _sql_sort(query.sort)
-        if window.anchor is not None:
-            ids = await tx.email_query.ids(account_id, sql, sort)
+        if window.anchor is not None or window.position >= DEEP_POSITION:
+            key = (account_id, sql, tuple(sort), state)
+            ids = self._results.get(key)
+            if ids is None:
+                ids = await tx.email_query.ids(account_id, sql, sort)
+                self._results.put(key, ids)
             position, shown = _window(ids, window)
             total = len(ids) if window.calculate_total else None
             return QueryResult(ids=shown, position=position, total=total, state=state)

@@ -497,3 +497,31 @@ async def test_query_changes_bring_an_old_result_up_to_date(corpus: Corpus, data
     )
     assert changes["newQueryState"] == new["queryState"]
     assert apply_changes(old["ids"], changes) == new["ids"]
+
+
+async def test_deep_positions_slice_a_kept_list_that_follows_every_change(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From DEEP_POSITION on, windows come from the whole id list kept per Email state:
+    the same ids as the model at every position, and a change to the mail (an arrival,
+    a move, a destroy) is seen at once, never an old list."""
+    import api.core.email_query as email_query
+
+    monkeypatch.setattr(email_query, "DEEP_POSITION", 2)
+    client, emails, boxes = corpus
+    everything = reference_query(emails, None, [])
+    for position in range(len(everything) + 1):
+        got = await client.one("Email/query", position=position, limit=3, calculateTotal=True)
+        assert got["ids"] == everything[position : position + 3], position
+        assert got["total"] == len(everything)
+    inbox = {"inMailbox": boxes["inbox"]}
+    in_inbox = reference_query(emails, inbox, [])
+    assert await ids(client, filter=inbox, position=2) == in_inbox[2:]
+
+    late = raw_message("arrived late", "<late@example.net>")
+    newest = await client.import_email(late, receivedAt=utc(BASE + 10**6))
+    assert (await ids(client, position=2, limit=2)) == everything[1:3]  # shifted by one
+    assert (await ids(client, position=0, limit=1)) == [newest["id"]]
+    await client.one("Email/set", destroy=[everything[3]])
+    remaining = [newest["id"], *[i for i in everything if i != everything[3]]]
+    assert await ids(client, position=2) == remaining[2:]
