@@ -169,6 +169,20 @@ describe("MessageList paging", () => {
     expect(list.far).toBeNull();
   });
 
+  it("keeps a far row's neighbours for j/k between a change and the far window's refetch", async () => {
+    list = new MessageList(new JmapClient(SESSION, server.fetch), "inbox", 1);
+    await list.loadMore();
+    await list.loadAt(5, 1, 3);
+    await list.refresh(); // e.g. the open message was just marked read: the window goes
+    expect(list.far).toBeNull();
+    expect(list.get("e2")?.id).toBe("e2");
+    expect([list.neighbour("e2", 1)?.id, list.neighbour("e2", -1)?.id]).toEqual(["e1", "e3"]);
+    list.remove("e1");
+    expect(list.neighbour("e2", 1)).toBeUndefined();
+    await list.loadAt(5, 1, 3); // fetched again: the new window answers
+    expect(list.far?.items.map((e) => e.id)).not.toContain("e7");
+  });
+
   it("keeps one items array until the list changes", async () => {
     await list.loadMore();
     const first = list.items;

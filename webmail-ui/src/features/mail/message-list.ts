@@ -33,6 +33,11 @@ export class MessageList {
   #items: MessageSummary[] | null = null;
   /** Rows far below the loaded ones, fetched by position for a jump down the list. */
   #far: FarWindow | null = null;
+  /**
+   * The far window's rows after a change dropped it, until it is fetched again: the
+   * message open down there keeps its place for j/k meanwhile.
+   */
+  #farBefore: readonly MessageSummary[] = [];
   #total = 0;
   #loaded = false;
   /** The Email state the loaded summaries reflect; null before the first page. */
@@ -79,14 +84,20 @@ export class MessageList {
   }
 
   get(id: Id): MessageSummary | undefined {
-    return this.#emails.get(id) ?? this.#far?.items.find((item) => item.id === id);
+    return this.#emails.get(id) ?? this.#farRows(id).find((item) => item.id === id);
   }
 
   /** The row after (1) or before (-1) row `id`, among the loaded rows or the far window. */
   neighbour(id: Id, step: 1 | -1): MessageSummary | undefined {
-    const rows = this.#emails.has(id) ? this.items : (this.#far?.items ?? []);
+    const rows = this.#emails.has(id) ? this.items : this.#farRows(id);
     const at = rows.findIndex((row) => row.id === id);
     return at === -1 ? undefined : rows[at + step];
+  }
+
+  /** The far rows `id` is among: the current window's, else the one a change dropped. */
+  #farRows(id: Id): readonly MessageSummary[] {
+    const far = this.#far?.items ?? [];
+    return far.some((item) => item.id === id) ? far : this.#farBefore;
   }
 
   indexOf(id: Id): number {
@@ -115,6 +126,7 @@ export class MessageList {
       const limit = Math.min(maxPage, Math.max(count, 0) + 2 * this.pageSize);
       const page = await this.#fetch(from, limit);
       this.#far = { position: page.position, items: page.summaries };
+      this.#farBefore = [];
       this.#total = Math.max(page.total ?? this.#total, this.#ids.length);
     });
   }
@@ -123,6 +135,7 @@ export class MessageList {
   refresh(): Promise<ListChange> {
     return this.#enqueue(() => {
       // Positions may have moved: the far window is fetched again when still in view.
+      if (this.#far) this.#farBefore = this.#far.items;
       this.#far = null;
       return this.#applyChanges();
     });
@@ -144,6 +157,7 @@ export class MessageList {
   /** Takes a message out of the list (moved or deleted here). */
   remove(id: Id): boolean {
     const index = this.#ids.indexOf(id);
+    this.#farBefore = this.#farBefore.filter((item) => item.id !== id);
     if (this.#far?.items.some((item) => item.id === id)) {
       this.#far = null; // the rows below it moved up one
       if (index === -1) {
