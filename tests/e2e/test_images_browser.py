@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from support.jmap_https import HttpsNode
 from support.server import RunningServer
-from support.webmail_page import sign_in_page
+from support.webmail_page import signed_in_tab
 
 pytestmark = pytest.mark.slow
 
@@ -40,10 +40,9 @@ def page(browser_context: Any, server: RunningServer, alice: HttpsNode) -> Any:
         alice.import_email(
             _html(sender, subject, f"m{day}@x"), receivedAt=f"2026-11-0{day + 1}T09:00:00Z"
         )
-    page = browser_context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{server.base_url}/webmail/")
-    sign_in_page(page, alice.account.address, alice.account.password)
+    page = signed_in_tab(
+        browser_context, server.base_url, alice.account.address, alice.account.password, TIMEOUT_MS
+    )
     _row(page, "Winter sale").wait_for()
     yield page
     page.close()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from support.jmap_https import HttpsNode
 from support.server import RunningServer
-from support.webmail_page import sign_in_page, wait_for
+from support.webmail_page import signed_in_tab, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -23,10 +23,9 @@ SUBJECT = "Quarterly figures"
 
 @pytest.fixture(scope="module")
 def page(browser_context: Any, server: RunningServer, alice: HttpsNode) -> Any:
-    page = browser_context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{server.base_url}/webmail/")
-    sign_in_page(page, alice.account.address, alice.account.password)
+    page = signed_in_tab(
+        browser_context, server.base_url, alice.account.address, alice.account.password, TIMEOUT_MS
+    )
     yield page
     page.close()
 

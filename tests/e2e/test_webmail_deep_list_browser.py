@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from support.jmap_https import HttpsNode
 from support.server import RunningServer
-from support.webmail_page import sign_in_page, wait_for
+from support.webmail_page import signed_in_tab, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -45,10 +45,9 @@ def alice(alice: HttpsNode) -> HttpsNode:
 
 @pytest.fixture(scope="module")
 def page(browser_context: Any, server: RunningServer, alice: HttpsNode) -> Any:
-    page = browser_context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{server.base_url}/webmail/")
-    sign_in_page(page, alice.account.address, alice.account.password)
+    page = signed_in_tab(
+        browser_context, server.base_url, alice.account.address, alice.account.password, TIMEOUT_MS
+    )
     page.locator("button.message", has_text="Deep 1499").wait_for()
     yield page
     page.close()

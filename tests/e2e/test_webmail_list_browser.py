@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from support.jmap_https import HttpsNode
 from support.server import RunningServer
-from support.webmail_page import sign_in_page
+from support.webmail_page import signed_in_tab
 
 pytestmark = pytest.mark.slow
 
@@ -67,10 +67,9 @@ def alice(alice: HttpsNode) -> HttpsNode:
 
 @pytest.fixture(scope="module")
 def page(browser_context: Any, server: RunningServer, alice: HttpsNode) -> Any:
-    page = browser_context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{server.base_url}/webmail/")
-    sign_in_page(page, alice.account.address, alice.account.password)
+    page = signed_in_tab(
+        browser_context, server.base_url, alice.account.address, alice.account.password, TIMEOUT_MS
+    )
     _row(page, "Budget plan review").wait_for()
     yield page
     page.close()

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["sign_in_page", "wait_for"]
+__all__ = ["sign_in_page", "signed_in_tab", "wait_for"]
 
 
 def wait_for(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
@@ -25,3 +25,14 @@ def sign_in_page(page: Any, address: str, password: str) -> None:
     page.get_by_label("Email").fill(address)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def signed_in_tab(
+    browser_context: Any, base_url: str, address: str, password: str, timeout_ms: int
+) -> Any:
+    """A new tab on the webmail, signed in with a password."""
+    page = browser_context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.goto(f"{base_url}/webmail/")
+    sign_in_page(page, address, password)
+    return page
