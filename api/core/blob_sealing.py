@@ -22,8 +22,10 @@ class SealedBlob:
     account_id: AccountId
     size: int
     sealed_data_key: bytes
-    # STREAM header and ciphertext, exactly as the backend stores them.
+    # STREAM header and ciphertext, exactly as the backend stores them; empty once
+    # `stored_size` says a worker process wrote them durably already.
     content: bytes
+    stored_size: int | None = None
 
 
 def seal_blocks(sealer: StreamSealer, data: bytes, *, final: bool) -> bytes:

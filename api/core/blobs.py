@@ -17,7 +17,7 @@ from api.core.clock import DAY, now
 from api.core.errors import AccountNotFoundError, BlobNotFoundError
 from api.core.readable_blobs import INLINE_DECRYPT_BYTES, ReadableBlobs
 from api.core.unlocked import UnlockedAccount
-from api.store.blobs.backend import BlobBackend
+from api.store.blobs.backend import BlobBackend, ProcessWriter
 from api.store.blobs.repository import BlobRecord
 from api.store.ids import AccountId, new_id
 from api.store.unit_of_work import Store
@@ -132,8 +132,11 @@ class BlobService:
 
     async def write_sealed(self, sealed: SealedBlob, *, expires: int | None) -> BlobRecord:
         """Durably store content sealed already (api.core.blob_sealing, perhaps in another
-        process); the caller adds the row, or calls `discard`, as after `write`."""
-        stored_size = await self.backend.put_bytes(sealed.id, sealed.content)
+        process, which may have stored it too); the caller adds the row, or calls
+        `discard`, as after `write`."""
+        stored_size = sealed.stored_size
+        if stored_size is None:
+            stored_size = await self.backend.put_bytes(sealed.id, sealed.content)
         return BlobRecord(
             id=sealed.id,
             account_id=sealed.account_id,
@@ -143,6 +146,11 @@ class BlobService:
             created_at=now(),
             expires_at=expires,
         )
+
+    def process_writer(self) -> ProcessWriter | None:
+        """For worker processes that put sealed blobs themselves (the MX's); None when the
+        backend cannot be written from another process."""
+        return self.backend.process_writer()
 
     async def discard(self, blob_id: str) -> None:
         """Delete written content whose row never committed."""

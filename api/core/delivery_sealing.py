@@ -7,15 +7,17 @@ and a local delivery in a thread; both store what the same function made.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from api.core.blob_sealing import SealedBlob, seal_whole
 from api.core.email_summary import EmailSummary, seal_pending_summary, summarize
 from api.mime.email_view import parse_email
+from api.store.blobs.backend import ProcessWriter
 from api.store.ids import AccountId, new_id
 
-__all__ = ["SealedCopy", "seal_copies"]
+__all__ = ["SealedCopy", "seal_copies", "written_copy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +46,10 @@ def seal_copies(raw: bytes, recipients: Sequence[tuple[AccountId, bytes]]) -> li
             )
         )
     return copies
+
+
+def written_copy(copy: SealedCopy, writer: ProcessWriter) -> SealedCopy:
+    """`copy` with its blob put durably by `writer`, and the ciphertext dropped from it."""
+    stored = writer.put_blocking(copy.blob.id, copy.blob.content)
+    blob = dataclasses.replace(copy.blob, content=b"", stored_size=stored)
+    return dataclasses.replace(copy, blob=blob)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 
 from api.core.blobs import BlobService
@@ -156,6 +156,12 @@ class EmailIngest:
         except BaseException:
             await self._blobs.discard(blob.id)
             raise
+
+    async def discard(self, copies: Sequence[SealedCopy]) -> None:
+        """Delete the blobs of copies a worker stored but that will never be delivered."""
+        for copy in copies:
+            if copy.blob.stored_size is not None:
+                await self._blobs.discard(copy.blob.id)
 
     async def _commit(
         self,

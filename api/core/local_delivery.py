@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -115,6 +116,10 @@ class LocalDelivery:
                     extra={"event": "delivery.vacation_failed", "error_type": type(exc).__name__},
                 )
         return RecipientOutcome("yes", "250 2.0.0 delivered")
+
+    async def discard(self, copies: Sequence[SealedCopy | None]) -> None:
+        """Give up copies sealed (and perhaps stored) for a message that is refused."""
+        await self._ingest.discard([copy for copy in copies if copy is not None])
 
     async def _auto_reply(self, account_id: AccountId, raw: bytes, mail_from: str) -> None:
         message = InboundMessage(envelope_sender=mail_from, headers=top_headers(raw))

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from api.core.delivery_sealing import SealedCopy, seal_copies
+from api.core.delivery_sealing import SealedCopy, seal_copies, written_copy
 from api.delivery.dmarc_check import load_public_suffixes
 from api.delivery.dns_lookup import build_resolver
 from api.delivery.sender_checks import SenderChecks, SenderVerdict
+from api.store.blobs.backend import ProcessWriter
 from api.store.ids import AccountId
 
 __all__ = ["CheckSettings", "MxWorkers", "WorkerLostError"]
@@ -64,6 +65,9 @@ class CheckSettings:
     dns_zone_file: str
     authserv_id: str
     enforce_by_default: bool
+    # Where the worker writes each copy's blob itself (the blob store's files); None: the
+    # ciphertext goes back to the server, which puts it (an object store).
+    blob_writer: ProcessWriter | None = None
 
 
 def _send(sock: socket.socket, lock: threading.Lock, message: object) -> None:
@@ -73,12 +77,19 @@ def _send(sock: socket.socket, lock: threading.Lock, message: object) -> None:
 
 
 def _answer(
-    sock: socket.socket, lock: threading.Lock, checks: SenderChecks, request: tuple[Any, ...]
+    sock: socket.socket,
+    lock: threading.Lock,
+    checks: SenderChecks,
+    writer: ProcessWriter | None,
+    request: tuple[Any, ...],
 ) -> None:
     request_id, (raw, ip, mail_from, helo, recipients) = request
     try:
         verdict = checks.check_blocking(raw, ip, mail_from, helo)
-        result = (verdict, seal_copies(verdict.stamped, recipients))
+        copies = seal_copies(verdict.stamped, recipients)
+        if writer is not None:
+            copies = [written_copy(copy, writer) for copy in copies]
+        result = (verdict, copies)
     except Exception as exc:  # the server says 451 either way; it gets the kind of error
         _send(sock, lock, (request_id, False, type(exc).__name__))
     else:
@@ -99,7 +110,7 @@ def _serve(sock: socket.socket, settings: CheckSettings) -> None:
         while len(header := reader.read(_FRAME.size)) == _FRAME.size:
             (size,) = _FRAME.unpack(header)
             request = pickle.loads(reader.read(size))  # noqa: S301 (our own server's socket pair)
-            threads.submit(_answer, sock, lock, checks, request)
+            threads.submit(_answer, sock, lock, checks, settings.blob_writer, request)
 
 
 @dataclass(eq=False)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from api.store.errors import StoreError
+from api.store.sqlite_driver import one_hop_dbapi
 
 __all__ = ["Database"]
 
@@ -72,6 +73,8 @@ class Database:
             options.update(pool_size=_SQLITE_POOL, max_overflow=_SQLITE_POOL)
             # The reset is _sqlite_reset's: a rollback only where a transaction is open.
             options.update(pool_reset_on_return=None)
+            if url.startswith("sqlite+aiosqlite"):
+                options.update(module=one_hop_dbapi())
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

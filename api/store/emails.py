@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.store.email_models import EmailMailboxRow, EmailRow
 from api.store.ids import AccountId
 from api.store.keyword_bits import DRAFT, SEEN
+from api.store.models import table_of
 from api.store.records import EmailRecord, MailboxCounts
 from api.store.search_models import SearchFileRow, SearchRemovalRow
 
@@ -80,14 +81,15 @@ class EmailRepository:
         if not records:
             return
         await self._session.execute(
-            insert(EmailRow), [{name: getattr(r, name) for name in _NAMES} for r in records]
+            insert(table_of(EmailRow)),
+            [{name: getattr(r, name) for name in _NAMES} for r in records],
         )
         members = [
             {"mailbox_id": m, "uid": uid, "email_id": r.id, "received_at": r.received_at}
             for r in records
             for m, uid in r.mailboxes.items()
         ]
-        await self._session.execute(insert(EmailMailboxRow), members)
+        await self._session.execute(insert(table_of(EmailMailboxRow)), members)
 
     async def add_memberships(
         self, email_id: str, received_at: int, mailboxes: Mapping[str, int]

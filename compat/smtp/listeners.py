@@ -102,6 +102,7 @@ async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[
             settings.dns_zone_file,
             settings.authserv_id or settings.hostname,
             settings.dmarc_enforce_reject,
+            services.blobs.process_writer(),
         )
         checks = SenderChecks(
             build_resolver(check_settings.dns_zone_file),

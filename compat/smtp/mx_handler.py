@@ -128,6 +128,7 @@ class MxHandler:
         ]
         if actions and all(action is DmarcAction.REJECT for action in actions):
             log.info("dmarc reject", extra={"event": "smtp.dmarc_reject"})
+            await self._delivery.discard(copies)
             return reply(Reply.DMARC_REJECT)
         # Together, so that the copies share one group commit (api.core.group_commit).
         # Where recipients' domains disagree there is one reply for all: a domain that

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from pathlib import Path
 
 import pytest
 from support.jmap_client import make_client
@@ -64,6 +65,26 @@ async def test_enforce_and_back_to_the_default(node: SmtpNode) -> None:
     with pytest.raises(smtplib.SMTPDataError):
         await send(node, "strict.test")
     assert await inbox_messages(node.alice) == []
+
+
+def _blob_files(node: SmtpNode) -> list[Path]:
+    return [
+        path for path in (node.services.settings.data_path / "blobs").rglob("*") if path.is_file()
+    ]
+
+
+async def test_a_refused_message_leaves_no_blob(node: SmtpNode) -> None:
+    """The workers seal and write each copy before the verdict is applied: a 550 must
+    take those files back, or refused mail would pile up on disk."""
+    assert node.services.settings.smtp_worker_processes > 0
+    await node.services.domains.set_dmarc_policy("example.org", "enforce")
+    before = _blob_files(node)
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        await send(node, "strict.test")
+    assert refused.value.smtp_code == 550
+    assert _blob_files(node) == before
+    assert await send(node, "good.test") == {}  # and a passing one is written there
+    assert len(_blob_files(node)) == len(before) + 1
 
 
 async def test_domains_that_disagree_share_one_reply(node: SmtpNode) -> None:

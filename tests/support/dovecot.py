@@ -83,11 +83,25 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def _config(root: Path, imap_port: int, imaps_port: int) -> str:
+def _lmtp_config(lmtp_port: int) -> str:
+    # Dovecot's own local delivery (RFC 2033), for the inbound bench's reference figure.
+    return f"""
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+}}
+"""
+
+
+def _config(root: Path, imap_port: int, imaps_port: int, lmtp_port: int) -> str:
     cert, key = _certificate(root)
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
+    protocols = "imap lmtp" if lmtp_port else "imap"
+    lmtp = _lmtp_config(lmtp_port) if lmtp_port else ""
     return f"""
-protocols = imap
+protocols = {protocols}
 listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
@@ -139,7 +153,7 @@ service anvil {{
 service imap-login {{
   chroot =
 }}
-"""
+{lmtp}"""
 
 
 def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -156,7 +170,8 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def running_dovecot() -> Iterator[DovecotServer]:
+def running_dovecot(lmtp_port: int = 0) -> Iterator[DovecotServer]:
+    """A private Dovecot; `lmtp_port` also opens its LMTP service there (0: none)."""
     # Outside pytest's 0700 tmp tree: the mail user (nobody) must reach its Maildir.
     root = Path(tempfile.mkdtemp(prefix="sealbox-dovecot-"))
     root.chmod(0o755)
@@ -166,7 +181,7 @@ def running_dovecot() -> Iterator[DovecotServer]:
     shutil.chown(root / "home", "nobody", "nogroup")
     imap_port, imaps_port = free_port(), free_port()
     config = root / "dovecot.conf"
-    config.write_text(_config(root, imap_port, imaps_port), encoding="utf-8")
+    config.write_text(_config(root, imap_port, imaps_port, lmtp_port), encoding="utf-8")
     log = root / "dovecot.log"
     # Foreground, with stdin/stdout away from pytest's pipes (else Dovecot holds them open).
     process = subprocess.Popen(

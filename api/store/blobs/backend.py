@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from typing import Protocol
 
-__all__ = ["BlobBackend", "BlobMissingError", "check_key"]
+__all__ = ["BlobBackend", "BlobMissingError", "ProcessWriter", "check_key"]
 
 # Keys are ids the server made; anything else (a "/" or "..") is a bug, never a path.
 _KEY = re.compile(r"[a-z0-9]{4,64}")
@@ -25,6 +26,13 @@ def check_key(key: str) -> str:
     if not _KEY.fullmatch(key):
         raise ValueError(f"invalid blob key {key!r}")
     return key
+
+
+class ProcessWriter(Protocol):
+    """Picklable: puts objects from another process of this machine (an MX worker), with
+    the same durability as the backend's own put."""
+
+    def put_blocking(self, key: str, data: bytes) -> int: ...
 
 
 class BlobBackend(ABC):
@@ -67,6 +75,10 @@ class BlobBackend(ABC):
 
         (S3: abort stale multipart uploads.) Only ciphertext is ever in them.
         """
+
+    def process_writer(self) -> ProcessWriter | None:
+        """A writer for worker processes, or None where only this process can put."""
+        return None
 
     async def check(self) -> None:  # noqa: B027 (optional: most backends have nothing to check)
         """Raise StoreError when the backend cannot be used (called when a node starts)."""

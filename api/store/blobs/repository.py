@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.blobs.models import BlobRow
 from api.store.ids import AccountId
+from api.store.models import table_of
 
 __all__ = ["BlobRecord", "BlobRepository"]
 
@@ -43,7 +44,7 @@ class BlobRepository:
         """Bulk form of `add`: one executemany, for a group of deliveries."""
         if records:
             values = [msgspec.structs.asdict(record) for record in records]
-            await self._session.execute(insert(BlobRow), values)
+            await self._session.execute(insert(table_of(BlobRow)), values)
 
     async def get(self, account_id: AccountId, blob_id: str) -> BlobRecord | None:
         """The blob if it belongs to ``account_id``; another account's blob is None."""
