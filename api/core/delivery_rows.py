@@ -59,9 +59,14 @@ async def add_deliveries(
         by_account.setdefault(new.blob.account_id, []).append(new)
     records: dict[str, EmailRecord] = {}
     # Counters locked in one order, so groups on several nodes never deadlock each other.
-    for account_id in sorted(by_account):
-        for record in await _add_to_account(tx, account_id, by_account[account_id], default_quota):
-            records[record.id] = record
+    # The inserts answer nothing: they go to the database with the next statement that
+    # does (a UID block, another account's modseq) or with the commit.
+    async with tx.deferred_writes():
+        for account_id in sorted(by_account):
+            for record in await _add_to_account(
+                tx, account_id, by_account[account_id], default_quota
+            ):
+                records[record.id] = record
     return [records[new.id] for new in news]
 
 

@@ -6,6 +6,8 @@ DMARC is not overridden by a forwarder's ARC results.
 
 from __future__ import annotations
 
+import re
+
 import dkim
 import dns.exception
 import dns.resolver
@@ -13,6 +15,10 @@ import dns.resolver
 from api.delivery.dns_lookup import txt_records
 
 __all__ = ["verify_arc"]
+
+# As in dkim_check: with none of the three ARC field names anywhere (a broken set of
+# them is "fail"), there is nothing to parse the message for.
+_MAY_BE_SEALED = re.compile(rb"arc-(seal|message-signature|authentication-results)", re.I)
 
 
 def verify_arc(resolver: dns.resolver.Resolver, raw: bytes) -> str:
@@ -22,6 +28,8 @@ def verify_arc(resolver: dns.resolver.Resolver, raw: bytes) -> str:
         records = txt_records(resolver, name.decode("ascii", "replace"))
         return records[0] if records else None
 
+    if _MAY_BE_SEALED.search(raw) is None:
+        return "none"
     try:
         status, _, _ = dkim.arc_verify(raw, dnsfunc=dnsfunc)
     except dns.exception.DNSException:

@@ -49,7 +49,8 @@ def _sqlite_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
     if state.terminate_only:
         return
     driver = record.driver_connection
-    if driver is None or getattr(driver, "in_transaction", True):
+    in_transaction = getattr(driver, "in_transaction", True)
+    if driver is None or in_transaction or getattr(dbapi_connection, "holds_writes", False):
         dbapi_connection.rollback()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.accounts import AccountRepository
 from api.store.blobs.repository import BlobRepository
@@ -22,6 +24,7 @@ from api.store.outbound import OutboundRepository
 from api.store.passkeys import PasskeyRepository
 from api.store.search_files import SearchFileRepository
 from api.store.search_leases import SearchLeaseRepository
+from api.store.sqlite_driver import deferred_writes
 from api.store.state_relay import PostgresStateRelay, notify_in_transaction
 from api.store.submissions import SubmissionRepository
 from api.store.thread_keys import ThreadKeyRepository
@@ -55,7 +58,10 @@ class Transaction:
         search_leases: SearchLeaseRepository,
         passkeys: PasskeyRepository,
         imap_listing: ImapListingRepository,
+        *,
+        session: AsyncSession,
     ) -> None:
+        self._session = session
         self.accounts = accounts
         self.credentials = credentials
         self.throttle = throttle
@@ -75,6 +81,12 @@ class Transaction:
         self.search_leases = search_leases
         self.passkeys = passkeys
         self.imap_listing = imap_listing
+
+    def deferred_writes(self) -> AbstractAsyncContextManager[None]:
+        """Writes in the block that return nothing travel with the next statement that
+        does, or with the commit (SQLite; api.store.sqlite_driver). For writes whose
+        failure fails the whole transaction, and whose row counts nobody reads."""
+        return deferred_writes(self._session)
 
 
 # Called after a commit with {account id: data types whose state moved}.
@@ -159,6 +171,7 @@ class Store:
                 SearchLeaseRepository(session),
                 PasskeyRepository(session),
                 ImapListingRepository(session),
+                session=session,
             )
             touched = {account: frozenset(types) for account, types in changes.touched.items()}
             if touched and self._relay is not None:

@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import smtplib
 
-from support.smtp_dkim import arc_seal
+import pytest
+from support.smtp_dkim import arc_seal, zone_text
 from support.smtp_node import SmtpNode, inbox_messages
+
+from api.delivery.arc_check import verify_arc
+from api.delivery.dns_lookup import ZoneResolver
 
 MESSAGE = b"From: a@loose.test\r\nTo: alice@example.org\r\nSubject: forwarded\r\n\r\nbody\r\n"
 
@@ -41,3 +45,27 @@ async def test_a_body_changed_after_sealing_fails(node: SmtpNode) -> None:
 
 async def test_a_message_without_arc_has_none(node: SmtpNode) -> None:
     assert b"arc=none" in await _stored_results(node, MESSAGE)
+
+
+def _without_seal(sealed: bytes) -> bytes:
+    head, _, body = sealed.partition(b"\r\n\r\n")
+    kept, skipping = [], False
+    for line in head.split(b"\r\n"):
+        if line[:1] not in (b" ", b"\t"):  # a field starts; folded lines follow it
+            skipping = line.lower().startswith(b"arc-seal:")
+        if not skipping:
+            kept.append(line)
+    return b"\r\n".join(kept) + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (MESSAGE, "none"),
+        (arc_seal(MESSAGE, "good.test", "relay.good.test"), "pass"),
+        # Only the ARC-Seal gone: a broken set (fail), not an absent one (none).
+        (_without_seal(arc_seal(MESSAGE, "good.test", "relay.good.test")), "fail"),
+    ],
+)
+def test_the_chain_status(raw: bytes, status: str) -> None:
+    assert verify_arc(ZoneResolver.from_text(zone_text()), raw) == status

@@ -11,9 +11,10 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.store.database import Database
+from api.store.sqlite_driver import deferred_writes
 
 
 @pytest.fixture
@@ -47,6 +48,19 @@ async def test_a_select_is_one_thread_hand_off(engine: AsyncEngine, hand_offs: l
         assert hand_offs == ["_run_statement"]  # aiosqlite's adapter made four
         assert list(result.keys()) == ["id", "name"]
         assert [tuple(row) for row in result] == [(1, "a"), (2, "b")]
+
+
+async def test_a_read_only_unit_of_work_skips_its_commit(
+    engine: AsyncEngine, hand_offs: list[str]
+) -> None:
+    async with engine.begin() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM t")) == 0
+    assert hand_offs.count("commit") == 0
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO t (name) VALUES ('kept')"))
+    assert hand_offs.count("commit") == 1  # a write's commit still happens
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT name FROM t")) == "kept"
 
 
 async def test_counts_and_ids_come_back(engine: AsyncEngine) -> None:
@@ -85,3 +99,58 @@ async def test_streamed_results_still_arrive_in_batches(engine: AsyncEngine) -> 
         streamed = await connection.stream(text("SELECT name FROM t ORDER BY id"))
         batches = [len(batch) async for batch in streamed.partitions(100)]
     assert batches == [100, 100, 50]
+
+
+async def _names(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        return list(await connection.scalars(text("SELECT name FROM t ORDER BY id")))
+
+
+async def test_deferred_writes_travel_with_the_next_answer(
+    engine: AsyncEngine, hand_offs: list[str]
+) -> None:
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(text("SELECT 1"))  # the connection and its transaction
+        hand_offs.clear()
+        async with deferred_writes(session):
+            await session.execute(text("INSERT INTO t (name) VALUES ('a')"))
+            await session.execute(
+                text("INSERT INTO t (name) VALUES (:n)"), [{"n": "b"}, {"n": "c"}]
+            )
+            assert hand_offs == []  # held
+            assert await session.scalar(text("SELECT count(*) FROM t")) == 3
+            assert hand_offs == ["_run_statement"]
+            await session.execute(text("UPDATE t SET name = upper(name) WHERE name = 'c'"))
+        assert hand_offs == ["_run_statement"]
+    assert hand_offs == ["_run_statement", "_commit_held"]  # the update went with COMMIT
+    assert await _names(engine) == ["a", "b", "C"]
+
+
+async def test_a_held_write_that_fails_fails_the_commit_and_stores_nothing(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO t (name) VALUES ('taken')"))
+    with pytest.raises(IntegrityError):
+        async with AsyncSession(engine) as session, session.begin(), deferred_writes(session):
+            await session.execute(text("INSERT INTO t (name) VALUES ('new')"))
+            await session.execute(text("INSERT INTO t (name) VALUES ('taken')"))
+    assert await _names(engine) == ["taken"]
+
+
+async def test_a_rolled_back_block_leaves_nothing_held_for_the_next_user(
+    engine: AsyncEngine,
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with AsyncSession(engine) as session, session.begin(), deferred_writes(session):
+            await session.execute(text("INSERT INTO t (name) VALUES ('undone')"))
+            raise RuntimeError("the caller gives up")
+    async with AsyncSession(engine) as session, session.begin():  # the same pooled connection
+        await session.execute(text("INSERT INTO t (name) VALUES ('kept')"))
+    assert await _names(engine) == ["kept"]
+
+
+async def test_statements_that_answer_are_never_held(engine: AsyncEngine) -> None:
+    async with AsyncSession(engine) as session, session.begin(), deferred_writes(session):
+        added = await session.execute(text("INSERT INTO t (name) VALUES ('r') RETURNING id"))
+        assert added.scalar_one() == 1
