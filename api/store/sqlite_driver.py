@@ -178,15 +178,25 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def holds_writes(self) -> bool:
         return bool(self._held)
 
-    def commit(self) -> None:
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self._held:
+            # A streamed read is the library's cursor: what is held must be written first.
+            self._send_held(_run_held)
+        return super().cursor(server_side)
+
+    def _send_held(self, run: Any) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        held, self._held = self._held, []
+        try:
+            await_(connection._execute(run, connection._conn, held))  # type: ignore[no-untyped-call]
+        except Exception as error:
+            self._handle_exception(error)
+
+    def commit(self) -> None:
         if self._held:
-            held, self._held = self._held, []
-            try:
-                await_(connection._execute(_commit_held, connection._conn, held))  # type: ignore[no-untyped-call]
-            except Exception as error:
-                self._handle_exception(error)
+            self._send_held(_commit_held)
             return
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         # A unit of work that only read never began a transaction (sqlite3 begins one
         # before the first write): its COMMIT would be a hand-off to do nothing.
         if connection._connection and not connection.in_transaction:

@@ -154,3 +154,10 @@ async def test_statements_that_answer_are_never_held(engine: AsyncEngine) -> Non
     async with AsyncSession(engine) as session, session.begin(), deferred_writes(session):
         added = await session.execute(text("INSERT INTO t (name) VALUES ('r') RETURNING id"))
         assert added.scalar_one() == 1
+
+
+async def test_a_streamed_read_sees_what_was_held(engine: AsyncEngine) -> None:
+    async with AsyncSession(engine) as session, session.begin(), deferred_writes(session):
+        await session.execute(text("INSERT INTO t (name) VALUES ('held')"))
+        streamed = await session.stream(text("SELECT name FROM t"))
+        assert [row.name async for row in streamed] == ["held"]
