@@ -6,6 +6,7 @@ import asyncio
 import email
 import smtplib
 
+from sqlalchemy import text
 from support.jmap_client import Client, make_client
 from support.smtp_dkim import sign
 from support.smtp_node import SmtpNode, inbox_messages
@@ -55,6 +56,19 @@ async def test_a_local_sender_gets_a_dsn_for_the_recipient_that_failed(node: Smt
     assert b"Subject: for two" in report  # the original header section
     assert report.count(b"Final-Recipient:") == 1  # alice got her copy
     assert await _queue_entries(node.services) == 0
+
+
+async def test_a_copy_refused_after_data_leaves_no_blob_file(node: SmtpNode) -> None:
+    """The workers wrote bob's sealed copy before his quota refused it: that file goes."""
+    bob = await make_client(node.services, "bob@example.org")
+    assert node.services.settings.smtp_worker_processes > 0
+    code, _ = await _send_filling_bob(node, bob, "")
+    assert code == 250
+    async with node.services.store.database.engine.connect() as connection:
+        rows = set(await connection.scalars(text("SELECT id FROM blobs")))
+    blobs = node.services.settings.data_path / "blobs"
+    files = {path.name for path in blobs.rglob("*") if path.is_file()}
+    assert files == rows and len(rows) == 1  # alice's copy only
 
 
 async def test_a_remote_sender_gets_a_dsn_through_the_queue(node: SmtpNode) -> None:
