@@ -14,6 +14,7 @@ from api.store.ids import AccountId
 from api.store.mail_models import AccountCounterRow, ChangeRow, TypeStateRow
 from api.store.models import AccountRow, table_of
 from api.store.records import ChangeSet
+from api.store.sqlite_driver import deferred_writes
 
 __all__ = [
     "CREATED",
@@ -129,17 +130,23 @@ class ChangeLogRepository:
                 moved.append(type_name)
         if not rows:
             return
-        # One Core executemany: the ORM's add_all and flush cost more CPU than the INSERT.
-        await self._session.execute(insert(table_of(ChangeRow)), rows)
         self.touched.setdefault(account_id, set()).update(moved)
         # An executemany, so the statement (and its compiled form) is the same every time.
-        statement = self._upsert(TypeStateRow)
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["account_id", "type"], set_={"modseq": statement.excluded.modseq}
-            ),
-            [{"account_id": account_id, "type": t, "modseq": modseq, "floor": 0} for t in moved],
-        )
+        upsert = self._upsert(TypeStateRow)
+        states = [
+            {"account_id": account_id, "type": t, "modseq": modseq, "floor": 0} for t in moved
+        ]
+        # Nothing is read back, and a failure fails the transaction: on SQLite both go
+        # with the transaction's next statement or its COMMIT.
+        async with deferred_writes(self._session):
+            # Core executemany: the ORM's add_all and flush cost more CPU than the INSERT.
+            await self._session.execute(insert(table_of(ChangeRow)), rows)
+            await self._session.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["account_id", "type"], set_={"modseq": upsert.excluded.modseq}
+                ),
+                states,
+            )
 
     def mark_pending_delivery(self, account_id: AccountId) -> None:
         """Tell every node, once this commits, that the account has a pending email."""

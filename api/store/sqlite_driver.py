@@ -232,8 +232,8 @@ async def deferred_writes(session: AsyncSession) -> AsyncIterator[None]:
     if not isinstance(adapted, _OneHopConnection):
         yield
         return
-    adapted._deferring = True
+    outer, adapted._deferring = adapted._deferring, True
     try:
         yield
     finally:
-        adapted._deferring = False
+        adapted._deferring = outer  # blocks nest

@@ -161,3 +161,16 @@ async def test_a_streamed_read_sees_what_was_held(engine: AsyncEngine) -> None:
         await session.execute(text("INSERT INTO t (name) VALUES ('held')"))
         streamed = await session.stream(text("SELECT name FROM t"))
         assert [row.name async for row in streamed] == ["held"]
+
+
+async def test_blocks_nest(engine: AsyncEngine, hand_offs: list[str]) -> None:
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(text("SELECT 1"))
+        hand_offs.clear()
+        async with deferred_writes(session):
+            async with deferred_writes(session):
+                await session.execute(text("INSERT INTO t (name) VALUES ('inner')"))
+            await session.execute(text("INSERT INTO t (name) VALUES ('outer')"))
+            assert hand_offs == []  # still held after the inner block ended
+    assert hand_offs == ["_commit_held"]
+    assert await _names(engine) == ["inner", "outer"]
