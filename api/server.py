@@ -162,7 +162,7 @@ async def _start_smtp(services: Services) -> list[SmtpListener]:
     try:
         listeners = await start_smtp_listeners(services, server_ssl_context(cert, key))
     except OSError as exc:
-        raise ConfigError(f"an SMTP listener could not start: {exc}") from exc
+        raise ConfigError(f"an SMTP listener could not start on the {exc.strerror}") from exc
     host = settings.hostname if settings.hostname else settings.bind
     for listener in listeners:
         role = _SMTP_ROLES[listener.name]

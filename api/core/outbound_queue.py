@@ -9,7 +9,7 @@ own entry and sealed envelope, all pointing at one blob.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import msgspec
 
@@ -84,9 +84,11 @@ class OutboundQueue:
         *,
         submission_id: str | None = None,
         positions: Sequence[int] | None = None,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> list[OutboundRecord]:
         """Store the message once for several remote recipients: one blob, one entry per
-        envelope (the i-th at `positions[i]`), all committed together.
+        envelope (the i-th at `positions[i]`), all committed together, with whatever
+        `also` writes in the same transaction (submit's "queued" statuses).
 
         The entries share the blob; the sender deletes it with the last of them
         (api.store.outbound.OutboundRepository.finish).
@@ -123,6 +125,8 @@ class OutboundQueue:
             async with self._store.transaction() as tx:
                 await tx.blobs.add(blob)
                 await tx.submissions.enqueue(records)
+                if also is not None:
+                    await also(tx)
         except BaseException:
             await self._blobs.discard(blob.id)
             raise

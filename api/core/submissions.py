@@ -25,8 +25,9 @@ from api.core.submission_model import (
     SubmissionEnvelope,
     is_pending,
     pending,
+    stage_of,
 )
-from api.core.submission_sealing import open_record, sealed_record
+from api.core.submission_sealing import open_record, seal_status, sealed_record
 from api.core.submission_status import SubmissionStatusWriter
 from api.core.unlocked import UnlockedAccount
 from api.mime.header_edit import without_fields
@@ -34,7 +35,7 @@ from api.store.changes import CREATED, DESTROYED
 from api.store.ids import AccountId, new_id
 from api.store.records import ChangeSet, EmailRecord
 from api.store.submissions import SubmissionFilter
-from api.store.unit_of_work import Store
+from api.store.unit_of_work import Store, Transaction
 from crypto.keypair import unwrap_private_key
 
 __all__ = ["CLAIM_SECONDS", "SubmissionService"]
@@ -120,10 +121,9 @@ class SubmissionService:
             # Not written: the queue already delivered it; the record says how.
             overtaken = overtaken or not written
             statuses[position] = local
-        for position, queued in await self._enqueue(unlocked, submission, remote, outgoing):
-            written = await self._statuses.record(
-                unlocked.account_id, submission.id, position, queued
-            )
+        for position, queued, written in await self._enqueue(
+            unlocked, submission, remote, outgoing
+        ):
             overtaken = overtaken or not written
             statuses[position] = queued
         if overtaken:
@@ -183,11 +183,18 @@ class SubmissionService:
         submission: Submission,
         positions: Sequence[int],
         outgoing: bytes,
-    ) -> list[tuple[int, DeliveryStatus]]:
-        """Queue the remote recipients at `positions` together; their "queued" statuses."""
+    ) -> list[tuple[int, DeliveryStatus, bool]]:
+        """Queue the remote recipients at `positions` together; their "queued" statuses
+        and whether each was written.
+
+        The statuses are written in the transaction that commits the queue entries, so
+        "queued" and "has an entry" are one fact: a crash leaves both or neither, and a
+        retry that resumes the record never queues a recipient twice.
+        """
         if not positions:
             return []
         envelope = submission.envelope
+        account_id = unlocked.account_id
         envelopes = [
             OutboundEnvelope(
                 mail_from=envelope.mail_from.email,
@@ -197,23 +204,32 @@ class SubmissionService:
             )
             for p in positions
         ]
+        queued = [
+            DeliveryStatus(
+                email=e.rcpt_to, smtp_reply="250 2.0.0 queued for delivery", delivered="queued"
+            )
+            for e in envelopes
+        ]
+        public_key = await self._blobs.public_key(account_id)
+        sealed = [
+            (p, seal_status(public_key, submission.id, p, status), stage_of(status))
+            for p, status in zip(positions, queued, strict=True)
+        ]
+        written: list[bool] = []
+
+        async def mark_queued(tx: Transaction) -> None:
+            written[:] = await self._statuses.write_many(tx, account_id, submission.id, sealed)
+
         await self._queue.enqueue_many(
-            unlocked.account_id,
+            account_id,
             unlocked.address.rpartition("@")[2],
             outgoing,
             envelopes,
             submission_id=submission.id,
             positions=positions,
+            also=mark_queued,
         )
-        return [
-            (
-                p,
-                DeliveryStatus(
-                    email=e.rcpt_to, smtp_reply="250 2.0.0 queued for delivery", delivered="queued"
-                ),
-            )
-            for p, e in zip(positions, envelopes, strict=True)
-        ]
+        return list(zip(positions, queued, written, strict=True))
 
     async def _save(self, unlocked: UnlockedAccount, submission: Submission) -> None:
         """Store a new record, held by this call (see CLAIM_SECONDS)."""

@@ -67,9 +67,13 @@ async def _listen(
     services: Services, name: str, port: int, make: Callable[[], SealboxSMTP], tls: Any
 ) -> SmtpListener:
     sessions: weakref.WeakSet[SealboxSMTP] = weakref.WeakSet()
-    server = await asyncio.get_running_loop().create_server(
-        _factory(sessions, make), host=services.settings.bind, port=port, ssl=tls
-    )
+    try:
+        server = await asyncio.get_running_loop().create_server(
+            _factory(sessions, make), host=services.settings.bind, port=port, ssl=tls
+        )
+    except OSError as exc:
+        # Name the port: serve turns this into its one-line error.
+        raise OSError(exc.errno, f"{name} port {port}: {exc.strerror}") from exc
     return SmtpListener(name, server, sessions)
 
 
@@ -83,7 +87,24 @@ async def _start_workers(processes: int, settings: CheckSettings) -> MxWorkers |
 
 
 async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[SmtpListener]:
-    """Every SMTP listener whose port is not 0, already accepting connections."""
+    """Every SMTP listener whose port is not 0, already accepting connections; or none.
+
+    A listener that cannot start stops those started before it (the MX with its worker
+    processes), since the caller never gets them to stop.
+    """
+    listeners: list[SmtpListener] = []
+    try:
+        await _start_each(services, tls, listeners)
+    except BaseException:
+        for listener in listeners:
+            await listener.stop()
+        raise
+    return listeners
+
+
+async def _start_each(
+    services: Services, tls: ssl.SSLContext, listeners: list[SmtpListener]
+) -> None:
     settings = services.settings
     limits = ClientLimits(
         settings.smtp_max_connections_per_ip, settings.smtp_max_messages_per_ip_per_minute
@@ -96,7 +117,6 @@ async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[
         "enable_SMTPUTF8": True,
         "timeout": IDLE_SECONDS,
     }
-    listeners: list[SmtpListener] = []
     if settings.smtp_port:
         check_settings = CheckSettings(
             settings.dns_zone_file,
@@ -135,4 +155,3 @@ async def start_smtp_listeners(services: Services, tls: ssl.SSLContext) -> list[
         make_subs = lambda: SealboxSMTP(submission, implicit_tls=True, **auth)  # noqa: E731
         port = settings.submissions_port
         listeners.append(await _listen(services, "submissions", port, make_subs, tls))
-    return listeners
