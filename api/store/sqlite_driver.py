@@ -225,7 +225,12 @@ async def deferred_writes(session: AsyncSession) -> AsyncIterator[None]:
     that answers, or its COMMIT, and run with it in one hand-off. Their rowcount is
     unknown, and an error of theirs is raised by that later statement: only for writes
     whose failure fails the whole transaction anyway. Elsewhere than SQLite, no change.
+
+    The session's pending ORM changes are flushed first: an ORM flush reads the row
+    counts and ids of its statements, so it must never run held. Inside the block, only
+    Core statements (no ORM objects added or changed).
     """
+    await session.flush()
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     adapted = raw.dbapi_connection

@@ -14,7 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.store.database import Database
+from api.store.models import DomainRow
 from api.store.sqlite_driver import deferred_writes
+from api.store.unit_of_work import Store
 
 
 @pytest.fixture
@@ -174,3 +176,23 @@ async def test_blocks_nest(engine: AsyncEngine, hand_offs: list[str]) -> None:
             assert hand_offs == []  # still held after the inner block ended
     assert hand_offs == ["_commit_held"]
     assert await _names(engine) == ["inner", "outer"]
+
+
+async def test_orm_changes_made_before_the_block_are_not_held(tmp_path: Path) -> None:
+    """An ORM flush checks its UPDATE's row count: held, it would see -1 and fail."""
+    store = Store(f"sqlite+aiosqlite:///{tmp_path / 'orm.db'}")
+    await store.migrate()
+    try:
+        async with store.database.session() as session:
+            session.add(DomainRow(id="d1", name="example.org", created_at=1))
+        async with store.database.session() as session:
+            row = await session.get(DomainRow, "d1")
+            assert row is not None
+            row.dmarc_policy = "enforce"  # dirty, flushed by the next statement
+            async with deferred_writes(session):
+                await session.execute(text("UPDATE domains SET created_at = 2"))
+        async with store.database.session() as session:
+            row = await session.get(DomainRow, "d1")
+            assert row is not None and (row.dmarc_policy, row.created_at) == ("enforce", 2)
+    finally:
+        await store.close()
