@@ -139,17 +139,22 @@ export function openCompose(host: ComposeHost, initial: Draft, kind: ComposeKind
     view.attachments.append(item);
   }
 
-  // Closing the tab fires visibilitychange (hidden) then pagehide; the save starts at
-  // once (a microtask, before the page goes) and its keepalive request outlives it.
+  // Closing the tab fires beforeunload, visibilitychange (hidden), then pagehide; the
+  // save starts at the first of them (a microtask, before the page goes), and its
+  // keepalive request outlives the page. beforeunload comes earliest, which leaves the
+  // most time for the request (a browser test under load lost a draft saved only from
+  // pagehide); the handler never asks the user to stay.
   const onHide = (): void => {
     if (document.visibilityState === "hidden") void save();
   };
   const onPageHide = (): void => void save();
+  window.addEventListener("beforeunload", onPageHide);
   document.addEventListener("visibilitychange", onHide);
   window.addEventListener("pagehide", onPageHide);
 
   function remove(): void {
     closed = true;
+    window.removeEventListener("beforeunload", onPageHide);
     document.removeEventListener("visibilitychange", onHide);
     window.removeEventListener("pagehide", onPageHide);
     clearTimeout(timer);
