@@ -59,6 +59,27 @@ class TlsListeners:
             )
         )
 
+    async def listen_both(
+        self,
+        bind: str,
+        ports: tuple[int, int],
+        context: ssl.SSLContext,
+        serve: ConnectionHandler,
+        *,
+        line_limit: int,
+    ) -> None:
+        """The plain (STARTTLS) port, then the implicit-TLS one, each unless 0. If one
+        cannot bind, whatever did is closed again: the caller never gets it to stop."""
+        try:
+            for port, implicit_tls in zip(ports, (False, True), strict=True):
+                if port:
+                    await self.listen(
+                        bind, port, context, serve, implicit_tls=implicit_tls, line_limit=line_limit
+                    )
+        except BaseException:
+            await self.stop()
+            raise
+
     async def stop(self) -> None:
         for server in self.servers:
             server.close()

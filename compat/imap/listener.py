@@ -33,18 +33,6 @@ async def start_imap(services: Services, context: ssl.SSLContext) -> ImapListene
             services, reader, writer, context, implicit_tls=implicit_tls, listings=listings
         )
 
-    try:
-        for port, implicit_tls in ((settings.imap_port, False), (settings.imaps_port, True)):
-            if port:
-                await listeners.listen(
-                    settings.bind,
-                    port,
-                    context,
-                    serve,
-                    implicit_tls=implicit_tls,
-                    line_limit=MAX_LINE,
-                )
-    except BaseException:
-        await listeners.stop()  # the caller never gets the port that did bind
-        raise
+    ports = (settings.imap_port, settings.imaps_port)
+    await listeners.listen_both(settings.bind, ports, context, serve, line_limit=MAX_LINE)
     return listeners

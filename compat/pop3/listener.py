@@ -33,18 +33,6 @@ async def start_pop3(services: Services, context: ssl.SSLContext) -> Pop3Listene
             services, reader, writer, context, listeners.locks, implicit_tls=implicit_tls
         )
 
-    try:
-        for port, implicit_tls in ((settings.pop3_port, False), (settings.pop3s_port, True)):
-            if port:
-                await listeners.listen(
-                    settings.bind,
-                    port,
-                    context,
-                    serve,
-                    implicit_tls=implicit_tls,
-                    line_limit=MAX_LINE,
-                )
-    except BaseException:
-        await listeners.stop()  # the caller never gets the port that did bind
-        raise
+    ports = (settings.pop3_port, settings.pop3s_port)
+    await listeners.listen_both(settings.bind, ports, context, serve, line_limit=MAX_LINE)
     return listeners
