@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from api.store.blobs.models import BlobRow
 from api.store.email_models import EmailMailboxRow, EmailRow
@@ -16,11 +18,52 @@ from api.store.errors import StoreConflictError
 from api.store.identity_models import VacationResponseRow
 from api.store.ids import AccountId, DomainId
 from api.store.mail_models import AccountCounterRow, MailboxRow
-from api.store.models import AccountRow, AliasRow, DomainRow
+from api.store.models import AccountRow, AliasRow, DomainRow, table_of
 from api.store.records import AccountRecord, DeliveryFacts, DomainRecord, NewAccount
 from api.store.submission_models import OutboundRow
 
 __all__ = ["AccountRepository"]
+
+
+def _facts_query(where: ColumnElement[bool]) -> Select[Any]:
+    """What SMTP's RCPT check needs of an account, in one statement. On the tables, not
+    the mapped classes, and built once: for an MX the building and the ORM's result
+    handling cost more CPU than SQLite's answer."""
+    accounts, counters = table_of(AccountRow), table_of(AccountCounterRow)
+    mailboxes, vacations = table_of(MailboxRow), table_of(VacationResponseRow)
+    domains = table_of(DomainRow)
+
+    def mailbox_with(role: str) -> ScalarSelect[Any]:
+        return (
+            select(mailboxes.c.id)
+            .where(mailboxes.c.account_id == accounts.c.id, mailboxes.c.role == role)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return select(
+        accounts.c.id,
+        accounts.c.address,
+        accounts.c.public_key,
+        accounts.c.quota_octets,
+        select(counters.c.mail_octets)
+        .where(counters.c.account_id == accounts.c.id)
+        .scalar_subquery(),
+        mailbox_with("inbox"),
+        select(vacations.c.is_enabled)
+        .where(vacations.c.account_id == accounts.c.id)
+        .scalar_subquery(),
+        mailbox_with("junk"),
+        select(domains.c.dmarc_policy)
+        .where(domains.c.id == accounts.c.domain_id)
+        .scalar_subquery(),
+    ).where(where)
+
+
+_FACTS_BY_ID = _facts_query(
+    table_of(AccountRow).c.id == bindparam("account_id", type_=table_of(AccountRow).c.id.type)
+)
+_FACTS_AT = _facts_query(table_of(AccountRow).c.address.in_(bindparam("addresses", expanding=True)))
 
 
 def _account(row: AccountRow) -> AccountRecord:
@@ -92,7 +135,7 @@ class AccountRepository:
 
     async def delivery_facts(self, account_id: AccountId) -> DeliveryFacts | None:
         """Key, quota, octets used, Inbox and vacation switch of an account: one SELECT."""
-        found = await self._delivery_facts(AccountRow.id == account_id)
+        found = await self._delivery_facts(_FACTS_BY_ID, {"account_id": account_id})
         return found[0] if found else None
 
     async def delivery_facts_at(self, addresses: Sequence[str]) -> dict[str, DeliveryFacts]:
@@ -102,38 +145,12 @@ class AccountRepository:
             return {}
         return {
             facts.address: facts
-            for facts in await self._delivery_facts(AccountRow.address.in_(list(addresses)))
+            for facts in await self._delivery_facts(_FACTS_AT, {"addresses": list(addresses)})
         }
 
-    async def _delivery_facts(self, where: ColumnElement[bool]) -> list[DeliveryFacts]:
-        used = select(AccountCounterRow.mail_octets).where(
-            AccountCounterRow.account_id == AccountRow.id
-        )
-        inbox = (
-            select(MailboxRow.id)
-            .where(MailboxRow.account_id == AccountRow.id, MailboxRow.role == "inbox")
-            .limit(1)
-        )
-        vacation = select(VacationResponseRow.is_enabled).where(
-            VacationResponseRow.account_id == AccountRow.id
-        )
-        junk = (
-            select(MailboxRow.id)
-            .where(MailboxRow.account_id == AccountRow.id, MailboxRow.role == "junk")
-            .limit(1)
-        )
-        dmarc_policy = select(DomainRow.dmarc_policy).where(DomainRow.id == AccountRow.domain_id)
-        query = select(
-            AccountRow.id,
-            AccountRow.address,
-            AccountRow.public_key,
-            AccountRow.quota_octets,
-            used.scalar_subquery(),
-            inbox.scalar_subquery(),
-            vacation.scalar_subquery(),
-            junk.scalar_subquery(),
-            dmarc_policy.scalar_subquery(),
-        ).where(where)
+    async def _delivery_facts(
+        self, statement: Select[Any], parameters: dict[str, object]
+    ) -> list[DeliveryFacts]:
         return [
             DeliveryFacts(
                 account_id=AccountId(account_id),
@@ -156,7 +173,7 @@ class AccountRepository:
                 enabled,
                 junk_id,
                 dmarc_policy,
-            ) in await self._session.execute(query)
+            ) in await self._session.execute(statement, parameters)
         ]
 
     async def get(self, account_id: AccountId) -> AccountRecord | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,30 +46,62 @@ def _collapse(kinds: list[str]) -> str | None:
     return DESTROYED if last == DESTROYED else UPDATED
 
 
+_ADD_CHANGES = insert(table_of(ChangeRow))
+
+
+@dataclass(frozen=True, slots=True)
+class _Upserts:
+    """The change log's hot statements, built once per dialect: building one (an upsert's
+    `excluded` above all) cost more CPU than running it, in every write of every client."""
+
+    next_modseq: Any
+    next_modseq_charged: Any
+    move_type_states: Any
+
+
+@functools.cache
+def _upserts(dialect: str) -> _Upserts:
+    # Both dialects speak INSERT ... ON CONFLICT; on the tables, not the classes, so no
+    # ORM bulk path runs around the statement.
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    counters, accounts = table_of(AccountCounterRow), table_of(AccountRow)
+    account_id = bindparam("counter_account_id", type_=counters.c.account_id.type)
+    octets = bindparam("octets", type_=counters.c.mail_octets.type)
+    next_modseq = insert_into(counters).values(account_id=account_id, modseq=1, mail_octets=0)
+    charged = insert_into(counters).values(account_id=account_id, modseq=1, mail_octets=octets)
+    quota = select(accounts.c.quota_octets).where(accounts.c.id == account_id).scalar_subquery()
+    states = insert_into(table_of(TypeStateRow))
+    return _Upserts(
+        next_modseq=next_modseq.on_conflict_do_update(
+            index_elements=["account_id"], set_={"modseq": counters.c.modseq + 1}
+        ).returning(counters.c.modseq),
+        next_modseq_charged=charged.on_conflict_do_update(
+            index_elements=["account_id"],
+            set_={"modseq": counters.c.modseq + 1, "mail_octets": counters.c.mail_octets + octets},
+        ).returning(counters.c.modseq, counters.c.mail_octets, quota),
+        # An executemany, so the statement (and its compiled form) is the same every time.
+        move_type_states=states.on_conflict_do_update(
+            index_elements=["account_id", "type"], set_={"modseq": states.excluded.modseq}
+        ),
+    )
+
+
 class ChangeLogRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         # What this transaction changed, for the commit listeners (push).
         self.touched: dict[AccountId, set[str]] = {}
 
-    def _upsert(self, table: type[AccountCounterRow] | type[TypeStateRow]) -> Any:
-        # Both dialects speak INSERT ... ON CONFLICT. On the table, not the class: the
-        # ORM's bulk path around an upsert cost more CPU than the statement.
-        dialect = self._session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table_of(table))
+    def _statements(self) -> _Upserts:
+        return _upserts(self._session.get_bind().dialect.name)
 
     async def next_modseq(self, account_id: AccountId) -> int:
         """Take the next position; the row lock serialises writers of one account.
 
         One upsert: a new account's counter starts at 1, an existing one moves up by 1.
         """
-        statement = self._upsert(AccountCounterRow).values(
-            account_id=account_id, modseq=1, mail_octets=0
-        )
         result = await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["account_id"], set_={"modseq": AccountCounterRow.modseq + 1}
-            ).returning(AccountCounterRow.modseq)
+            self._statements().next_modseq, {"counter_account_id": account_id}
         )
         return int(result.scalar_one())
 
@@ -76,18 +110,9 @@ class ChangeLogRepository:
     ) -> tuple[int, int, int | None]:
         """`next_modseq` and `add_mail_octets(octets)` in one statement, for delivery:
         (position, new total, the account's own quota setting)."""
-        quota = select(AccountRow.quota_octets).where(AccountRow.id == account_id).scalar_subquery()
-        statement = self._upsert(AccountCounterRow).values(
-            account_id=account_id, modseq=1, mail_octets=octets
-        )
         result = await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["account_id"],
-                set_={
-                    "modseq": AccountCounterRow.modseq + 1,
-                    "mail_octets": AccountCounterRow.mail_octets + octets,
-                },
-            ).returning(AccountCounterRow.modseq, AccountCounterRow.mail_octets, quota)
+            self._statements().next_modseq_charged,
+            {"counter_account_id": account_id, "octets": octets},
         )
         modseq, used, limit = result.one()
         return int(modseq), int(used), limit
@@ -131,8 +156,6 @@ class ChangeLogRepository:
         if not rows:
             return
         self.touched.setdefault(account_id, set()).update(moved)
-        # An executemany, so the statement (and its compiled form) is the same every time.
-        upsert = self._upsert(TypeStateRow)
         states = [
             {"account_id": account_id, "type": t, "modseq": modseq, "floor": 0} for t in moved
         ]
@@ -140,13 +163,8 @@ class ChangeLogRepository:
         # with the transaction's next statement or its COMMIT.
         async with deferred_writes(self._session):
             # Core executemany: the ORM's add_all and flush cost more CPU than the INSERT.
-            await self._session.execute(insert(table_of(ChangeRow)), rows)
-            await self._session.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=["account_id", "type"], set_={"modseq": upsert.excluded.modseq}
-                ),
-                states,
-            )
+            await self._session.execute(_ADD_CHANGES, rows)
+            await self._session.execute(self._statements().move_type_states, states)
 
     def mark_pending_delivery(self, account_id: AccountId) -> None:
         """Tell every node, once this commits, that the account has a pending email."""

@@ -46,6 +46,9 @@ _COLUMNS = (
     EmailRow.deleted_from,
 )
 _NAMES = [column.key for column in _COLUMNS]
+# Built once: a group of deliveries runs both.
+_ADD_EMAILS = insert(table_of(EmailRow))
+_ADD_MEMBERSHIPS = insert(table_of(EmailMailboxRow))
 # The same, with an empty literal where the summary was: read nothing sealed.
 _ROW_COLUMNS: tuple[Any, ...] = tuple(
     literal(b"").label("summary_sealed") if c is EmailRow.summary_sealed else c for c in _COLUMNS
@@ -81,15 +84,14 @@ class EmailRepository:
         if not records:
             return
         await self._session.execute(
-            insert(table_of(EmailRow)),
-            [{name: getattr(r, name) for name in _NAMES} for r in records],
+            _ADD_EMAILS, [{name: getattr(r, name) for name in _NAMES} for r in records]
         )
         members = [
             {"mailbox_id": m, "uid": uid, "email_id": r.id, "received_at": r.received_at}
             for r in records
             for m, uid in r.mailboxes.items()
         ]
-        await self._session.execute(insert(table_of(EmailMailboxRow)), members)
+        await self._session.execute(_ADD_MEMBERSHIPS, members)
 
     async def add_memberships(
         self, email_id: str, received_at: int, mailboxes: Mapping[str, int]

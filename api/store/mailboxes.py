@@ -5,14 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.ids import AccountId
 from api.store.mail_models import MailboxRow
+from api.store.models import table_of
 from api.store.records import MailboxRecord
 
 __all__ = ["MailboxRepository"]
+
+_MAILBOXES = table_of(MailboxRow)
+# Every group of deliveries runs it: on the table and built once, as the change log's.
+_TAKE_UIDS = (
+    update(_MAILBOXES)
+    .where(
+        _MAILBOXES.c.account_id
+        == bindparam("mailbox_account_id", type_=_MAILBOXES.c.account_id.type)
+    )
+    .where(_MAILBOXES.c.id == bindparam("uid_mailbox_id", type_=_MAILBOXES.c.id.type))
+    .values(
+        uid_next=_MAILBOXES.c.uid_next + bindparam("uid_count", type_=_MAILBOXES.c.uid_next.type)
+    )
+    .returning(_MAILBOXES.c.uid_next)
+)
 
 
 def _record(row: MailboxRow) -> MailboxRecord:
@@ -48,14 +64,12 @@ class MailboxRepository:
 
         The same rule as allocate_uids: callers hold the account's change-log lock.
         """
-        result = await self._session.execute(
-            update(MailboxRow)
-            .where(MailboxRow.account_id == account_id)
-            .where(MailboxRow.id == mailbox_id)
-            .values(uid_next=MailboxRow.uid_next + count)
-            .returning(MailboxRow.uid_next)
-        )
-        uid_next = result.scalar_one_or_none()
+        parameters = {
+            "mailbox_account_id": account_id,
+            "uid_mailbox_id": mailbox_id,
+            "uid_count": count,
+        }
+        uid_next = (await self._session.execute(_TAKE_UIDS, parameters)).scalar_one_or_none()
         return None if uid_next is None else int(uid_next) - count
 
     async def update(self, account_id: AccountId, mailbox_id: str, **values: object) -> None:

@@ -14,6 +14,9 @@ from api.store.models import table_of
 
 __all__ = ["BlobRecord", "BlobRepository"]
 
+# Built once: a group of deliveries runs it.
+_ADD_BLOBS = insert(table_of(BlobRow))
+
 # Ids per IN list, well under any driver's bound-parameter limit.
 _BATCH = 500
 
@@ -44,7 +47,7 @@ class BlobRepository:
         """Bulk form of `add`: one executemany, for a group of deliveries."""
         if records:
             values = [msgspec.structs.asdict(record) for record in records]
-            await self._session.execute(insert(table_of(BlobRow)), values)
+            await self._session.execute(_ADD_BLOBS, values)
 
     async def get(self, account_id: AccountId, blob_id: str) -> BlobRecord | None:
         """The blob if it belongs to ``account_id``; another account's blob is None."""
