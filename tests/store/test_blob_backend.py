@@ -89,21 +89,26 @@ async def test_fsync_file_then_rename_then_fsync_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[str] = []
-    real_fsync, real_replace = os.fsync, Path.replace
+    real_fsync, real_replace = os.fsync, os.replace
 
     def fsync(descriptor: int) -> None:
-        kind = "dir" if Path(f"/proc/self/fd/{descriptor}").is_dir() else "file"
-        events.append(f"fsync {kind}")
+        path = Path(os.readlink(f"/proc/self/fd/{descriptor}"))
+        events.append(f"fsync {path.relative_to(tmp_path)}" if path.is_dir() else "fsync file")
         real_fsync(descriptor)
 
-    def replace(self: Path, target: Path) -> Path:
+    def replace(source: str, target: str) -> None:
         events.append("rename")
-        return real_replace(self, target)
+        real_replace(source, target)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(Path, "replace", replace)
-    await FilesystemBlobBackend(tmp_path).put("bkey0005", _pieces(b"abc"))
-    assert events == ["fsync file", "rename", "fsync dir"]
+    monkeypatch.setattr(os, "replace", replace)
+    backend = FilesystemBlobBackend(tmp_path)
+    await backend.put("bkey0005", _pieces(b"abc"))
+    # Each directory the put made is durable in its parent before the file goes in.
+    assert events == ["fsync .", "fsync ke", "fsync file", "rename", "fsync ke/y0"]
+    events.clear()
+    await backend.put_bytes("bkey0006", b"def")
+    assert events == ["fsync file", "rename", "fsync ke/y0"]
 
 
 async def test_concurrent_puts_do_not_mix(tmp_path: Path) -> None:

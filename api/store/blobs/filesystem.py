@@ -37,7 +37,7 @@ def _durable_writes() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=_DURABLE_WRITERS, thread_name_prefix="blob-put")
 
 
-def _fsync_directory(directory: Path) -> None:
+def _fsync_directory(directory: str | Path) -> None:
     descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(descriptor)
@@ -45,23 +45,39 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def _open_temp(directory: Path) -> tuple[Path, BinaryIO]:
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temp = directory / f".{secrets.token_hex(8)}{TEMP_SUFFIX}"
+def _ensure_directory(directory: str) -> None:
+    """Make `directory` (and its parent) where missing. A new directory's entry is
+    durable only after its parent's fsync, as a file's is: a put into a directory it
+    made must survive a crash too. (Strings, not Path: an MX worker runs this per copy.)
+    """
+    try:
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        _ensure_directory(os.path.dirname(directory))
+        with contextlib.suppress(FileExistsError):  # a concurrent put made it meanwhile
+            os.mkdir(directory, 0o700)
+    _fsync_directory(os.path.dirname(directory))
+
+
+def _open_temp(directory: str) -> tuple[str, BinaryIO]:
+    _ensure_directory(directory)
+    temp = os.path.join(directory, f".{secrets.token_hex(8)}{TEMP_SUFFIX}")
     # O_EXCL: never reuse an existing file; 0600: owner-only, like the whole data dir.
     descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     return temp, os.fdopen(descriptor, "wb")
 
 
-def _commit(file: BinaryIO, temp: Path, target: Path) -> None:
+def _commit(file: BinaryIO, temp: str, target: str) -> None:
     file.flush()
     os.fsync(file.fileno())
     file.close()
-    temp.replace(target)
-    _fsync_directory(target.parent)
+    os.replace(temp, target)
+    _fsync_directory(os.path.dirname(target))
 
 
-def _put_whole(directory: Path, target: Path, data: bytes) -> None:
+def _put_whole(directory: str, target: str, data: bytes) -> None:
     temp, file = _open_temp(directory)
     try:
         file.write(data)
@@ -71,9 +87,10 @@ def _put_whole(directory: Path, target: Path, data: bytes) -> None:
         raise
 
 
-def _abandon(file: BinaryIO, temp: Path) -> None:
+def _abandon(file: BinaryIO, temp: str) -> None:
     file.close()
-    temp.unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp)
 
 
 def _remove_stale_temps(root: Path, idle_seconds: float) -> int:
@@ -98,8 +115,14 @@ def _read(path: Path, offset: int, length: int) -> bytes:
 
 
 def _path(root: Path, key: str) -> Path:
+    return Path(_location(str(root), key)[1])
+
+
+def _location(root: str, key: str) -> tuple[str, str]:
+    """The directory a key's file is in, and the file."""
     check_key(key)
-    return root / key[1:3] / key[3:5] / key
+    directory = os.path.join(root, key[1:3], key[3:5])
+    return directory, os.path.join(directory, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +133,7 @@ class FileWriter:
     root: Path
 
     def put_blocking(self, key: str, data: bytes) -> int:
-        target = _path(self.root, key)
-        _put_whole(target.parent, target, data)
+        _put_whole(*_location(str(self.root), key), data)
         return len(data)
 
 
@@ -126,8 +148,8 @@ class FilesystemBlobBackend(BlobBackend):
         return FileWriter(self.root)
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
-        target = self.path(key)
-        temp, file = await asyncio.to_thread(_open_temp, target.parent)
+        directory, target = _location(str(self.root), key)
+        temp, file = await asyncio.to_thread(_open_temp, directory)
         size = 0
         try:
             async for chunk in chunks:
@@ -143,9 +165,9 @@ class FilesystemBlobBackend(BlobBackend):
     async def put_bytes(self, key: str, data: bytes) -> int:
         # One thread hop for open, write, both fsyncs and the rename: a small message's
         # put costs the disk's time, not five trips through the executor.
-        target = self.path(key)
+        directory, target = _location(str(self.root), key)
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(_durable_writes(), _put_whole, target.parent, target, data)
+        await loop.run_in_executor(_durable_writes(), _put_whole, directory, target, data)
         return len(data)
 
     async def read(self, key: str, offset: int, length: int) -> bytes:
