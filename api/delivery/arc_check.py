@@ -13,11 +13,12 @@ import dns.exception
 import dns.resolver
 
 from api.delivery.dns_lookup import txt_records
+from api.mime.header_edit import header_section
 
 __all__ = ["verify_arc"]
 
-# As in dkim_check: with none of the three ARC field names anywhere (a broken set of
-# them is "fail"), there is nothing to parse the message for.
+# As in dkim_check: with none of the three ARC field names anywhere in the header
+# section (a broken set of them is "fail"), there is nothing to parse the message for.
 _MAY_BE_SEALED = re.compile(rb"arc-(seal|message-signature|authentication-results)", re.I)
 
 
@@ -28,7 +29,7 @@ def verify_arc(resolver: dns.resolver.Resolver, raw: bytes) -> str:
         records = txt_records(resolver, name.decode("ascii", "replace"))
         return records[0] if records else None
 
-    if _MAY_BE_SEALED.search(raw) is None:
+    if _MAY_BE_SEALED.search(header_section(raw)[0]) is None:
         return "none"
     try:
         status, _, _ = dkim.arc_verify(raw, dnsfunc=dnsfunc)

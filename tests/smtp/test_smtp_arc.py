@@ -1,5 +1,6 @@
 """ARC (RFC 8617) on inbound mail over a real MX socket: the chain's verdict is recorded
-in Authentication-Results as arc=pass | fail | none."""
+in Authentication-Results as arc=pass | fail | none. And where the ARC and DKIM
+verifiers look for their fields: the header section, wherever in it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import asyncio
 import smtplib
 
 import pytest
-from support.smtp_dkim import arc_seal, zone_text
+from support.smtp_dkim import arc_seal, sign, zone_text
 from support.smtp_node import SmtpNode, inbox_messages
 
 from api.delivery.arc_check import verify_arc
+from api.delivery.dkim_check import verify_dkim
 from api.delivery.dns_lookup import ZoneResolver
 
 MESSAGE = b"From: a@loose.test\r\nTo: alice@example.org\r\nSubject: forwarded\r\n\r\nbody\r\n"
@@ -65,7 +67,27 @@ def _without_seal(sealed: bytes) -> bytes:
         (arc_seal(MESSAGE, "good.test", "relay.good.test"), "pass"),
         # Only the ARC-Seal gone: a broken set (fail), not an absent one (none).
         (_without_seal(arc_seal(MESSAGE, "good.test", "relay.good.test")), "fail"),
+        # The set below fields a later hop added: still found.
+        (b"Received: from a later hop\r\n" + arc_seal(MESSAGE, "good.test", "r.good.test"), "pass"),
+        # Field names in the body are text, not a set.
+        (MESSAGE + b"ARC-Seal: i=1; a=rsa-sha256; cv=none\r\n", "none"),
     ],
 )
 def test_the_chain_status(raw: bytes, status: str) -> None:
     assert verify_arc(ZoneResolver.from_text(zone_text()), raw) == status
+
+
+@pytest.mark.parametrize(
+    ("raw", "results"),
+    [
+        (sign(MESSAGE, "good.test"), ["pass"]),
+        (b"Received: from a later hop\r\n" + sign(MESSAGE, "good.test"), ["pass"]),
+        (b"X-Other: 1\r\n" + sign(MESSAGE, "good.test").replace(b"DKIM-S", b"dKiM-s", 1), ["pass"]),
+        (MESSAGE + b"DKIM-Signature: v=1; d=good.test\r\n", []),
+    ],
+)
+def test_dkim_signatures_are_found_in_the_header_section_only(
+    raw: bytes, results: list[str]
+) -> None:
+    verdicts = verify_dkim(ZoneResolver.from_text(zone_text()), raw)
+    assert [verdict.result for verdict in verdicts] == results
