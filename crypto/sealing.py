@@ -19,6 +19,7 @@ from crypto.secret_value import SecretBytes
 
 __all__ = [
     "DATA_KEY_SIZE",
+    "SEALED_DATA_KEY_SIZE",
     "VERSION",
     "data_key_info",
     "new_data_key",
@@ -35,6 +36,8 @@ _SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM
 _ENC_SIZE = 32
 _TAG_SIZE = 16
 _MIN_SIZE = 1 + _ENC_SIZE + _TAG_SIZE
+# What seal_data_key returns is always this long.
+SEALED_DATA_KEY_SIZE = _MIN_SIZE + DATA_KEY_SIZE
 _DATA_KEY_LABEL = b"sealbox/v1/data-key"
 
 

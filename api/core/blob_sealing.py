@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from api.core.blob_reader import blob_aad
 from api.store.ids import AccountId, new_id
 from crypto.sealing import new_data_key, seal_data_key
+from crypto.secret_value import SecretBytes
 from crypto.stream_sealer import StreamSealer
 
 __all__ = ["SealedBlob", "seal_blocks", "seal_whole"]
@@ -39,10 +40,14 @@ def seal_blocks(sealer: StreamSealer, data: bytes, *, final: bool) -> bytes:
     return b"".join(sealer.seal(data[at : at + size], last=at == starts[-1]) for at in starts)
 
 
-def seal_whole(account_id: AccountId, public_key: bytes, data: bytes) -> SealedBlob:
-    """`data` sealed as a new blob of `account_id`, ready for the backend's put."""
+def seal_whole(
+    account_id: AccountId, public_key: bytes, data: bytes, *, data_key: SecretBytes | None = None
+) -> SealedBlob:
+    """`data` sealed as a new blob of `account_id`, ready for the backend's put; under
+    `data_key` when the caller seals more under it (a delivered copy's summary)."""
     blob_id = new_id("b")
-    data_key = new_data_key()
+    if data_key is None:
+        data_key = new_data_key()
     sealer = StreamSealer(data_key, blob_aad(account_id, blob_id))
     sealed_key = seal_data_key(public_key, data_key, account_id=account_id, object_id=blob_id)
     body = seal_blocks(sealer, data, final=True)

@@ -16,6 +16,7 @@ from api.core.email_summary import EmailSummary, seal_pending_summary, summarize
 from api.mime.email_view import parse_email
 from api.store.blobs.backend import ProcessWriter
 from api.store.ids import AccountId, new_id
+from crypto.sealing import new_data_key
 
 __all__ = ["SealedCopy", "seal_copies", "written_copy"]
 
@@ -36,15 +37,17 @@ def seal_copies(raw: bytes, recipients: Sequence[tuple[AccountId, bytes]]) -> li
     summary = summarize(parse_email(raw))
     copies = []
     for account_id, public_key in recipients:
-        email_id = new_id("e")
-        copies.append(
-            SealedCopy(
-                email_id=email_id,
-                blob=seal_whole(account_id, public_key, raw),
-                summary=summary,
-                summary_sealed=seal_pending_summary(public_key, account_id, email_id, summary),
-            )
+        email_id, data_key = new_id("e"), new_data_key()
+        blob = seal_whole(account_id, public_key, raw, data_key=data_key)
+        sealed_summary = seal_pending_summary(
+            data_key,
+            blob.sealed_data_key,
+            summary,
+            account_id=account_id,
+            email_id=email_id,
+            blob_id=blob.id,
         )
+        copies.append(SealedCopy(email_id, blob, summary, sealed_summary))
     return copies
 
 

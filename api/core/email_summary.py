@@ -2,8 +2,9 @@
 
 Email/get of a message list reads only this, never the message blob. An email stored
 while its account is unlocked seals the summary under the MK summaries subkey (AES-GCM,
-~2 us to open); one delivered while the account is locked can only be sealed to the
-public key (HPKE, ~50 us) and is re-sealed under MK at the next unlock.
+~2 us to open); one delivered while the account is locked is sealed under a key derived
+from its blob's data key, whose HPKE seal to the public key it carries, and is re-sealed
+under MK at the next unlock.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import msgspec
 from api.mime.addresses import EmailAddress
 from api.mime.email_view import ParsedEmail
 from crypto.aead import open_sealed, seal
+from crypto.errors import FormatError
+from crypto.kdf import hkdf_sha256
 from crypto.labels import bind
 from crypto.master_key import SUBKEY_SUMMARIES, MasterKey
-from crypto.sealing import open_with_private_key, seal_to_public_key
+from crypto.sealing import SEALED_DATA_KEY_SIZE, open_data_key, open_with_private_key
 from crypto.secret_value import SecretBytes
 
 __all__ = [
@@ -80,7 +83,13 @@ def _aad(account_id: str, email_id: str) -> bytes:
     return bind(b"sealbox/v1/summary", account_id, email_id)
 
 
+# A pending summary's first byte. The older form, the summary itself sealed to the public
+# key (one more HPKE operation per delivered copy), begins with crypto.sealing.VERSION.
+_UNDER_DATA_KEY = 0x02
+
+
 def _pending_info(account_id: str, email_id: str) -> bytes:
+    # The older form's HPKE info.
     return bind(b"sealbox/v1/summary-pending", account_id, email_id)
 
 
@@ -99,14 +108,44 @@ def open_summary(
 
 
 def seal_pending_summary(
-    public_key: bytes, account_id: str, email_id: str, summary: EmailSummary
+    data_key: SecretBytes,
+    sealed_data_key: bytes,
+    summary: EmailSummary,
+    *,
+    account_id: str,
+    email_id: str,
+    blob_id: str,
 ) -> bytes:
-    info = _pending_info(account_id, email_id)
-    return seal_to_public_key(public_key, _encoder.encode(summary), info=info)
+    """The summary of a copy delivered while its account is locked, under its blob's
+    data key: the copy's one HPKE operation is the data key's (`sealed_data_key`, kept
+    in front, so opening needs nothing but this value and the private key)."""
+    key = _pending_key(data_key, account_id, email_id)
+    sealed = seal(key, _encoder.encode(summary), _pending_aad(account_id, email_id, blob_id))
+    return bytes([_UNDER_DATA_KEY]) + sealed_data_key + sealed
 
 
 def open_pending_summary(
-    private_key: SecretBytes, account_id: str, email_id: str, sealed: bytes
+    private_key: SecretBytes, sealed: bytes, *, account_id: str, email_id: str, blob_id: str
 ) -> EmailSummary:
-    info = _pending_info(account_id, email_id)
-    return _decoder.decode(open_with_private_key(private_key, sealed, info=info))
+    """Open a summary from `seal_pending_summary`, or one of the older form (sealed to
+    the public key itself) that a server upgraded with mail still pending may hold."""
+    if sealed[:1] != bytes([_UNDER_DATA_KEY]):
+        info = _pending_info(account_id, email_id)
+        return _decoder.decode(open_with_private_key(private_key, sealed, info=info))
+    end = 1 + SEALED_DATA_KEY_SIZE
+    if len(sealed) < end:
+        raise FormatError("a pending summary too short to hold its data key")
+    data_key = open_data_key(private_key, sealed[1:end], account_id=account_id, object_id=blob_id)
+    key = _pending_key(data_key, account_id, email_id)
+    return _decoder.decode(
+        open_sealed(key, sealed[end:], _pending_aad(account_id, email_id, blob_id))
+    )
+
+
+def _pending_key(data_key: SecretBytes, account_id: str, email_id: str) -> SecretBytes:
+    info = bind(b"sealbox/v2/summary-pending-key", account_id, email_id)
+    return SecretBytes(hkdf_sha256(data_key.reveal(), info))
+
+
+def _pending_aad(account_id: str, email_id: str, blob_id: str) -> bytes:
+    return bind(b"sealbox/v2/summary-pending", account_id, email_id, blob_id)

@@ -329,7 +329,11 @@ class EmailIngest:
         threads: list[tuple[str, str]] = []
         for record in batch:
             summary = open_pending_summary(
-                private_key, account_id, record.id, record.summary_sealed
+                private_key,
+                record.summary_sealed,
+                account_id=account_id,
+                email_id=record.id,
+                blob_id=record.blob_id,
             )
             thread_id, kind = await _thread(tx, unlocked, summary)
             threads.append((thread_id, kind))

@@ -92,7 +92,13 @@ class _Summaries:
             self._private_key = unwrap_private_key(
                 self._unlocked.master_key, account.wrapped_private_key, account_id=account_id
             )
-        return open_pending_summary(self._private_key, account_id, record.id, record.summary_sealed)
+        return open_pending_summary(
+            self._private_key,
+            record.summary_sealed,
+            account_id=account_id,
+            email_id=record.id,
+            blob_id=record.blob_id,
+        )
 
 
 class RetentionService:

@@ -92,7 +92,7 @@ async def test_fsync_file_then_rename_then_fsync_directory(
     real_fsync, real_replace = os.fsync, os.replace
 
     def fsync(descriptor: int) -> None:
-        path = Path(os.readlink(f"/proc/self/fd/{descriptor}"))
+        path = Path(f"/proc/self/fd/{descriptor}").readlink()
         events.append(f"fsync {path.relative_to(tmp_path)}" if path.is_dir() else "fsync file")
         real_fsync(descriptor)
 
