@@ -133,7 +133,10 @@ async def _start_each(
         recipients = RecipientCheck(services.store, services.quota)
         workers = await _start_workers(settings.smtp_worker_processes, check_settings)
         mx = MxHandler(services.delivery, recipients, checks, limits, bounces, workers)
-        make_mx = lambda: SealboxSMTP(mx, tls_context=tls, **common)  # noqa: E731
+        # The MX answers every AUTH itself (503): without TLS too, so none asks for TLS first.
+        make_mx = lambda: SealboxSMTP(  # noqa: E731
+            mx, tls_context=tls, auth_require_tls=False, **common
+        )
         try:
             listener = await _listen(services, "smtp", settings.smtp_port, make_mx, None)
         except BaseException:

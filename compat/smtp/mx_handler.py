@@ -72,7 +72,14 @@ class MxHandler:
         responses: list[str],
     ) -> list[str]:
         session.host_name = hostname
-        return add_extensions(responses, *SESSION_EXTENSIONS)
+        # aiosmtpd offers AUTH after STARTTLS on every port; an MX signs no one in.
+        offered = [line for line in responses if not line.startswith("250-AUTH")]
+        return add_extensions(offered, *SESSION_EXTENSIONS)
+
+    async def handle_AUTH(
+        self, server: SMTP, session: Session, envelope: Envelope, args: list[str]
+    ) -> str:
+        return reply(Reply.AUTH_NOT_OFFERED)
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]

@@ -51,6 +51,7 @@ class Reply(StrEnum):
     AUTH_INVALID = "auth_invalid"
     AUTH_THROTTLED = "auth_throttled"
     AUTH_MALFORMED = "auth_malformed"
+    AUTH_NOT_OFFERED = "auth_not_offered"
     TRY_LATER = "try_later"
     REFUSED = "refused"
 
@@ -79,6 +80,7 @@ _TABLE: dict[Reply, str] = {
     Reply.AUTH_INVALID: "535 5.7.8 authentication credentials invalid",
     Reply.AUTH_THROTTLED: "454 4.7.0 too many failed sign-ins, try again later",
     Reply.AUTH_MALFORMED: "501 5.5.2 cannot decode the credentials",
+    Reply.AUTH_NOT_OFFERED: "503 5.5.1 no AUTH here: sign in on the submission port",
     Reply.TRY_LATER: "451 4.3.0 temporary failure, try again later",
     Reply.REFUSED: "554 5.7.0 message refused",
 }

@@ -55,7 +55,7 @@ def _load(port: int, rcpt: str, *, lmtp: bool = False) -> tuple[list[float], flo
 
 def _dovecot_reference() -> None:
     """Dovecot LMTP (fsync on, as shipped) under the same clients: the figure to beat."""
-    why = dovecot_unavailable()
+    why = dovecot_unavailable(lmtp=True)
     if why is not None:
         print(f"dovecot lmtp reference skipped: {why}")
         return

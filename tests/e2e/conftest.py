@@ -8,15 +8,13 @@ A test module names its domain in `DOMAIN`; `server` hosts it, and `alice`, `bob
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.cli_accounts import add_account
+from support.debian_packages import install_missing
 from support.jmap_https import HttpsNode, sign_in
 from support.server import RunningServer, hosted_server
 
@@ -36,28 +34,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _install_chromium() -> str | None:
-    """Installs Debian's chromium with apt when missing; returns why not, or None."""
-    if CHROMIUM.exists():
-        return None
-    if shutil.which("apt-get") is None:
-        return "/usr/bin/chromium is missing and apt-get is not available"
-    if os.geteuid() != 0:
-        return "/usr/bin/chromium is missing and apt-get needs root"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-        if done.returncode != 0:
-            return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
-    return (
-        None if CHROMIUM.exists() else "apt-get installed chromium but /usr/bin/chromium is missing"
-    )
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    reason = _install_chromium()
+    reason = install_missing(["chromium"], [CHROMIUM])
     if reason:
         print(f"\nskipping webmail browser tests: {reason}")
         pytest.skip(reason)

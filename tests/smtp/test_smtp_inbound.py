@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import smtplib
 import socket
 from typing import Any
@@ -247,3 +248,18 @@ async def test_bdat_chunks_make_one_message_and_a_transaction_may_follow(node: S
     assert answer.count(b"250 2.0.0 message stored") == 2, answer
     raws = [raw for _, raw in await inbox_messages(node.alice)]
     assert len(raws) == 2 and sum(raw.endswith(head + tail) for raw in raws) == 1
+
+
+@pytest.mark.parametrize("tls", [False, True])
+async def test_mx_offers_no_auth_and_refuses_it(node: SmtpNode, tls: bool) -> None:
+    def auth() -> tuple[str, tuple[int, bytes]]:
+        with smtplib.SMTP("127.0.0.1", node.mx_port, timeout=30) as client:
+            if tls:
+                client.starttls(context=node.client_tls)
+            features = client.ehlo("x.test")[1].decode()
+            credentials = base64.b64encode(f"\0alice@example.org\0{node.app_password}".encode())
+            return features, client.docmd("AUTH", f"PLAIN {credentials.decode()}")
+
+    features, (code, text) = await asyncio.to_thread(auth)
+    assert "AUTH" not in features and "PIPELINING" in features
+    assert (code, text[:5]) == (503, b"5.5.1")

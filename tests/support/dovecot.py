@@ -1,14 +1,14 @@
 """A private Dovecot IMAP server on loopback, for import tests against a real peer.
 
-Debian's dovecot-imapd is installed when missing (apt-get); the server runs in the
-foreground as a child of the test with its own config, a passwd-file user, Maildir
-folders under a fresh directory and a self-signed certificate made here.
+Debian's dovecot-imapd (and dovecot-lmtpd for LMTP) is installed when missing (apt-get);
+the server runs in the foreground as a child of the test with its own config, a
+passwd-file user, Maildir folders under a fresh directory and a self-signed certificate
+made here.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
 import socket
 import subprocess
@@ -24,11 +24,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from support.debian_packages import install_missing
 from support.environment import free_port
 
 __all__ = ["DovecotServer", "dovecot_unavailable", "running_dovecot"]
 
 DOVECOT = "/usr/sbin/dovecot"
+_LMTP = "/usr/lib/dovecot/lmtp"
 USER = "importer@source.test"
 PASSWORD = "source-pass-0451"
 
@@ -42,18 +44,12 @@ class DovecotServer:
     log: Path
 
 
-def dovecot_unavailable() -> str | None:
-    """Why Dovecot cannot run here (None when it can), installing it with apt if missing."""
-    if Path(DOVECOT).exists():
-        return None
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        return "dovecot-imapd is not installed and apt-get (as root) is unavailable"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "dovecot-imapd"]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
-    return None if Path(DOVECOT).exists() else "dovecot-imapd installed no /usr/sbin/dovecot"
+def dovecot_unavailable(*, lmtp: bool = False) -> str | None:
+    """Why Dovecot (with its LMTP server when `lmtp`) cannot run here, None when it can;
+    installs it with apt when missing."""
+    if lmtp:
+        return install_missing(["dovecot-imapd", "dovecot-lmtpd"], [DOVECOT, _LMTP])
+    return install_missing(["dovecot-imapd"], [DOVECOT])
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:

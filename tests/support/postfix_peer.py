@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from support.debian_packages import install_missing
 from support.environment import free_port
 
 __all__ = ["ensure_postfix", "postfix_peer"]
 
 _POSTFIX = "/usr/sbin/postfix"
+# Installing must not write a system-wide main.cf: each test writes its own.
+_NO_CONFIGURATION = "postfix postfix/main_mailer_type select No configuration\n"
 _SERVICES = """\
 {port}    inet  n       -       n       -       -       smtpd
 pickup    unix  n       -       n       60      1       pickup
@@ -44,18 +47,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 
 def ensure_postfix() -> str | None:
     """None once Postfix is installed (installing it through apt if needed), else why not."""
-    if Path(_POSTFIX).exists():
-        return None
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        return "Postfix is not installed and apt-get (as root) is unavailable"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    selections = "postfix postfix/main_mailer_type select No configuration\n"
-    subprocess.run(["debconf-set-selections"], input=selections, text=True, check=False, env=env)
-    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "postfix"]):
-        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-        if done.returncode != 0:
-            return f"could not install Postfix: {done.stderr.strip()[-300:]}"
-    return None
+    return install_missing(["postfix"], [_POSTFIX], debconf=_NO_CONFIGURATION)
 
 
 def _main_cf(root: Path, port: int, next_hop: str) -> str:
