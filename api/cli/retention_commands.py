@@ -71,7 +71,8 @@ async def purge(services: Services, _: argparse.Namespace) -> None:
     counts = await purge_once(services.blobs, services.retention)
     say(
         f"purged {counts.emails} emails deleted over {RETENTION_DAYS} days ago, "
-        f"{counts.uploads} expired uploads, {counts.abandoned_writes} abandoned writes"
+        f"{counts.uploads} expired uploads, {counts.abandoned_writes} abandoned writes, "
+        f"{counts.orphans} stored blobs without a row"
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.core.blob_reader import blob_aad
-from api.store.ids import AccountId, new_id
+from api.store.ids import BLOB_ID_PREFIX, AccountId, new_id
 from crypto.sealing import new_data_key, seal_data_key
 from crypto.secret_value import SecretBytes
 from crypto.stream_sealer import StreamSealer
@@ -45,7 +45,7 @@ def seal_whole(
 ) -> SealedBlob:
     """`data` sealed as a new blob of `account_id`, ready for the backend's put; under
     `data_key` when the caller seals more under it (a delivered copy's summary)."""
-    blob_id = new_id("b")
+    blob_id = new_id(BLOB_ID_PREFIX)
     if data_key is None:
         data_key = new_data_key()
     sealer = StreamSealer(data_key, blob_aad(account_id, blob_id))

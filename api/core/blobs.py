@@ -19,7 +19,7 @@ from api.core.readable_blobs import INLINE_DECRYPT_BYTES, ReadableBlobs
 from api.core.unlocked import UnlockedAccount
 from api.store.blobs.backend import BlobBackend, ProcessWriter
 from api.store.blobs.repository import BlobRecord
-from api.store.ids import AccountId, new_id
+from api.store.ids import BLOB_ID_PREFIX, AccountId, new_id
 from api.store.unit_of_work import Store
 from crypto.errors import DecryptionError
 from crypto.sealing import new_data_key, open_data_key, seal_data_key
@@ -103,7 +103,7 @@ class BlobService:
         """Encrypt and durably write the content only; the caller adds the row in its own
         transaction (with whatever references the blob) and calls `discard` if that fails.
         """
-        blob_id = new_id("b")
+        blob_id = new_id(BLOB_ID_PREFIX)
         data_key = new_data_key()
         sealer = StreamSealer(data_key, blob_aad(account_id, blob_id))
         sealed_key = seal_data_key(public_key, data_key, account_id=account_id, object_id=blob_id)
@@ -260,6 +260,23 @@ class BlobService:
         """Clear an upload's expiry once an object references it."""
         async with self._store.transaction() as tx:
             await tx.blobs.keep(account_id, blob_id)
+
+    async def purge_orphans(self, idle_seconds: float) -> int:
+        """Delete stored content that no row refers to, written ``idle_seconds`` ago or
+        more; returns how many. Every writer adds the row right after the put, and rows
+        go before files, so such content is what a crash or a lost MX worker left between
+        the two: ciphertext whose data key was never stored, unreadable and only taking
+        space."""
+        removed = 0
+        async for keys in self.backend.settled_keys(idle_seconds):
+            blob_ids = [key for key in keys if key.startswith(BLOB_ID_PREFIX)]
+            async with self._store.transaction() as tx:
+                known = await tx.blobs.known(blob_ids)
+            for blob_id in blob_ids:
+                if blob_id not in known:
+                    await self.backend.delete(blob_id)
+                    removed += 1
+        return removed
 
     async def purge_expired(self, at: int | None = None) -> int:
         """Destroy uploads past their expiry; returns how many.

@@ -6,13 +6,24 @@ import base64
 import secrets
 from typing import NewType
 
-__all__ = ["AccountId", "AppPasswordId", "DomainId", "IdentityId", "PasskeyId", "new_id"]
+__all__ = [
+    "BLOB_ID_PREFIX",
+    "AccountId",
+    "AppPasswordId",
+    "DomainId",
+    "IdentityId",
+    "PasskeyId",
+    "new_id",
+]
 
 AccountId = NewType("AccountId", str)
 DomainId = NewType("DomainId", str)
 AppPasswordId = NewType("AppPasswordId", str)
 IdentityId = NewType("IdentityId", str)
 PasskeyId = NewType("PasskeyId", str)
+
+# Blob ids, which are also the blob store's keys, begin with this.
+BLOB_ID_PREFIX = "b"
 
 
 def new_id(prefix: str) -> str:

@@ -12,7 +12,7 @@ import msgspec
 import pytest
 from support.services import PASSWORD, create_account, unlock
 
-from api.core.blob_purge import purge_blobs_periodically
+from api.core.blob_purge import ORPHANED_AFTER, purge_blobs_periodically, purge_once
 from api.core.blobs import BlobService
 from api.core.errors import BlobNotFoundError
 from api.core.unlocked import UnlockedAccount
@@ -143,9 +143,14 @@ async def test_the_periodic_purge_runs_until_cancelled(services: Services) -> No
     stale = await services.blobs.store(
         unlocked.account_id, public_key, _pieces(b"old upload"), expires=1
     )
+    orphan = await services.blobs.write(
+        unlocked.account_id, public_key, _pieces(b"x"), expires=None
+    )
+    os.utime(_backend(services).path(orphan.id), (1, 1))
     task = asyncio.create_task(purge_blobs_periodically(services.blobs, interval=0.01))
     for _ in range(200):
-        if not _backend(services).path(stale.id).exists():
+        paths = [_backend(services).path(blob_id) for blob_id in (stale.id, orphan.id)]
+        if not any(path.exists() for path in paths):
             break
         await asyncio.sleep(0.01)
     task.cancel()
@@ -153,6 +158,7 @@ async def test_the_periodic_purge_runs_until_cancelled(services: Services) -> No
         await task
     with pytest.raises(BlobNotFoundError):
         await services.blobs.find(unlocked.account_id, stale.id)
+    assert not _backend(services).path(orphan.id).exists()  # the first pass sweeps
 
 
 async def test_a_whole_read_authenticates_the_end(services: Services) -> None:
@@ -208,3 +214,25 @@ async def test_many_blobs_read_together_in_order(services: Services) -> None:
     assert got == datas
     with pytest.raises(BlobNotFoundError):
         await readable.read_many([ids[0], "bnope"])
+
+
+async def test_stored_content_without_a_row_is_swept_once_a_day_old(services: Services) -> None:
+    unlocked = await _unlocked(services)
+    public_key = await services.blobs.public_key(unlocked.account_id)
+    kept = await services.blobs.upload(unlocked.account_id, _pieces(b"referenced"))
+    # What a lost MX worker or a crash leaves: the put done, the row never committed.
+    account_id = unlocked.account_id
+    orphan = await services.blobs.write(account_id, public_key, _pieces(b"x"), expires=None)
+    young = await services.blobs.write(account_id, public_key, _pieces(b"y"), expires=None)
+    backend = _backend(services)
+    for blob_id in (kept.id, orphan.id):
+        os.utime(backend.path(blob_id), (1, 1))
+    await backend.put_bytes("zforeign1", b"not a blob key")
+    os.utime(backend.path("zforeign1"), (1, 1))
+
+    assert await services.blobs.purge_orphans(ORPHANED_AFTER) == 1
+    assert not backend.path(orphan.id).exists()
+    assert backend.path(young.id).exists() and backend.path("zforeign1").exists()
+    assert await services.blobs.read_all(unlocked, kept.id) == b"referenced"
+    counts = await purge_once(services.blobs)
+    assert counts.orphans == 0 and backend.path(young.id).exists()

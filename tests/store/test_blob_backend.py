@@ -139,3 +139,18 @@ async def test_stale_temp_files_of_a_crashed_put_are_removed(tmp_path: Path) -> 
     assert await backend.abandon_incomplete(3600) == 1
     assert not stale.exists() and fresh.exists()
     assert await backend.exists("bkeep0001")
+
+
+async def test_settled_keys_are_the_stored_files_idle_long_enough(tmp_path: Path) -> None:
+    backend = FilesystemBlobBackend(tmp_path)
+    for key in ("bold00001", "bold00002", "bnew00001", "bzz000001"):
+        await backend.put(key, _pieces(b"sealed"))
+    for key in ("bold00001", "bold00002", "bzz000001"):
+        os.utime(backend.path(key), (1, 1))
+    temp = backend.path("bold00001").parent / f".dead{TEMP_SUFFIX}"
+    temp.write_bytes(b"ciphertext")
+    os.utime(temp, (1, 1))
+    batches = [batch async for batch in backend.settled_keys(3600)]
+    # One batch per top-level directory, each whole.
+    assert sorted(sorted(batch) for batch in batches) == [["bold00001", "bold00002"], ["bzz000001"]]
+    assert [batch async for batch in FilesystemBlobBackend(tmp_path / "none").settled_keys(0)] == []

@@ -148,6 +148,16 @@ async def test_stale_uploads_a_crash_left_are_aborted(
     assert [upload["Key"] for upload in left.get("Uploads", [])] == ["other/bkey0006"]
 
 
+async def test_settled_keys_are_the_objects_idle_long_enough(store: S3Store) -> None:
+    backend = S3BlobBackend(_location(store, prefix="settled/"))
+    try:
+        await backend.put_bytes("bsettled01", b"sealed")
+        assert [batch async for batch in backend.settled_keys(3600)] == []
+        assert [batch async for batch in backend.settled_keys(-60)] == [["bsettled01"]]
+    finally:
+        await backend.close()
+
+
 async def test_a_missing_bucket_is_named_at_start(store: S3Store) -> None:
     backend = S3BlobBackend(_location(store, bucket="no-such-bucket"))
     try:

@@ -76,6 +76,11 @@ class BlobBackend(ABC):
         (S3: abort stale multipart uploads.) Only ciphertext is ever in them.
         """
 
+    @abstractmethod
+    def settled_keys(self, idle_seconds: float) -> AsyncIterator[list[str]]:
+        """Every stored key last written at least ``idle_seconds`` ago, in batches: the
+        candidates of the orphan sweep (a put still in progress is never among them)."""
+
     def process_writer(self) -> ProcessWriter | None:
         """A writer for worker processes, or None where only this process can put."""
         return None

@@ -15,7 +15,7 @@ import functools
 import os
 import secrets
 import time
-from collections.abc import AsyncIterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +103,32 @@ def _remove_stale_temps(root: Path, idle_seconds: float) -> int:
                 temp.unlink()
                 removed += 1
     return removed
+
+
+def _subdirectories(root: str) -> list[str]:
+    try:
+        with os.scandir(root) as entries:
+            return sorted(entry.path for entry in entries if entry.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return []
+
+
+def _settled_under(directory: str, cutoff: float) -> list[str]:
+    """The keys in one top-level directory whose file was last written before `cutoff`."""
+    keys = []
+    with contextlib.suppress(FileNotFoundError):
+        for middle in os.scandir(directory):
+            if not middle.is_dir(follow_symlinks=False):
+                continue
+            with contextlib.suppress(FileNotFoundError), os.scandir(middle.path) as entries:
+                for entry in entries:
+                    # Dot files are temps of puts (removed by _remove_stale_temps).
+                    if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                        continue
+                    with contextlib.suppress(FileNotFoundError):
+                        if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                            keys.append(entry.name)
+    return keys
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -197,3 +223,12 @@ class FilesystemBlobBackend(BlobBackend):
 
     async def abandon_incomplete(self, idle_seconds: float) -> int:
         return await asyncio.to_thread(_remove_stale_temps, self.root, idle_seconds)
+
+    async def settled_keys(self, idle_seconds: float) -> AsyncIterator[list[str]]:
+        cutoff = time.time() - idle_seconds
+        # One batch per top-level directory: about 1/1,024 of the store each.
+        tops = await asyncio.to_thread(_subdirectories, str(self.root))
+        for top in tops:
+            keys = await asyncio.to_thread(_settled_under, top, cutoff)
+            if keys:
+                yield keys

@@ -67,6 +67,15 @@ class BlobRepository:
             found.extend(_record(row) for row in rows if row.account_id == account_id)
         return found
 
+    async def known(self, blob_ids: Sequence[str]) -> set[str]:
+        """Those of `blob_ids` that have a row, whatever their account."""
+        found: set[str] = set()
+        for at in range(0, len(blob_ids), _BATCH):
+            batch = blob_ids[at : at + _BATCH]
+            rows = await self._session.scalars(select(BlobRow.id).where(BlobRow.id.in_(batch)))
+            found.update(rows)
+        return found
+
     async def keep(self, account_id: AccountId, blob_id: str) -> None:
         """Clear the expiry: something (an Email, a draft) now references the blob."""
         await self._session.execute(

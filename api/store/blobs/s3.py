@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,6 +202,20 @@ class S3BlobBackend(BlobBackend):
                     )
                     aborted += 1
         return aborted
+
+    async def settled_keys(self, idle_seconds: float) -> AsyncIterator[list[str]]:
+        s3 = await self._s3()
+        cutoff = time.time() - idle_seconds
+        prefix = self.location.prefix
+        paginator = s3.get_paginator("list_objects_v2")
+        async for page in paginator.paginate(Bucket=self.location.bucket, Prefix=prefix):
+            keys = [
+                item["Key"][len(prefix) :]
+                for item in page.get("Contents", [])
+                if item["LastModified"].timestamp() < cutoff
+            ]
+            if keys:
+                yield keys
 
     async def close(self) -> None:
         await self._stack.aclose()
