@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 
+from api.core.blob_orphans import purge_orphans
 from api.core.blob_reader import OpenBlob, blob_aad
 from api.core.blob_sealing import SealedBlob, seal_blocks, seal_whole
 from api.core.clock import DAY, now
@@ -262,21 +263,8 @@ class BlobService:
             await tx.blobs.keep(account_id, blob_id)
 
     async def purge_orphans(self, idle_seconds: float) -> int:
-        """Delete stored content that no row refers to, written ``idle_seconds`` ago or
-        more; returns how many. Every writer adds the row right after the put, and rows
-        go before files, so such content is what a crash or a lost MX worker left between
-        the two: ciphertext whose data key was never stored, unreadable and only taking
-        space."""
-        removed = 0
-        async for keys in self.backend.settled_keys(idle_seconds):
-            blob_ids = [key for key in keys if key.startswith(BLOB_ID_PREFIX)]
-            async with self._store.transaction() as tx:
-                known = await tx.blobs.known(blob_ids)
-            for blob_id in blob_ids:
-                if blob_id not in known:
-                    await self.backend.delete(blob_id)
-                    removed += 1
-        return removed
+        """Delete stored content without a row, idle ``idle_seconds`` (api.core.blob_orphans)."""
+        return await purge_orphans(self._store, self.backend, idle_seconds)
 
     async def purge_expired(self, at: int | None = None) -> int:
         """Destroy uploads past their expiry; returns how many.

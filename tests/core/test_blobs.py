@@ -4,6 +4,7 @@ that must not open a blob, tampering, and purging expired uploads (RFC 8620 6.1)
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from api.core.errors import BlobNotFoundError
 from api.core.unlocked import UnlockedAccount
 from api.services import Services
 from api.store.blobs.filesystem import FilesystemBlobBackend
+from api.store.ids import BLOB_ID_PREFIX, new_id
 from crypto.errors import DecryptionError
 from crypto.master_key import MasterKey
 from crypto.stream import DEFAULT_CHUNK_SIZE
@@ -236,3 +238,20 @@ async def test_stored_content_without_a_row_is_swept_once_a_day_old(services: Se
     assert await services.blobs.read_all(unlocked, kept.id) == b"referenced"
     counts = await purge_once(services.blobs)
     assert counts.orphans == 0 and backend.path(young.id).exists()
+
+
+async def test_a_sweep_finding_more_than_a_crash_leaves_deletes_nothing(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As a node pointed at the wrong (here: an empty) database would see its mail.
+    backend = _backend(services)
+    keys = [new_id(BLOB_ID_PREFIX) for _ in range(101)]
+    for key in keys:
+        await backend.put_bytes(key, b"sealed mail of another database")
+        os.utime(backend.path(key), (1, 1))
+    with caplog.at_level(logging.ERROR, logger="sealbox.blobs"):
+        assert await services.blobs.purge_orphans(ORPHANED_AFTER) == 0
+    assert all(backend.path(key).exists() for key in keys)
+    assert [getattr(r, "event", None) for r in caplog.records] == ["blobs.orphan_sweep_refused"]
+    await backend.delete(keys.pop())
+    assert await services.blobs.purge_orphans(ORPHANED_AFTER) == 100
