@@ -38,9 +38,16 @@ class InboundBounces:
         self._hostname = hostname
 
     async def bounce(
-        self, mail_from: str, failures: Sequence[FailedRecipient], original: bytes
+        self,
+        mail_from: str,
+        failures: Sequence[FailedRecipient],
+        original: bytes,
+        *,
+        requiretls: bool = False,
     ) -> None:
-        """One DSN per failed recipient to `mail_from`, stored before this returns."""
+        """One DSN per failed recipient to `mail_from`, stored before this returns. The
+        DSN of a message sent with REQUIRETLS goes out with it too (RFC 8689 5); like
+        every DSN here it holds only the original's header section."""
         if not mail_from or not failures:
             return
         arrival = now()
@@ -63,7 +70,8 @@ class InboundBounces:
                 if outcome.delivered != "yes":
                     log.error("bounce not stored", extra={"event": "smtp.bounce_lost"})
                 continue
-            envelope = OutboundEnvelope(mail_from="", rcpt_to=mail_from)
+            parameters: dict[str, str | None] | None = {"REQUIRETLS": None} if requiretls else None
+            envelope = OutboundEnvelope(mail_from="", rcpt_to=mail_from, mail_parameters=parameters)
             target = failure.target
             await self._queue.enqueue(target.account_id, target.domain, report, envelope)
         log.info("bounced after DATA", extra={"event": "smtp.bounce", "count": len(failures)})

@@ -114,8 +114,9 @@ def build_session(settings: Settings, unlocked: UnlockedAccount, limits: CoreLim
         account_capabilities={
             MAIL: _mail_account_capability(),
             QUOTA: {},
-            # RFC 8621 1.3.2: nothing is sent later than asked, no SMTP extensions yet.
-            SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
+            # RFC 8621 1.3.2: nothing is sent later than asked; a mailFrom may carry
+            # REQUIRETLS (RFC 8689), which the outbound queue honours.
+            SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {"REQUIRETLS": []}},
             VACATION_RESPONSE: {},
             RETENTION: {},
             IMAP: {},

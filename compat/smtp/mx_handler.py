@@ -23,7 +23,13 @@ from api.delivery.mx_workers import MxWorkers, WorkerLostError
 from api.delivery.sender_checks import SenderChecks, SenderVerdict
 from compat.smtp.limits import ClientLimits
 from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
-from compat.smtp.protocol import SESSION_EXTENSIONS, count_rcpt, peer_ip, targets_of
+from compat.smtp.protocol import (
+    asks_requiretls,
+    count_rcpt,
+    peer_ip,
+    session_extensions,
+    targets_of,
+)
 from compat.smtp.replies import Reply, reply, reply_for_recipient
 
 __all__ = ["MAX_RECIPIENTS", "MxHandler"]
@@ -74,7 +80,7 @@ class MxHandler:
         session.host_name = hostname
         # aiosmtpd offers AUTH after STARTTLS on every port; an MX signs no one in.
         offered = [line for line in responses if not line.startswith("250-AUTH")]
-        return add_extensions(offered, *SESSION_EXTENSIONS)
+        return add_extensions(offered, *session_extensions(session))
 
     async def handle_AUTH(
         self, server: SMTP, session: Session, envelope: Envelope, args: list[str]
@@ -160,7 +166,8 @@ class MxHandler:
         if not stored:
             return failed[0][1]
         if failed:
-            await self._bounce(mail_from, failed, targets, verdict.stamped)
+            requiretls = asks_requiretls(envelope)
+            await self._bounce(mail_from, failed, targets, verdict.stamped, requiretls)
             return reply(Reply.STORED_PARTLY)
         return reply(Reply.STORED)
 
@@ -188,6 +195,7 @@ class MxHandler:
         failed: list[tuple[str, str]],
         targets: dict[str, DeliveryTarget],
         raw: bytes,
+        requiretls: bool,
     ) -> None:
         """The DSNs, stored before the 250 (a crash then loses no bounce)."""
         failures = [
@@ -196,7 +204,7 @@ class MxHandler:
             if recipient.lower() in targets
         ]
         try:
-            await self._bounces.bounce(mail_from, failures, raw)
+            await self._bounces.bounce(mail_from, failures, raw, requiretls=requiretls)
         except Exception:
             # The stored copies stand; what is lost is said loudly, never silently.
             log.exception("bounce failed", extra={"event": "smtp.bounce_lost"})

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any, AnyStr
 
-from aiosmtpd.smtp import MISSING, SMTP, Envelope
+from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
 
 from api.core.recipient_check import DeliveryTarget
 from compat.smtp.command_args import (
@@ -30,14 +31,18 @@ from compat.smtp.replies import Reply, enhanced, reply
 READ_BUFFER_LIMIT = 64 * 1024
 # EHLO keywords this session implements on top of aiosmtpd's own; each handler lists them.
 SESSION_EXTENSIONS = ("PIPELINING", "ENHANCEDSTATUSCODES", "CHUNKING")
+# RFC 8689: offered, and taken on MAIL FROM, only once the session is TLS.
+REQUIRETLS = "REQUIRETLS"
 
 __all__ = [
     "READ_BUFFER_LIMIT",
-    "SESSION_EXTENSIONS",
+    "REQUIRETLS",
     "SealboxEnvelope",
     "SealboxSMTP",
+    "asks_requiretls",
     "count_rcpt",
     "peer_ip",
+    "session_extensions",
     "targets_of",
 ]
 
@@ -72,6 +77,16 @@ class SealboxEnvelope(Envelope):
         self.chunks_too_big = False
 
 
+def session_extensions(session: Session) -> tuple[str, ...]:
+    """The EHLO keywords to add to aiosmtpd's for `session`."""
+    return (*SESSION_EXTENSIONS, REQUIRETLS) if session.ssl is not None else SESSION_EXTENSIONS
+
+
+def asks_requiretls(envelope: Envelope) -> bool:
+    """Whether the transaction's MAIL FROM carried REQUIRETLS (RFC 8689 4.1)."""
+    return REQUIRETLS in envelope.mail_options
+
+
 def count_rcpt(envelope: Envelope) -> int:
     """Count one more RCPT in the transaction; returns how many there were."""
     if not isinstance(envelope, SealboxEnvelope):
@@ -102,6 +117,8 @@ class SealboxSMTP(SMTP):
         self._counted_ip: str | None = None
         self._refused = False
         self._in_greeting = False
+        # Inside smtp_MAIL, where _getparams may take REQUIRETLS.
+        self._in_mail = False
 
     def _create_envelope(self) -> Envelope:
         return SealboxEnvelope()
@@ -195,7 +212,21 @@ class SealboxSMTP(SMTP):
             if parameters and size_parameter_problem(parameters):
                 await self.push("501 5.5.4 SIZE= takes a count of octets (RFC 1870 3)")
                 return
-        await super().smtp_MAIL(arg)
+        self._in_mail = True
+        try:
+            await super().smtp_MAIL(arg)
+        finally:
+            self._in_mail = False
+
+    def _getparams(self, params: Sequence[str]) -> dict[str, str | bool] | None:
+        found: dict[str, str | bool] | None = super()._getparams(params)
+        # aiosmtpd refuses parameters it does not know (555), and REQUIRETLS is not
+        # among them; over TLS a MAIL FROM may carry it (without a value), and the
+        # handlers see it among the options.
+        tls = self.session is not None and self.session.ssl is not None
+        if found is not None and self._in_mail and tls and found.get(REQUIRETLS) is True:
+            del found[REQUIRETLS]
+        return found
 
     async def smtp_DATA(self, arg: str) -> None:
         # aiosmtpd's own checks and replies, around the bulk reader.

@@ -19,7 +19,7 @@ from api.jmap.local import LocalJmapCaller
 from api.services import Services
 from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
 from compat.smtp.mx_handler import MAX_RECIPIENTS, add_extensions
-from compat.smtp.protocol import SESSION_EXTENSIONS, peer_ip
+from compat.smtp.protocol import REQUIRETLS, asks_requiretls, peer_ip, session_extensions
 from compat.smtp.replies import Reply, reply, reply_for_error, reply_for_set_error
 from compat.smtp.sasl import ANSWERED, SaslResult, read_login, read_plain
 from crypto.secret_value import SecretStr
@@ -58,7 +58,7 @@ class SubmissionHandler:
         responses: list[str],
     ) -> list[str]:
         session.host_name = hostname
-        return add_extensions(responses, *SESSION_EXTENSIONS)
+        return add_extensions(responses, *session_extensions(session))
 
     async def auth_PLAIN(self, server: SMTP, args: list[str]) -> AuthResult:
         return await self._sign_in(server, await read_plain(server, args))
@@ -148,8 +148,12 @@ class SubmissionHandler:
         envelope: Envelope,
     ) -> str:
         account = unlocked.account_id
+        mail_from: dict[str, Any] = {"email": envelope.mail_from}
+        if asks_requiretls(envelope):
+            # Handed on: the outbound queue then delivers only over verified TLS.
+            mail_from["parameters"] = {REQUIRETLS: None}
         smtp_envelope = {
-            "mailFrom": {"email": envelope.mail_from},
+            "mailFrom": mail_from,
             "rcptTo": [{"email": rcpt} for rcpt in envelope.rcpt_tos],
         }
         emails = {"e": {"blobId": blob_id, "mailboxIds": {sent: True}, "keywords": {"$seen": True}}}

@@ -91,7 +91,7 @@ def test_session_contents(tmp_path: Path, alice: UnlockedAccount) -> None:
                     "mayCreateTopLevelMailbox": True,
                 },
                 QUOTA: {},
-                SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {}},
+                SUBMISSION: {"maxDelayedSend": 0, "submissionExtensions": {"REQUIRETLS": []}},
                 VACATION_RESPONSE: {},
                 RETENTION: {},
                 IMAP: {},

@@ -11,6 +11,7 @@ from support.jmap_client import Client, make_client
 from support.smtp_dkim import sign
 from support.smtp_node import SmtpNode, inbox_messages
 
+from api.core.outbound_queue import open_envelope, queue_keypair
 from api.core.recipient_check import RecipientCheck, RecipientStatus
 from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.services import Services
@@ -18,13 +19,18 @@ from api.services import Services
 RAW = b"From: a@good.test\r\nTo: alice@example.org\r\nSubject: for two\r\n\r\nbody text\r\n"
 
 
-async def _send_filling_bob(node: SmtpNode, bob: Client, sender: str) -> tuple[int, bytes]:
+async def _send_filling_bob(
+    node: SmtpNode, bob: Client, sender: str, *, requiretls: bool = False
+) -> tuple[int, bytes]:
     """MAIL, RCPT alice and bob (both accepted), then bob's quota fills, then DATA."""
     # The server shares this event loop: every blocking client step runs in a thread.
     client = await asyncio.to_thread(smtplib.SMTP, "127.0.0.1", node.mx_port, timeout=30)
     try:
+        if requiretls:
+            await asyncio.to_thread(client.starttls, context=node.client_tls)
         await asyncio.to_thread(client.ehlo, "client.good.test")
-        assert (await asyncio.to_thread(client.mail, sender))[0] == 250
+        options = ["REQUIRETLS"] if requiretls else []
+        assert (await asyncio.to_thread(client.mail, sender, options))[0] == 250
         for rcpt in ("alice@example.org", "bob@example.org"):
             assert (await asyncio.to_thread(client.rcpt, rcpt))[0] == 250
         await node.services.accounts.set_quota(bob.unlocked.account_id, 10)
@@ -78,8 +84,23 @@ async def test_a_remote_sender_gets_a_dsn_through_the_queue(node: SmtpNode) -> N
     assert len(await inbox_messages(node.alice)) == 1
     async with node.services.store.transaction() as tx:
         [entry] = await tx.outbound.claim(2**40, 2**40 + 60, 10)
+        keypair = await queue_keypair(tx, entry.sender_domain)
     assert entry.account_id == bob.unlocked.account_id
     assert entry.sender_domain == "example.org"
+    assert open_envelope(keypair, entry).mail_parameters is None
+
+
+async def test_the_dsn_of_a_requiretls_message_asks_for_requiretls(node: SmtpNode) -> None:
+    """RFC 8689 5: the report of a message that required TLS goes out only over TLS."""
+    bob = await make_client(node.services, "bob@example.org")
+    code, _ = await _send_filling_bob(node, bob, "a@good.test", requiretls=True)
+    assert code == 250
+    async with node.services.store.transaction() as tx:
+        [entry] = await tx.outbound.claim(2**40, 2**40 + 60, 10)
+        keypair = await queue_keypair(tx, entry.sender_domain)
+    envelope = open_envelope(keypair, entry)
+    assert (envelope.mail_from, envelope.rcpt_to) == ("", "a@good.test")
+    assert envelope.mail_parameters == {"REQUIRETLS": None}
 
 
 async def test_a_bounce_from_another_server_is_accepted(node: SmtpNode) -> None:

@@ -263,3 +263,27 @@ async def test_mx_offers_no_auth_and_refuses_it(node: SmtpNode, tls: bool) -> No
     features, (code, text) = await asyncio.to_thread(auth)
     assert "AUTH" not in features and "PIPELINING" in features
     assert (code, text[:5]) == (503, b"5.5.1")
+
+
+async def test_requiretls_is_offered_and_taken_over_tls_only(node: SmtpNode) -> None:
+    """RFC 8689 4.1: only a TLS session offers REQUIRETLS; over one the MX accepts and
+    stores mail that asks for it (a final delivery needs nothing more)."""
+
+    def run() -> list[object]:
+        with smtplib.SMTP("127.0.0.1", node.mx_port, timeout=30) as client:
+            client.ehlo("x.test")
+            seen: list[object] = [client.has_extn("requiretls")]
+            seen.append(client.mail("a@good.test", ["REQUIRETLS"])[0])
+            client.rset()
+            client.starttls(context=node.client_tls)
+            client.ehlo("x.test")
+            seen.append(client.has_extn("requiretls"))
+            seen.append(client.mail("a@good.test", ["REQUIRETLS=YES"])[0])
+            seen.append(client.mail("a@good.test", ["REQUIRETLS"])[0])
+            seen.append(client.rcpt("alice@example.org", ["REQUIRETLS"])[0])
+            seen.append(client.rcpt("alice@example.org")[0])
+            seen.append(client.data(sign(MESSAGE, "good.test"))[0])
+            return seen
+
+    assert await asyncio.to_thread(run) == [False, 555, True, 555, 250, 555, 250, 250]
+    assert len(await inbox_messages(node.alice)) == 1

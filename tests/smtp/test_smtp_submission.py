@@ -81,3 +81,28 @@ async def test_mail_before_auth_is_refused(node: SmtpNode) -> None:
             return client.mail("alice@example.org")[0]
 
     assert await asyncio.to_thread(run) == 530
+
+
+async def test_requiretls_is_handed_to_the_submission(node: SmtpNode) -> None:
+    """RFC 8689: MAIL FROM REQUIRETLS becomes the EmailSubmission's mailFrom parameter,
+    which the outbound queue honours (verified TLS, a next hop offering REQUIRETLS)."""
+
+    def run() -> dict[str, object]:
+        with smtplib.SMTP_SSL(
+            "127.0.0.1", node.submissions_port, context=node.client_tls, timeout=30
+        ) as client:
+            client.ehlo()
+            assert client.has_extn("requiretls")
+            client.login("alice@example.org", node.app_password)
+            return dict(
+                client.sendmail(
+                    "alice@example.org", ["x@example.net"], MESSAGE, mail_options=["REQUIRETLS"]
+                )
+            )
+
+    assert await asyncio.to_thread(run) == {}
+    [submission] = (await node.alice.one("EmailSubmission/get", ids=None))["list"]
+    assert submission["envelope"]["mailFrom"] == {
+        "email": "alice@example.org",
+        "parameters": {"REQUIRETLS": None},
+    }
