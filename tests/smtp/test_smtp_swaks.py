@@ -109,23 +109,33 @@ async def test_mx_unknown_recipient_is_refused_before_data(
     assert await inbox_messages(node.alice) == []
 
 
-@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
-async def test_submission_over_implicit_tls(swaks: str, node: SmtpNode, mechanism: str) -> None:
-    code, transcript = await _run(
+async def _submit_as_alice(swaks: str, port: int, password: str, *options: str) -> tuple[int, str]:
+    """swaks submitting as alice to bob@example.net on `port`, with `options` added."""
+    return await _run(
         swaks,
         "--port",
-        str(node.submissions_port),
-        "--tls-on-connect",
-        "--auth",
-        mechanism,
+        str(port),
+        *options,
         "--auth-user",
         "alice@example.org",
         "--auth-password",
-        node.app_password,
+        password,
         "--from",
         "alice@example.org",
         "--to",
         "bob@example.net",
+    )
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+async def test_submission_over_implicit_tls(swaks: str, node: SmtpNode, mechanism: str) -> None:
+    code, transcript = await _submit_as_alice(
+        swaks,
+        node.submissions_port,
+        node.app_password,
+        "--tls-on-connect",
+        "--auth",
+        mechanism,
         "--header",
         "Subject: submitted by swaks",
     )
@@ -137,38 +147,12 @@ async def test_submission_over_implicit_tls(swaks: str, node: SmtpNode, mechanis
 
 
 async def test_submission_offers_no_auth_before_starttls(swaks: str, node: SmtpNode) -> None:
-    code, transcript = await _run(
-        swaks,
-        "--port",
-        str(node.submission_port),
-        "--auth",
-        "PLAIN",
-        "--auth-user",
-        "alice@example.org",
-        "--auth-password",
-        node.app_password,
-        "--from",
-        "alice@example.org",
-        "--to",
-        "bob@example.net",
-    )
+    port = node.submission_port
+    code, transcript = await _submit_as_alice(swaks, port, node.app_password, "--auth", "PLAIN")
     assert code == _AUTH_FAILED, transcript
-    assert await inbox_messages(node.alice, "sent") == []
-    code, transcript = await _run(
-        swaks,
-        "--port",
-        str(node.submission_port),
-        "--tls",
-        "--auth",
-        "PLAIN",
-        "--auth-user",
-        "alice@example.org",
-        "--auth-password",
-        "not-the-password",
-        "--from",
-        "alice@example.org",
-        "--to",
-        "bob@example.net",
+    assert "Host did not advertise authentication" in transcript
+    code, transcript = await _submit_as_alice(
+        swaks, port, "not-the-password", "--tls", "--auth", "PLAIN"
     )
     assert code == _AUTH_FAILED, transcript
     assert "535 5.7.8" in transcript
