@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from api.store.blobs.backend import BlobBackend
-from api.store.ids import BLOB_ID_PREFIX
+from api.store.ids import is_blob_id
 from api.store.unit_of_work import Store
 
 __all__ = ["MAX_ORPHANS", "purge_orphans"]
@@ -33,7 +33,8 @@ async def purge_orphans(store: Store, backend: BlobBackend, idle_seconds: float)
     orphans: list[str] = []
     settled = 0
     async for keys in backend.settled_keys(idle_seconds):
-        blob_ids = [key for key in keys if key.startswith(BLOB_ID_PREFIX)]
+        # Only what has the form of our ids: a stray file is not ours to delete.
+        blob_ids = [key for key in keys if is_blob_id(key)]
         settled += len(blob_ids)
         async with store.transaction() as tx:
             known = await tx.blobs.known(blob_ids)

@@ -77,10 +77,12 @@ async def purge_blobs_periodically(
     while True:
         started = time.monotonic()
         sweep = last_sweep is None or started - last_sweep >= _ORPHAN_SWEEP_INTERVAL
+        if sweep:
+            # Counted as done even if it fails: a broken sweep retried every pass would
+            # walk the whole store every ten minutes.
+            last_sweep = started
         try:
             purged = (await purge_once(blobs, retention, orphans=sweep)).total
-            if sweep:
-                last_sweep = started
         except Exception:
             # A database hiccup must not end purging for the life of the process.
             log.exception("blob purge failed", extra={"event": "blobs.purge_failed"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from typing import NewType
 
@@ -13,6 +14,7 @@ __all__ = [
     "DomainId",
     "IdentityId",
     "PasskeyId",
+    "is_blob_id",
     "new_id",
 ]
 
@@ -24,6 +26,8 @@ PasskeyId = NewType("PasskeyId", str)
 
 # Blob ids, which are also the blob store's keys, begin with this.
 BLOB_ID_PREFIX = "b"
+# What new_id makes: the prefix and 16 characters of lowercase base32.
+_BLOB_ID = re.compile(rf"{BLOB_ID_PREFIX}[a-z2-7]{{16}}")
 
 
 def new_id(prefix: str) -> str:
@@ -33,3 +37,8 @@ def new_id(prefix: str) -> str:
     """
     body = base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
     return f"{prefix}{body}"
+
+
+def is_blob_id(value: str) -> bool:
+    """Whether `value` has the form of an id new_id(BLOB_ID_PREFIX) made."""
+    return _BLOB_ID.fullmatch(value) is not None

@@ -230,11 +230,15 @@ async def test_stored_content_without_a_row_is_swept_once_a_day_old(services: Se
     for blob_id in (kept.id, orphan.id):
         os.utime(backend.path(blob_id), (1, 1))
     await backend.put_bytes("zforeign1", b"not a blob key")
-    os.utime(backend.path("zforeign1"), (1, 1))
+    stray = backend.path(orphan.id).with_name(f"{orphan.id}.bak")
+    stray.write_bytes(b"an operator's copy")
+    for path in (backend.path("zforeign1"), stray):
+        os.utime(path, (1, 1))
 
     assert await services.blobs.purge_orphans(ORPHANED_AFTER) == 1
     assert not backend.path(orphan.id).exists()
     assert backend.path(young.id).exists() and backend.path("zforeign1").exists()
+    assert stray.exists()
     assert await services.blobs.read_all(unlocked, kept.id) == b"referenced"
     counts = await purge_once(services.blobs)
     assert counts.orphans == 0 and backend.path(young.id).exists()
