@@ -2,8 +2,8 @@
 
 Adds what the library leaves out: a per-address connection limit, RFC 2034 enhanced
 status codes on every final reply, implicit TLS counted as TLS (RFC 8314 3.3), a DATA
-reader that takes the message in bulk (compat/smtp/data_reader.py), and RFC 3030
-CHUNKING (BDAT).
+reader that takes the message in bulk (compat/smtp/data_reader.py), RFC 3030
+CHUNKING (BDAT), and the RFC 8689 REQUIRETLS parameter of MAIL FROM over TLS.
 """
 
 from __future__ import annotations
