@@ -4,9 +4,10 @@ A message is parsed once (api.mime), its raw octets stored as an encrypted blob,
 header summary sealed, and one transaction adds the email, its mailbox memberships with
 fresh IMAP UIDs, its thread and the change-log entries (Email, Mailbox counts, Thread).
 Unlocked callers thread at once; delivery, which has only the public key, leaves the
-email `pending` until `catch_up` runs at the account's next unlocked use. The search
-index (api.core.mail_search) hears of each email once it is threaded: at once for an
-unlocked caller, at catch_up for locked deliveries, which are its queue, by id.
+email `pending` until `catch_up` (api.core.pending_settle) runs at the account's next
+unlocked use. The search index (api.core.mail_search) hears of each email once it is
+threaded: at once for an unlocked caller, at catch_up for locked deliveries, which are
+its queue, by id.
 """
 
 from __future__ import annotations
@@ -22,14 +23,11 @@ from api.core.change_types import EMAIL_TYPE, MAILBOX_TYPE, THREAD_TYPE, ChangeL
 from api.core.delivery_rows import NewEmail, add_deliveries
 from api.core.delivery_sealing import SealedCopy, seal_copies
 from api.core.email_summary import (
-    EmailSummary,
-    open_pending_summary,
     seal_summary,
     sent_at_seconds,
     summarize,
 )
 from api.core.errors import (
-    AccountNotFoundError,
     EmailStateMismatchError,
     InvalidEmailError,
     MailboxNotFoundError,
@@ -39,8 +37,9 @@ from api.core.keywords import keywords_to_stored
 from api.core.mail_search import MailSearch, NoSearch
 from api.core.part_blobs import PartBlobs, split_part_blob_id
 from api.core.pending_mail import PendingMail
+from api.core.pending_settle import PendingSettler
 from api.core.quota import charge_mail
-from api.core.threading import assign_thread, thread_hashes
+from api.core.threading import thread_change
 from api.core.unlocked import UnlockedAccount
 from api.mime.email_view import INLINE_PARSE_BYTES, parse_off_loop
 from api.store.blobs.repository import BlobRecord
@@ -52,9 +51,6 @@ from api.store.unit_of_work import Store, Transaction
 __all__ = ["EMAIL_TYPE", "THREAD_TYPE", "EmailIngest", "IncomingEmail"]
 
 log = logging.getLogger("sealbox.ingest")
-
-# Pending deliveries threaded per transaction at an unlock.
-_CATCH_UP_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +81,7 @@ class EmailIngest:
         self._group: GroupCommit[NewEmail, EmailRecord] = GroupCommit(store, self._add_deliveries)
         # The full-text index; api.services hands in api.search's once it is built.
         self.search: MailSearch = NoSearch()
+        self._settler = PendingSettler(store, self.pending, lambda: self.search)
 
     async def import_raw(
         self, unlocked: UnlockedAccount, raw: bytes, incoming: IncomingEmail
@@ -248,7 +245,8 @@ class EmailIngest:
             MAILBOX_TYPE: [(m, UPDATED) for m in mailbox_ids],
         }
         if unlocked is not None:
-            thread_id, kind = await _thread(tx, unlocked, new.summary)
+            master_key = unlocked.master_key
+            thread_id, kind = await thread_change(tx, master_key, unlocked.account_id, new.summary)
             changes[THREAD_TYPE] = [(thread_id, kind)]
         else:
             tx.changes.mark_pending_delivery(account_id)
@@ -279,77 +277,9 @@ class EmailIngest:
         await charge_mail(tx, account_id, size, self._default_quota)
 
     async def catch_up(self, unlocked: UnlockedAccount, *, force: bool = False) -> int:
-        """Thread and re-seal mail delivered while the account was locked; returns how many.
-
-        Cheap when there is nothing to do: free when no delivery was heard since the last
-        clean check (api.core.pending_mail), else one indexed EXISTS. So every mail read
-        calls it first: no client ever sees a pending email's missing threadId. `force`
-        asks the database whatever the record says.
-        """
-        account_id = unlocked.account_id
-        if not force and not self.pending.may_have_pending(account_id):
-            return 0
-        generation = self.pending.generation(account_id)
-        async with self._store.transaction() as tx:
-            if not await tx.emails.has_pending(account_id):
-                self.pending.found_none(account_id, generation)
-                return 0
-        done = 0
-        while True:
-            async with self._store.transaction() as tx:
-                modseq = await tx.changes.next_modseq(account_id)
-                batch = await tx.emails.pending(account_id, _CATCH_UP_BATCH)
-                if batch:
-                    await self._settle(tx, unlocked, batch, modseq)
-            if batch:
-                try:
-                    await self.search.settled(unlocked, batch)
-                except Exception as exc:  # settled all the same; the index catches up at open
-                    log.warning(
-                        "indexing delivered mail failed",
-                        extra={
-                            "event": "search.index_failed",
-                            "account_id": account_id,
-                            "error_type": type(exc).__name__,
-                        },
-                    )
-            done += len(batch)
-            if len(batch) < _CATCH_UP_BATCH:
-                self.pending.found_none(account_id, generation)
-                return done
-
-    async def _settle(
-        self, tx: Transaction, unlocked: UnlockedAccount, batch: list[EmailRecord], modseq: int
-    ) -> None:
-        account_id = unlocked.account_id
-        account = await tx.accounts.get(account_id)
-        if account is None:
-            raise AccountNotFoundError()
-        private_key = unlocked.private_key(account.wrapped_private_key)
-        threads: list[tuple[str, str]] = []
-        for record in batch:
-            summary = open_pending_summary(
-                private_key,
-                record.summary_sealed,
-                account_id=account_id,
-                email_id=record.id,
-                blob_id=record.blob_id,
-            )
-            thread_id, kind = await _thread(tx, unlocked, summary)
-            threads.append((thread_id, kind))
-            await tx.emails.update(
-                account_id,
-                record.id,
-                thread_id=thread_id,
-                summary_sealed=seal_summary(unlocked.master_key, account_id, record.id, summary),
-                pending=False,
-                modseq=modseq,
-            )
-        await tx.changes.record_all(
-            account_id,
-            modseq,
-            {EMAIL_TYPE: [(r.id, UPDATED) for r in batch], THREAD_TYPE: threads},
-        )
+        """Thread and re-seal mail delivered while the account was locked; returns how
+        many (api.core.pending_settle)."""
+        return await self._settler.catch_up(unlocked, force=force)
 
 
 async def _seal_copy(account_id: AccountId, public_key: bytes, raw: bytes) -> SealedCopy:
@@ -359,12 +289,3 @@ async def _seal_copy(account_id: AccountId, public_key: bytes, raw: bytes) -> Se
     else:
         [sealed] = await asyncio.to_thread(seal_copies, raw, [(account_id, public_key)])
     return sealed
-
-
-async def _thread(
-    tx: Transaction, unlocked: UnlockedAccount, summary: EmailSummary
-) -> tuple[str, str]:
-    """(thread id, change kind) for a new message of an unlocked account."""
-    hashes = thread_hashes(unlocked.master_key, summary)
-    thread_id, is_new = await assign_thread(tx, unlocked.account_id, hashes)
-    return thread_id, CREATED if is_new else UPDATED

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from api.core.email_summary import EmailSummary
 from api.mime.thread_keys import base_subject
+from api.store.changes import CREATED, UPDATED
 from api.store.ids import AccountId, new_id
 from api.store.unit_of_work import Transaction
 from crypto.master_key import SUBKEY_THREADING, MasterKey
@@ -63,3 +64,11 @@ async def assign_thread(
     fresh = [key for key in hashes.ids if key not in known]
     await tx.thread_keys.add(account_id, fresh, thread_id, hashes.subject)
     return thread_id, is_new
+
+
+async def thread_change(
+    tx: Transaction, master_key: MasterKey, account_id: AccountId, summary: EmailSummary
+) -> tuple[str, str]:
+    """(thread id, its change kind) for a new message of an unlocked account."""
+    thread_id, is_new = await assign_thread(tx, account_id, thread_hashes(master_key, summary))
+    return thread_id, CREATED if is_new else UPDATED
