@@ -21,15 +21,10 @@ from api.delivery.dmarc_policy import DmarcAction
 from api.delivery.inbound_bounce import FailedRecipient, InboundBounces
 from api.delivery.mx_workers import MxWorkers, WorkerLostError
 from api.delivery.sender_checks import SenderChecks, SenderVerdict
+from compat.smtp.extensions import asks_requiretls, session_extensions
 from compat.smtp.limits import ClientLimits
 from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
-from compat.smtp.protocol import (
-    asks_requiretls,
-    count_rcpt,
-    peer_ip,
-    session_extensions,
-    targets_of,
-)
+from compat.smtp.protocol import count_rcpt, peer_ip, targets_of
 from compat.smtp.replies import Reply, reply, reply_for_recipient
 
 __all__ = ["MAX_RECIPIENTS", "MxHandler"]

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, AnyStr
 
-from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
+from aiosmtpd.smtp import MISSING, SMTP, Envelope
 
 from api.core.recipient_check import DeliveryTarget
 from compat.smtp.command_args import (
@@ -24,25 +24,19 @@ from compat.smtp.command_args import (
     size_parameter_problem,
 )
 from compat.smtp.data_reader import DataProblem, read_data
+from compat.smtp.extensions import REQUIRETLS
 from compat.smtp.limits import ClientLimits
 from compat.smtp.replies import Reply, enhanced, reply
 
 # Octets buffered per connection before the socket is paused (twice this, in fact).
 READ_BUFFER_LIMIT = 64 * 1024
-# EHLO keywords this session implements on top of aiosmtpd's own; each handler lists them.
-SESSION_EXTENSIONS = ("PIPELINING", "ENHANCEDSTATUSCODES", "CHUNKING")
-# RFC 8689: offered, and taken on MAIL FROM, only once the session is TLS.
-REQUIRETLS = "REQUIRETLS"
 
 __all__ = [
     "READ_BUFFER_LIMIT",
-    "REQUIRETLS",
     "SealboxEnvelope",
     "SealboxSMTP",
-    "asks_requiretls",
     "count_rcpt",
     "peer_ip",
-    "session_extensions",
     "targets_of",
 ]
 
@@ -75,16 +69,6 @@ class SealboxEnvelope(Envelope):
         # rest of the transaction's chunks are read and dropped.
         self.chunks: bytearray | None = None
         self.chunks_too_big = False
-
-
-def session_extensions(session: Session) -> tuple[str, ...]:
-    """The EHLO keywords to add to aiosmtpd's for `session`."""
-    return (*SESSION_EXTENSIONS, REQUIRETLS) if session.ssl is not None else SESSION_EXTENSIONS
-
-
-def asks_requiretls(envelope: Envelope) -> bool:
-    """Whether the transaction's MAIL FROM carried REQUIRETLS (RFC 8689 4.1)."""
-    return REQUIRETLS in envelope.mail_options
 
 
 def count_rcpt(envelope: Envelope) -> int:

@@ -17,9 +17,10 @@ from api.core.errors import SealboxError
 from api.core.unlocked import UnlockedAccount
 from api.jmap.local import LocalJmapCaller
 from api.services import Services
+from compat.smtp.extensions import REQUIRETLS, asks_requiretls, session_extensions
 from compat.smtp.message_checks import address_problem, content_problem, undeclared_utf8
 from compat.smtp.mx_handler import MAX_RECIPIENTS, add_extensions
-from compat.smtp.protocol import REQUIRETLS, asks_requiretls, peer_ip, session_extensions
+from compat.smtp.protocol import peer_ip
 from compat.smtp.replies import Reply, reply, reply_for_error, reply_for_set_error
 from compat.smtp.sasl import ANSWERED, SaslResult, read_login, read_plain
 from crypto.secret_value import SecretStr
