@@ -116,8 +116,8 @@ def _subdirectories(root: str) -> list[str]:
 def _settled_under(directory: str, cutoff: float) -> list[str]:
     """The keys in one top-level directory whose file was last written before `cutoff`."""
     keys = []
-    with contextlib.suppress(FileNotFoundError):
-        for middle in os.scandir(directory):
+    with contextlib.suppress(FileNotFoundError), os.scandir(directory) as middles:
+        for middle in middles:
             if not middle.is_dir(follow_symlinks=False):
                 continue
             with contextlib.suppress(FileNotFoundError), os.scandir(middle.path) as entries:
